@@ -1,0 +1,170 @@
+// C ABI over te::Recorder (native/core/pipeline/recorder.h). See native/include/te/te.h.
+#include <cmath>
+#include <new>
+#include <string>
+
+#include "core/pipeline/recorder.h"
+#include "output_view.h"
+#include "status.h"
+
+using te::capi::fail;
+
+struct te_recorder {
+  explicit te_recorder(const te::RecorderOptions& o) : rec(o) {}
+  te::Recorder rec;
+  te::capi::OutputView view;
+  std::vector<uint32_t> released;
+};
+
+namespace {
+
+bool valid_codec(int32_t c) { return c >= TE_CODEC_H264 && c <= TE_CODEC_OPUS; }
+int64_t to_us(double t) { return std::isfinite(t) ? static_cast<int64_t>(t) : 0; }
+
+}  // namespace
+
+extern "C" {
+
+te_recorder* te_recorder_new(int32_t codec, uint32_t clock_rate, uint32_t channels,
+                             int32_t seekable, uint32_t fragment_ms, uint32_t reorder_wait_ms,
+                             uint32_t reorder_capacity, double ssrc, int32_t payload_type) {
+  te::capi::clear_error();
+  if (!valid_codec(codec)) {
+    fail(TE_E_UNSUPPORTED, "unknown codec id " + std::to_string(codec));
+    return nullptr;
+  }
+  if (clock_rate == 0 || clock_rate > 1000000) {
+    fail(TE_E_INVALID_ARG, "clock rate must be 1..1000000 Hz, got " + std::to_string(clock_rate));
+    return nullptr;
+  }
+  if (codec == TE_CODEC_OPUS && channels != 1 && channels != 2) {
+    fail(TE_E_INVALID_ARG, "Opus channel count must be 1 or 2, got " + std::to_string(channels));
+    return nullptr;
+  }
+  if (reorder_capacity < 2 || reorder_capacity > 65536) {
+    fail(TE_E_INVALID_ARG, "reorder capacity must be 2..65536 packets");
+    return nullptr;
+  }
+  te::RecorderOptions o;
+  o.codec = static_cast<te::Codec>(codec);
+  o.channels = channels;
+  o.input.clock_rate = clock_rate;
+  o.input.ssrc = ssrc < 0 || !std::isfinite(ssrc) ? -1 : static_cast<int64_t>(ssrc);
+  o.input.payload_type = payload_type;
+  o.input.reorder.max_wait_us = reorder_wait_ms * 1000u;
+  o.input.reorder.max_packets = reorder_capacity;
+  o.mux.seekable = seekable != 0;
+  if (fragment_ms) o.mux.fragment_ms = fragment_ms;
+  te_recorder* h = new (std::nothrow) te_recorder(o);
+  if (!h) {
+    fail(TE_E_NOMEM, "out of memory");
+    return nullptr;
+  }
+  if (!h->rec.ok()) {
+    delete h;
+    fail(TE_E_UNSUPPORTED, "no depacketizer/muxer for codec id " + std::to_string(codec));
+    return nullptr;
+  }
+  return h;
+}
+
+void te_recorder_free(te_recorder* h) { delete h; }
+
+te_status te_recorder_push(te_recorder* h, uint32_t id, const uint8_t* data, uint32_t size,
+                           double arrival_us) {
+  if (!h) return fail(TE_E_INVALID_ARG, "null recorder");
+  if (!data && size) return fail(TE_E_INVALID_ARG, "null packet data");
+  if (h->rec.finished()) return fail(TE_E_STATE, "recorder is finished");
+  h->rec.push(id, te::ByteView(data, size), to_us(arrival_us));
+  return TE_OK;
+}
+
+te_status te_recorder_poll(te_recorder* h, double now_us) {
+  if (!h) return fail(TE_E_INVALID_ARG, "null recorder");
+  h->rec.poll(to_us(now_us));
+  return TE_OK;
+}
+
+te_status te_recorder_finish(te_recorder* h) {
+  if (!h) return fail(TE_E_INVALID_ARG, "null recorder");
+  h->rec.finish();
+  return TE_OK;
+}
+
+int32_t te_recorder_collect(te_recorder* h) {
+  if (!h) return fail(TE_E_INVALID_ARG, "null recorder");
+  h->view.clear();
+  int32_t n = 0;
+  te::OutputChunk c;
+  // Each chunk is flattened and then dropped: its packet holds go to the released list, which the
+  // caller reads after resolving this batch's runs.
+  while (h->rec.pop(c)) {
+    h->view.add(c);
+    c = te::OutputChunk();
+    n++;
+  }
+  return n;
+}
+
+const double* te_recorder_chunks(te_recorder* h) { return h ? h->view.chunks() : nullptr; }
+const uint32_t* te_recorder_runs(te_recorder* h) { return h ? h->view.runs() : nullptr; }
+uint32_t te_recorder_run_count(te_recorder* h) { return h ? h->view.run_count() : 0; }
+const uint8_t* te_recorder_generated(te_recorder* h) { return h ? h->view.generated() : nullptr; }
+uint32_t te_recorder_generated_size(te_recorder* h) { return h ? h->view.generated_size() : 0; }
+
+const uint32_t* te_recorder_released(te_recorder* h, uint32_t* count) {
+  if (!h) {
+    if (count) *count = 0;
+    return nullptr;
+  }
+  h->released.swap(h->rec.released().ids);
+  h->rec.released().ids.clear();
+  if (count) *count = static_cast<uint32_t>(h->released.size());
+  return h->released.data();
+}
+
+int32_t te_recorder_take_keyframe_request(te_recorder* h) {
+  return h && h->rec.take_keyframe_request() ? 1 : 0;
+}
+
+uint32_t te_recorder_missing(te_recorder* h, uint16_t* out, uint32_t max) {
+  if (!h || !out) return 0;
+  std::vector<uint16_t> m = h->rec.missing(max);
+  for (size_t i = 0; i < m.size(); i++) out[i] = m[i];
+  return static_cast<uint32_t>(m.size());
+}
+
+const char* te_recorder_stat_names(void) {
+  return "datagrams,bytes,malformed,rtcp,filtered,ssrcChanges,"
+         "received,duplicates,late,lost,reordered,restarts,"
+         "payloadMalformed,payloadUnsupported,frames,framesDropped,keyframes,keyframeRequests,"
+         "outputBytes,durationUs,width,height";
+}
+
+uint32_t te_recorder_stats(te_recorder* h, double* out, uint32_t max) {
+  if (!h || !out) return 0;
+  const auto& in = h->rec.input_stats();
+  const auto& ro = h->rec.reorder_stats();
+  const auto& dp = h->rec.depacketizer_stats();
+  const auto& mx = h->rec.muxer_stats();
+  double duration_us = mx.clock_rate ? static_cast<double>(mx.duration) * 1e6 / mx.clock_rate : 0;
+  const double v[] = {double(in.datagrams),      double(in.bytes),
+                      double(in.malformed),      double(in.rtcp),
+                      double(in.filtered),       double(in.ssrc_changes),
+                      double(ro.received),       double(ro.duplicates),
+                      double(ro.late),           double(ro.lost),
+                      double(ro.reordered),      double(ro.restarts),
+                      double(dp.malformed),      double(dp.unsupported),
+                      double(dp.frames),         double(dp.frames_dropped),
+                      double(dp.keyframes),      double(dp.keyframe_requests),
+                      double(mx.bytes),          duration_us,
+                      double(h->rec.width()),    double(h->rec.height())};
+  uint32_t n = sizeof(v) / sizeof(v[0]);
+  if (n > max) n = max;
+  for (uint32_t i = 0; i < n; i++) out[i] = v[i];
+  return n;
+}
+
+const char* te_recorder_mime_type(te_recorder* h) { return h ? h->rec.mime_type() : ""; }
+
+}  // extern "C"

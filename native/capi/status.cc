@@ -1,0 +1,44 @@
+#include "status.h"
+
+namespace te::capi {
+namespace {
+thread_local std::string g_last_error;
+thread_local te_status g_last_status = TE_OK;
+}
+
+void set_error(te_status status, std::string message) {
+  g_last_status = status;
+  g_last_error = std::string(te_status_name(status)) + ": " + message;
+}
+void clear_error() {
+  g_last_status = TE_OK;
+  g_last_error.clear();
+}
+
+}  // namespace te::capi
+
+extern "C" {
+
+const char* te_last_error(void) { return te::capi::g_last_error.c_str(); }
+te_status te_last_status(void) { return te::capi::g_last_status; }
+
+const char* te_status_name(te_status s) {
+  switch (s) {
+    case TE_OK: return "TE_OK";
+    case TE_E_INVALID_ARG: return "TE_E_INVALID_ARG";
+    case TE_E_STATE: return "TE_E_STATE";
+    case TE_E_UNSUPPORTED: return "TE_E_UNSUPPORTED";
+    case TE_E_NOMEM: return "TE_E_NOMEM";
+    case TE_E_CODEC: return "TE_E_CODEC";
+    case TE_E_INTERNAL: return "TE_E_INTERNAL";
+  }
+  return "TE_E_UNKNOWN";
+}
+
+uint32_t te_abi_version(void) { return TE_ABI_VERSION; }
+const char* te_version(void) { return "0.1.0"; }
+
+uint8_t* te_alloc(uint32_t size) { return static_cast<uint8_t*>(::operator new(size ? size : 1)); }
+void te_free(void* p) { ::operator delete(p); }
+
+}  // extern "C"

@@ -1,0 +1,66 @@
+// Base of the codec depacketizers: RTP packets in sequence order in, whole frames out.
+//
+// The reorder buffer (rtp/reorder_buffer.h) delivers packets in order and says how many packets
+// were lost right before each one. A depacketizer never emits a broken frame: after a loss that
+// breaks a frame, or that removed a reference frame, it drops frames until the stream is decodable
+// again (next keyframe, or sooner where the codec's headers prove the lost data was not a
+// reference) and raises keyframe_needed() so the caller can send a PLI (RFC 4585 §6.3.1).
+#pragma once
+#include <cstdint>
+#include <deque>
+
+#include "../media/frame.h"
+#include "../rtp/rtp_packet.h"
+
+namespace te {
+
+struct DepacketizerStats {
+  uint64_t packets = 0;           // packets pushed
+  uint64_t malformed = 0;         // payloads that could not be parsed (counted, skipped)
+  uint64_t unsupported = 0;       // valid but unsupported payload structures (e.g. H.264 STAP-B)
+  uint64_t frames = 0;            // frames emitted
+  uint64_t frames_dropped = 0;    // frames dropped because of loss or waiting for a keyframe
+  uint64_t keyframes = 0;         // keyframes emitted
+  uint64_t keyframe_requests = 0; // times keyframe_needed went from false to true
+};
+
+class Depacketizer {
+ public:
+  virtual ~Depacketizer() = default;
+
+  // `pkt` is the next packet in sequence order; `lost_before` is the number of packets lost
+  // between the previous pushed packet and this one (0 when contiguous). `hold` owns the packet.
+  virtual void push(const RtpPacket& pkt, PacketHold hold, uint32_t lost_before) = 0;
+  // End of stream: emit a complete pending frame if the codec allows deciding it is complete
+  // (e.g. marker bit already seen), drop anything incomplete.
+  virtual void flush() = 0;
+
+  // Takes the next assembled frame; false when none is ready.
+  bool pop(Frame& out) {
+    if (ready_.empty()) return false;
+    out = std::move(ready_.front());
+    ready_.pop_front();
+    return true;
+  }
+  bool keyframe_needed() const { return keyframe_needed_; }
+  // Called by the owner once it has turned the request into a PLI; raised again on the next loss.
+  void clear_keyframe_request() { keyframe_needed_ = false; }
+  const DepacketizerStats& stats() const { return stats_; }
+
+ protected:
+  void emit(Frame&& f) {
+    stats_.frames++;
+    if (f.keyframe) stats_.keyframes++;
+    ready_.push_back(std::move(f));
+  }
+  void request_keyframe() {
+    if (!keyframe_needed_) stats_.keyframe_requests++;
+    keyframe_needed_ = true;
+  }
+
+  DepacketizerStats stats_;
+  std::deque<Frame> ready_;
+  bool keyframe_needed_ = false;
+};
+
+}  // namespace te

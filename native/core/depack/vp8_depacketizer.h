@@ -1,0 +1,68 @@
+// VP8 depacketizer (RFC 7741): RTP packets in sequence order → whole VP8 frames (zero-copy views
+// of the payloads after the payload descriptor).
+//
+// Frame assembly (RFC 7741 §4.4, §4.1): a frame is the packets of one RTP timestamp, from the
+// packet with S=1 and PID=0 up to the packet with the marker bit.
+// Key frames (RFC 7741 §4.3): P bit of the first payload header byte is 0; the size comes from the
+// key frame header (RFC 6386 §9.1) and is attached as a CodecConfig on the first key frame and
+// whenever it changes.
+// Loss: the frame a loss hits is dropped. Decoding continues only when the lost data is proven
+// harmless: every frame it touched is marked N=1 (non-reference, RFC 7741 §4.2) in a packet we did
+// receive, and no frame can have been lost whole — either the loss lies between two packets of the
+// same frame, or PictureIDs on both sides are consecutive. Otherwise frames are dropped until the
+// next key frame and a key frame is requested. Decoding starts at the first key frame.
+#pragma once
+#include <cstdint>
+
+#include "../rtp/seq_unwrapper.h"
+#include "depacketizer.h"
+#include "vp8_payload_descriptor.h"
+
+namespace te {
+
+class Vp8Depacketizer : public Depacketizer {
+ public:
+  Vp8Depacketizer() = default;
+
+  void push(const RtpPacket& pkt, PacketHold hold, uint32_t lost_before) override;
+  void flush() override;
+
+  bool waiting_for_keyframe() const { return waiting_keyframe_; }
+
+ private:
+  struct Partial {
+    bool active = false;
+    uint32_t rtp_ts = 0;
+    int64_t ts = 0;
+    bool started = false;        // first packet had S=1, PID=0
+    bool broken = false;         // a packet of it is missing or malformed
+    bool non_reference = false;  // N bit
+    ByteChain data;
+    PacketHold hold;
+  };
+
+  // Decides whether decoding can continue after `lost` packets before the packet `d`.
+  void on_loss(const Vp8Descriptor& d, uint32_t rtp_ts);
+  void finish_frame();
+  void drop(Partial& f);
+  void enter_wait();
+
+  Partial cur_;
+  uint32_t pending_lost_ = 0;  // malformed packets count as lost for the next packet
+
+  // The previous accepted packet.
+  bool have_prev_ = false;
+  uint32_t prev_ts_ = 0;
+  bool prev_marker_ = false;
+  bool prev_has_pid_ = false;
+  uint16_t prev_pid_ = 0;
+
+  bool waiting_keyframe_ = true;
+  bool requested_at_start_ = false;
+  bool discontinuity_ = false;
+  bool have_config_ = false;
+  uint16_t width_ = 0;
+  uint16_t height_ = 0;
+};
+
+}  // namespace te

@@ -1,0 +1,15 @@
+// Picks the depacketizer and the container for a codec. The container follows the codec, as in
+// LiveKit's Track Egress: H.264 → MP4, VP8/VP9 → WebM, Opus → Ogg.
+#pragma once
+#include <memory>
+
+#include "../depack/depacketizer.h"
+#include "../mux/muxer.h"
+
+namespace te {
+
+// channels: Opus only (the SDP's stereo=1 / sprop-stereo=1 → 2). Null for an unknown codec.
+std::unique_ptr<Depacketizer> make_depacketizer(Codec codec, uint32_t channels);
+std::unique_ptr<Muxer> make_muxer(Codec codec, const MuxerOptions& opts);
+
+}  // namespace te

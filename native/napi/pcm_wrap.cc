@@ -1,0 +1,82 @@
+#include "pcm_wrap.h"
+
+#include "napi_util.h"
+
+namespace te::napi {
+
+Napi::Function PcmWrap::Init(Napi::Env env) {
+  return DefineClass(env, "PcmDecoder",
+                     {InstanceMethod("push", &PcmWrap::Push), InstanceMethod("poll", &PcmWrap::Poll),
+                      InstanceMethod("finish", &PcmWrap::Finish), InstanceMethod("read", &PcmWrap::Read),
+                      InstanceMethod("released", &PcmWrap::Released),
+                      InstanceMethod("missing", &PcmWrap::Missing), InstanceMethod("stats", &PcmWrap::Stats),
+                      InstanceMethod("close", &PcmWrap::Close)});
+}
+
+PcmWrap::PcmWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PcmWrap>(info) {
+  h_ = te_pcm_new(u32(info, 0), u32(info, 1), u32(info, 2), u32(info, 3), u32(info, 4), f64(info, 5),
+                  info[6].As<Napi::Number>().Int32Value());
+  if (!h_) throw_last_error(info.Env(), te_last_status());
+}
+
+PcmWrap::~PcmWrap() { te_pcm_free(h_); }
+
+te_pcm* PcmWrap::handle(Napi::Env env) {
+  if (!h_) {
+    Napi::Error err = Napi::Error::New(env, "PCM decoder is closed");
+    err.Set("code", Napi::String::New(env, "ERR_TE_STATE"));
+    throw err;
+  }
+  return h_;
+}
+
+Napi::Value PcmWrap::Push(const Napi::CallbackInfo& info) {
+  te_pcm* h = handle(info.Env());
+  Napi::Uint8Array pkt = info[1].As<Napi::Uint8Array>();
+  te_status s = te_pcm_push(h, u32(info, 0), pkt.Data(), static_cast<uint32_t>(pkt.ByteLength()), f64(info, 2));
+  if (s != TE_OK) throw_last_error(info.Env(), s);
+  return info.Env().Undefined();
+}
+
+Napi::Value PcmWrap::Poll(const Napi::CallbackInfo& info) {
+  te_pcm_poll(handle(info.Env()), f64(info, 0));
+  return info.Env().Undefined();
+}
+
+Napi::Value PcmWrap::Finish(const Napi::CallbackInfo& info) {
+  te_pcm_finish(handle(info.Env()));
+  return info.Env().Undefined();
+}
+
+// Decoded samples are copied once into a JS-owned Int16Array (PCM is generated data).
+Napi::Value PcmWrap::Read(const Napi::CallbackInfo& info) {
+  uint32_t count = 0;
+  const int16_t* pcm = te_pcm_read(handle(info.Env()), &count);
+  return copy_array<int16_t, Napi::Int16Array>(info.Env(), pcm, count);
+}
+
+Napi::Value PcmWrap::Released(const Napi::CallbackInfo& info) {
+  uint32_t count = 0;
+  const uint32_t* ids = te_pcm_released(handle(info.Env()), &count);
+  return copy_array<uint32_t, Napi::Uint32Array>(info.Env(), ids, count);
+}
+
+Napi::Value PcmWrap::Missing(const Napi::CallbackInfo& info) {
+  uint16_t seqs[256];
+  uint32_t n = te_pcm_missing(handle(info.Env()), seqs, 256);
+  return copy_array<uint16_t, Napi::Uint16Array>(info.Env(), seqs, n);
+}
+
+Napi::Value PcmWrap::Stats(const Napi::CallbackInfo& info) {
+  double v[64];
+  uint32_t n = te_pcm_stats(handle(info.Env()), v, 64);
+  return copy_array<double, Napi::Float64Array>(info.Env(), v, n);
+}
+
+Napi::Value PcmWrap::Close(const Napi::CallbackInfo& info) {
+  te_pcm_free(h_);
+  h_ = nullptr;
+  return info.Env().Undefined();
+}
+
+}  // namespace te::napi

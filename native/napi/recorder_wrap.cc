@@ -1,0 +1,108 @@
+#include "recorder_wrap.h"
+
+#include "napi_util.h"
+
+namespace te::napi {
+
+Napi::Function RecorderWrap::Init(Napi::Env env) {
+  return DefineClass(env, "Recorder",
+                     {InstanceMethod("push", &RecorderWrap::Push),
+                      InstanceMethod("poll", &RecorderWrap::Poll),
+                      InstanceMethod("finish", &RecorderWrap::Finish),
+                      InstanceMethod("collect", &RecorderWrap::Collect),
+                      InstanceMethod("released", &RecorderWrap::Released),
+                      InstanceMethod("takeKeyframeRequest", &RecorderWrap::TakeKeyframeRequest),
+                      InstanceMethod("missing", &RecorderWrap::Missing),
+                      InstanceMethod("stats", &RecorderWrap::Stats),
+                      InstanceMethod("mimeType", &RecorderWrap::MimeType),
+                      InstanceMethod("close", &RecorderWrap::Close)});
+}
+
+RecorderWrap::RecorderWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RecorderWrap>(info) {
+  h_ = te_recorder_new(info[0].As<Napi::Number>().Int32Value(), u32(info, 1), u32(info, 2),
+                       info[3].As<Napi::Number>().Int32Value(), u32(info, 4), u32(info, 5),
+                       u32(info, 6), f64(info, 7), info[8].As<Napi::Number>().Int32Value());
+  if (!h_) throw_last_error(info.Env(), te_last_status());
+}
+
+RecorderWrap::~RecorderWrap() { te_recorder_free(h_); }
+
+te_recorder* RecorderWrap::handle(Napi::Env env) {
+  if (!h_) {
+    Napi::Error err = Napi::Error::New(env, "recorder is closed");
+    err.Set("code", Napi::String::New(env, "ERR_TE_STATE"));
+    throw err;
+  }
+  return h_;
+}
+
+Napi::Value RecorderWrap::Push(const Napi::CallbackInfo& info) {
+  te_recorder* h = handle(info.Env());
+  // Zero-copy: the core keeps this pointer until the id is released; TypeScript keeps the
+  // Uint8Array alive until then (src/core/packet-registry.ts).
+  Napi::Uint8Array pkt = info[1].As<Napi::Uint8Array>();
+  te_status s = te_recorder_push(h, u32(info, 0), pkt.Data(), static_cast<uint32_t>(pkt.ByteLength()),
+                                 f64(info, 2));
+  if (s != TE_OK) throw_last_error(info.Env(), s);
+  return info.Env().Undefined();
+}
+
+Napi::Value RecorderWrap::Poll(const Napi::CallbackInfo& info) {
+  te_recorder_poll(handle(info.Env()), f64(info, 0));
+  return info.Env().Undefined();
+}
+
+Napi::Value RecorderWrap::Finish(const Napi::CallbackInfo& info) {
+  te_recorder_finish(handle(info.Env()));
+  return info.Env().Undefined();
+}
+
+// Returns null when there is no output, else { chunks: Float64Array, runs: Uint32Array,
+// generated: Uint8Array } (layouts in te.h).
+Napi::Value RecorderWrap::Collect(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  te_recorder* h = handle(env);
+  int32_t n = te_recorder_collect(h);
+  if (n <= 0) return env.Null();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("chunks", copy_array<double, Napi::Float64Array>(env, te_recorder_chunks(h), size_t(n) * 3));
+  out.Set("runs", copy_array<uint32_t, Napi::Uint32Array>(env, te_recorder_runs(h),
+                                                          size_t(te_recorder_run_count(h)) * 3));
+  out.Set("generated", copy_array<uint8_t, Napi::Uint8Array>(env, te_recorder_generated(h),
+                                                             te_recorder_generated_size(h)));
+  return out;
+}
+
+Napi::Value RecorderWrap::Released(const Napi::CallbackInfo& info) {
+  uint32_t count = 0;
+  const uint32_t* ids = te_recorder_released(handle(info.Env()), &count);
+  return copy_array<uint32_t, Napi::Uint32Array>(info.Env(), ids, count);
+}
+
+Napi::Value RecorderWrap::TakeKeyframeRequest(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), te_recorder_take_keyframe_request(handle(info.Env())) != 0);
+}
+
+Napi::Value RecorderWrap::Missing(const Napi::CallbackInfo& info) {
+  uint16_t seqs[256];
+  uint32_t n = te_recorder_missing(handle(info.Env()), seqs, 256);
+  return copy_array<uint16_t, Napi::Uint16Array>(info.Env(), seqs, n);
+}
+
+Napi::Value RecorderWrap::Stats(const Napi::CallbackInfo& info) {
+  double v[64];
+  uint32_t n = te_recorder_stats(handle(info.Env()), v, 64);
+  return copy_array<double, Napi::Float64Array>(info.Env(), v, n);
+}
+
+Napi::Value RecorderWrap::MimeType(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), te_recorder_mime_type(handle(info.Env())));
+}
+
+Napi::Value RecorderWrap::Close(const Napi::CallbackInfo& info) {
+  te_recorder_free(h_);
+  h_ = nullptr;
+  return info.Env().Undefined();
+}
+
+}  // namespace te::napi

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# `npm test`: everything, from a fresh machine. Bootstraps (system packages, npm ci, native prebuild,
+# wasm, tsc), generates the media corpus, runs the C++ tests under ASan/UBSan + fuzz smoke, then
+# the whole TypeScript suite once per backend (native, then wasm). Ends with one
+# "N passed, N failed" line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/gen-wasm-exports.sh | diff -u wasm/exports.txt - ||
+  { echo "wasm/exports.txt is stale: bash scripts/gen-wasm-exports.sh > wasm/exports.txt" >&2; exit 1; }
+
+bash scripts/bootstrap.sh
+printf '\n== media corpus\n'
+bash scripts/make-corpus.sh
+
+printf '\n== C++ tests (ASan/UBSan) and fuzzers\n'
+bash scripts/test-native.sh | tee /tmp/te-native.log
+native_passed=$(grep -oE '^native: [0-9]+ passed' /tmp/te-native.log | grep -oE '[0-9]+')
+
+total_passed=$native_passed
+total_failed=0
+for backend in native wasm; do
+  printf '\n== TypeScript suite, TRACK_EGRESS_BACKEND=%s\n' "$backend"
+  report="/tmp/te-vitest-$backend.json"
+  set +e
+  TRACK_EGRESS_BACKEND=$backend npx vitest run --reporter=default --reporter=json --outputFile="$report"
+  status=$?
+  set -e
+  p=$(node -e "const r=require('$report');console.log(r.numPassedTests)")
+  f=$(node -e "const r=require('$report');console.log(r.numFailedTests)")
+  s=$(node -e "const r=require('$report');console.log(r.numPendingTests+r.numTodoTests)")
+  echo "vitest[$backend]: $p passed, $f failed, $s skipped"
+  total_passed=$((total_passed + p))
+  total_failed=$((total_failed + f))
+  [ $status -eq 0 ] || total_failed=$((total_failed > 0 ? total_failed : 1))
+done
+
+echo
+echo "${total_passed} passed, ${total_failed} failed"
+[ "$total_failed" -eq 0 ]

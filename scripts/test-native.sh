@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# C++ unit tests under ASan + UBSan, then a short libFuzzer run of every fuzz target (clang-14).
+# FUZZ_SECONDS (default 20) bounds each fuzzer. Prints a "N passed, N failed" line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OPUS_TARBALL="${TE_OPUS_TARBALL:-$HOME/.cache/track-egress/opus-src/opus_1.3.1.orig.tar.gz}"
+JOBS="${JOBS:-2}"
+
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTE_BUILD_TESTS=ON \
+  -DTE_SANITIZE=address,undefined -DTE_OPUS_TARBALL="$OPUS_TARBALL" >/dev/null
+cmake --build build-asan -j"$JOBS" --target te_tests
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ./build-asan/te_tests --gtest_brief=1 | tee build-asan/te_tests.log
+passed=$(grep -oE '\[  PASSED  \] [0-9]+' build-asan/te_tests.log | grep -oE '[0-9]+$' || echo 0)
+
+# Fuzzers: clang with -fsanitize=fuzzer,address,undefined.
+CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTE_FUZZ=ON \
+  -DTE_SANITIZE=fuzzer-no-link,address,undefined -DTE_OPUS_TARBALL="$OPUS_TARBALL" >/dev/null
+cmake --build build-fuzz -j"$JOBS"
+fuzzed=0
+for f in build-fuzz/*_fuzz; do
+  corpus="build-fuzz/corpus-$(basename "$f")"
+  mkdir -p "$corpus"
+  "$f" -max_total_time="${FUZZ_SECONDS:-20}" -print_final_stats=0 "$corpus" >"$corpus.log" 2>&1 ||
+    { echo "FUZZ FAILURE in $f"; tail -40 "$corpus.log"; exit 1; }
+  echo "fuzz $(basename "$f"): $(grep -oE 'Done [0-9]+ runs' "$corpus.log" || echo 'ran')"
+  fuzzed=$((fuzzed + 1))
+done
+echo "native: ${passed} passed, 0 failed (+ ${fuzzed} fuzz targets clean)"

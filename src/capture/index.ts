@@ -1,0 +1,18 @@
+/**
+ * Capture readers: pcap / pcapng / rtpdump / RFC 4571 → UDP payloads, RTP stream selection and
+ * SDP payload-format parsing, used by the offline `convert` CLI.
+ */
+export { CaptureFormatError, StreamNotFoundError } from './capture-error.js';
+export type { CapturedPacket, CaptureFormat, CaptureReadResult, CaptureStats } from './captured-packet.js';
+export { detectCaptureFormat, readCapture, readCaptureDetailed } from './read-capture.js';
+export type { ReadCaptureOptions } from './read-capture.js';
+export { readPcap, parsePcapHeader } from './pcap-reader.js';
+export type { PcapHeader } from './pcap-reader.js';
+export { readPcapng } from './pcapng-reader.js';
+export { readRtpdump } from './rtpdump-reader.js';
+export { readRfc4571 } from './rfc4571-reader.js';
+export { LinkType } from './link-layer.js';
+export { describeRtpStream, isRtcp, listRtpStreams, selectStream, sniffRtp } from './rtp-streams.js';
+export type { RtpHeaderInfo, RtpStreamInfo, SelectStreamOptions } from './rtp-streams.js';
+export { parseFmtpParameters, parseSdp } from './sdp.js';
+export type { SdpCodec, SdpPayloadFormat } from './sdp.js';

@@ -1,0 +1,64 @@
+import { parseArgs } from 'node:util';
+
+import { isCodecName } from '../core/codec.js';
+import type { ConvertOptions } from './convert.js';
+import { ConvertInputError } from './convert.js';
+
+export const USAGE = `Usage:
+  track-egress convert INPUT -o OUTPUT [--codec h264|vp8|vp9|opus] [--sdp FILE]
+                       [--payload-type N] [--ssrc N] [--sample-rate N] [--channels N] [--streaming]
+
+INPUT   pcap / pcapng (Ethernet, Linux cooked, loopback, raw IP) or rtpdump capture of RTP over UDP.
+OUTPUT  extension picks the result: .mp4 (H.264), .webm (VP8/VP9), .ogg (Opus, passthrough),
+        .pcm (raw s16le) or .wav (Opus decoded; --sample-rate/--channels, default 48000/2).
+With several streams, --ssrc / --payload-type pick one (else the first). --streaming writes the
+append-only form (fragmented MP4, live WebM) instead of a seekable file with a complete index.`;
+
+/** Parses `convert` arguments; throws ConvertInputError with a clear message. */
+export function parseConvertArgs(argv: string[]): ConvertOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        output: { type: 'string', short: 'o' },
+        codec: { type: 'string' },
+        sdp: { type: 'string' },
+        'payload-type': { type: 'string' },
+        ssrc: { type: 'string' },
+        'sample-rate': { type: 'string' },
+        channels: { type: 'string' },
+        streaming: { type: 'boolean' },
+      },
+    });
+  } catch (err) {
+    throw new ConvertInputError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new ConvertInputError('convert needs exactly one INPUT file');
+  if (!values.output) throw new ConvertInputError('convert needs -o OUTPUT');
+  if (values.codec !== undefined && !isCodecName(values.codec)) {
+    throw new ConvertInputError(`--codec must be h264, vp8, vp9 or opus, not "${values.codec}"`);
+  }
+  return {
+    input: positionals[0]!,
+    output: values.output,
+    codec: values.codec,
+    sdp: values.sdp,
+    payloadType: intArg('--payload-type', values['payload-type'], 0, 127),
+    ssrc: intArg('--ssrc', values.ssrc, 0, 0xffffffff),
+    sampleRate: intArg('--sample-rate', values['sample-rate'], 8000, 48000, [8000, 12000, 16000, 24000, 48000]),
+    channels: intArg('--channels', values.channels, 1, 2),
+    seekable: !values.streaming,
+  };
+}
+
+function intArg(name: string, v: string | undefined, min: number, max: number, allowed?: number[]): number | undefined {
+  if (v === undefined) return undefined;
+  const n = /^0x[0-9a-f]+$/i.test(v) ? Number.parseInt(v, 16) : /^\d+$/.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max || (allowed && !allowed.includes(n))) {
+    throw new ConvertInputError(`${name} must be ${allowed ? `one of ${allowed.join(', ')}` : `an integer ${min}..${max}`}, not "${v}"`);
+  }
+  return n;
+}

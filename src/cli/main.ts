@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+import { TrackEgressError } from '../core/errors.js';
+import { USAGE, parseConvertArgs } from './args.js';
+import { ConvertInputError, convert } from './convert.js';
+
+/** CLI entry: exit 0 on success, 2 on bad usage or bad input, 1 on any other failure. */
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  if (command !== 'convert') {
+    console.error(`track-egress: unknown command "${command}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    const s = await convert(parseConvertArgs(rest));
+    console.log(
+      `${s.codec}: packets ${s.packets}, lost ${s.lost}, malformed ${s.malformed}, frames ${s.frames}, ` +
+        `duration ${s.durationSec.toFixed(3)} s, bytes ${s.bytes} → ${s.output}`,
+    );
+    return 0;
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    console.error(`track-egress: ${e.message}`);
+    const input = err instanceof ConvertInputError || (err instanceof TrackEgressError && e.code === 'ERR_TE_INVALID_ARG') ||
+      e.code === 'ERR_CAPTURE_FORMAT' || e.code === 'ERR_STREAM_NOT_FOUND' || e.code === 'ENOENT';
+    return input ? 2 : 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,30 @@
+/** Codecs the core can depacketize, with their container and RTP defaults. */
+export type CodecName = 'h264' | 'vp8' | 'vp9' | 'opus';
+
+type CodecInfo = {
+  /** TE_CODEC_* id of the C ABI. */
+  id: number;
+  kind: 'video' | 'audio';
+  /** RTP clock rate (RFC 6184 §8.2.1, RFC 7741 §6.1, RFC 7587 §4.1). */
+  clockRate: number;
+  /** Container the track is exported to, as in LiveKit's Track Egress. */
+  extension: '.mp4' | '.webm' | '.ogg';
+  mimeType: string;
+};
+
+export const CODECS: Readonly<Record<CodecName, CodecInfo>> = {
+  h264: { id: 1, kind: 'video', clockRate: 90000, extension: '.mp4', mimeType: 'video/mp4' },
+  vp8: { id: 2, kind: 'video', clockRate: 90000, extension: '.webm', mimeType: 'video/webm' },
+  vp9: { id: 3, kind: 'video', clockRate: 90000, extension: '.webm', mimeType: 'video/webm' },
+  opus: { id: 4, kind: 'audio', clockRate: 48000, extension: '.ogg', mimeType: 'audio/ogg' },
+};
+
+export function isCodecName(v: unknown): v is CodecName {
+  return typeof v === 'string' && Object.hasOwn(CODECS, v);
+}
+
+/** Maps an RTP encoding name or MIME type ("H264", "video/VP8", "opus") to a codec, if known. */
+export function codecFromEncodingName(name: string): CodecName | undefined {
+  const n = name.toLowerCase().replace(/^(audio|video)\//, '');
+  return isCodecName(n) ? n : undefined;
+}

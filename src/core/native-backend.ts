@@ -1,0 +1,42 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+import type { CoreBackend, PcmArgs, RawPcmDecoder, RawRecorder, RecorderArgs } from './backend.js';
+
+type NativeAddon = {
+  abiVersion: number;
+  version: string;
+  opusVersion: string;
+  recorderStatNames: string;
+  pcmStatNames: string;
+  Recorder: new (...args: number[]) => RawRecorder;
+  PcmDecoder: new (...args: number[]) => RawPcmDecoder;
+};
+
+/** Package root, from src/core (tsx/vitest) or dist/core (compiled). */
+const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * Loads the N-API addon: build/Release first (a local build), then prebuilds/<platform>/
+ * (node-gyp-build's order). Throws node-gyp-build's "No native build was found" when neither exists.
+ */
+export function createNativeBackend(): CoreBackend {
+  const require = createRequire(import.meta.url);
+  const load = require('node-gyp-build') as (dir: string) => NativeAddon;
+  const addon = load(packageRoot);
+  return {
+    kind: 'native',
+    abiVersion: addon.abiVersion,
+    version: addon.version,
+    opusVersion: addon.opusVersion,
+    recorderStatNames: addon.recorderStatNames.split(','),
+    pcmStatNames: addon.pcmStatNames.split(','),
+    zeroCopyInput: true,
+    createRecorder: (a: RecorderArgs) =>
+      new addon.Recorder(a.codec, a.clockRate, a.channels, a.seekable ? 1 : 0, a.fragmentMs,
+        a.reorderWaitMs, a.reorderCapacity, a.ssrc, a.payloadType),
+    createPcmDecoder: (a: PcmArgs) =>
+      new addon.PcmDecoder(a.inChannels, a.outRate, a.outChannels, a.reorderWaitMs, a.reorderCapacity,
+        a.ssrc, a.payloadType),
+  };
+}

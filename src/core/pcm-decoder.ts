@@ -1,0 +1,113 @@
+import type { CoreBackend, RawPcmDecoder } from './backend.js';
+import { InvalidStateError, invalidParameter } from './errors.js';
+import { getBackend } from './load-backend.js';
+import { intOption, namedStats, nowUs, oneOf } from './options.js';
+import { PacketRegistry } from './packet-registry.js';
+
+export type PcmDecoderOptions = {
+  /** The Opus stream's channel count from the SDP (stereo=1 → 2). Default 2. */
+  channels?: 1 | 2;
+  /** Output sample rate. Default 48000 (LiveKit's WebSocket format). */
+  sampleRate?: 8000 | 12000 | 16000 | 24000 | 48000;
+  /** Output channels, interleaved. Default 2 (LiveKit's WebSocket format). */
+  outputChannels?: 1 | 2;
+  /** Reorder wait before a missing packet is concealed. Default 100 ms (low latency). */
+  reorderWaitMs?: number;
+  reorderCapacity?: number;
+  ssrc?: number;
+  payloadType?: number;
+  backend?: CoreBackend;
+};
+
+export type PcmStats = Record<string, number>;
+
+/**
+ * Opus RTP in, pcm_s16le out (interleaved, native-endian Int16Array; little-endian on every
+ * platform Node supports). Lost packets are concealed (libopus PLC, in-band FEC when the next
+ * packet carries it) so the PCM timeline has exactly the samples the RTP clock says.
+ */
+export class PcmDecoder {
+  readonly sampleRate: number;
+  readonly channels: number;
+  readonly backend: CoreBackend;
+  private raw: RawPcmDecoder | undefined;
+  private readonly packets = new PacketRegistry();
+  private finished = false;
+
+  private constructor(backend: CoreBackend, raw: RawPcmDecoder, sampleRate: number, channels: number) {
+    this.backend = backend;
+    this.raw = raw;
+    this.sampleRate = sampleRate;
+    this.channels = channels;
+  }
+
+  static async create(options: PcmDecoderOptions = {}): Promise<PcmDecoder> {
+    return PcmDecoder.withBackend(options.backend ?? (await getBackend()), options);
+  }
+
+  static withBackend(backend: CoreBackend, options: PcmDecoderOptions = {}): PcmDecoder {
+    if (typeof options !== 'object' || options === null) throw invalidParameter('options', 'an object', options);
+    const sampleRate = oneOf('sampleRate', options.sampleRate, [8000, 12000, 16000, 24000, 48000], 48000);
+    const outChannels = oneOf('outputChannels', options.outputChannels, [1, 2], 2);
+    const raw = backend.createPcmDecoder({
+      inChannels: oneOf('channels', options.channels, [1, 2], 2),
+      outRate: sampleRate,
+      outChannels,
+      reorderWaitMs: intOption('reorderWaitMs', options.reorderWaitMs, 0, 10_000, 100),
+      reorderCapacity: intOption('reorderCapacity', options.reorderCapacity, 2, 65536, 512),
+      ssrc: intOption('ssrc', options.ssrc, 0, 0xffffffff, -1),
+      payloadType: intOption('payloadType', options.payloadType, 0, 127, -1),
+    });
+    return new PcmDecoder(backend, raw, sampleRate, outChannels);
+  }
+
+  push(packet: Uint8Array, arrivalUs: number = nowUs()): void {
+    const raw = this.live();
+    if (!(packet instanceof Uint8Array)) throw invalidParameter('packet', 'a Uint8Array', packet);
+    raw.push(this.packets.add(packet), packet, arrivalUs);
+    this.packets.release(raw.released());
+  }
+
+  poll(nowMicros: number = nowUs()): void {
+    this.live().poll(nowMicros);
+  }
+
+  /** Samples decoded since the last read (interleaved; length = frames × channels). */
+  read(): Int16Array {
+    const raw = this.live();
+    const pcm = raw.read();
+    this.packets.release(raw.released());
+    return pcm;
+  }
+
+  /** Ends the stream: decodes what is buffered and returns the remaining samples. */
+  finish(): Int16Array {
+    if (!this.finished) {
+      this.live().finish();
+      this.finished = true;
+    }
+    return this.read();
+  }
+
+  missingSequences(): number[] {
+    return Array.from(this.live().missing());
+  }
+
+  stats(): PcmStats {
+    return namedStats(this.backend.pcmStatNames, this.live().stats());
+  }
+
+  close(): void {
+    this.raw?.close();
+    this.raw = undefined;
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  private live(): RawPcmDecoder {
+    if (!this.raw) throw new InvalidStateError('PCM decoder is closed');
+    return this.raw;
+  }
+}

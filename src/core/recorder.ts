@@ -1,0 +1,196 @@
+import type { CoreBackend, RawRecorder } from './backend.js';
+import { GENERATED_RUN } from './backend.js';
+import { CODECS, type CodecName, isCodecName } from './codec.js';
+import { InvalidStateError, invalidParameter } from './errors.js';
+import { getBackend } from './load-backend.js';
+import { intOption, namedStats, nowUs } from './options.js';
+import { PacketRegistry } from './packet-registry.js';
+
+export type RecorderOptions = {
+  /** The track's codec; picks the container (h264 → MP4, vp8/vp9 → WebM, opus → Ogg). */
+  codec: CodecName;
+  /** RTP clock rate; defaults to the codec's (90000 video, 48000 Opus). */
+  clockRate?: number;
+  /** Opus channel count from the SDP (stereo=1 → 2). Default 2. */
+  channels?: 1 | 2;
+  /**
+   * The output is a local file that accepts positioned writes: MP4 becomes a regular MP4 with a
+   * complete index (moov at the end), WebM gets Cues and Duration. Default false: append-only
+   * streaming output (fragmented MP4, live WebM), safe for sockets and multipart uploads.
+   */
+  seekable?: boolean;
+  /** Target fragment (MP4) / cluster (WebM) / page (Ogg) length. Default 2000 ms video, 1000 ms audio. */
+  fragmentMs?: number;
+  /** How long the reorder buffer waits for a missing packet before declaring it lost. Default 500 ms. */
+  reorderWaitMs?: number;
+  /** Reorder buffer capacity in packets. Default 1024. */
+  reorderCapacity?: number;
+  /** Only record this SSRC (default: any; an SSRC change is treated as a publisher restart). */
+  ssrc?: number;
+  /** Only record this RTP payload type (default: any). */
+  payloadType?: number;
+  /** Backend to use (default: getBackend()). */
+  backend?: CoreBackend;
+};
+
+/** A piece of container output: write `data` (in order) at byte `offset` of the output. */
+export type OutputChunk = {
+  offset: number;
+  /** Views of generated headers and of the pushed packets' payloads; nothing is joined. */
+  data: Uint8Array[];
+  size: number;
+};
+
+export type RecorderStats = Record<
+  | 'datagrams' | 'bytes' | 'malformed' | 'rtcp' | 'filtered' | 'ssrcChanges'
+  | 'received' | 'duplicates' | 'late' | 'lost' | 'reordered' | 'restarts'
+  | 'payloadMalformed' | 'payloadUnsupported' | 'frames' | 'framesDropped' | 'keyframes'
+  | 'keyframeRequests' | 'outputBytes' | 'durationUs' | 'width' | 'height',
+  number
+>;
+
+/**
+ * RTP packets of one track in, container bytes out — without transcoding and without copying
+ * payloads (the output views point into the packets you pushed; do not modify a packet after
+ * pushing it).
+ *
+ * ```ts
+ * const rec = await Recorder.create({ codec: 'vp8' });
+ * rec.push(rtpPacket);               // as packets arrive
+ * for (const c of rec.read()) await file.writev(c.data, c.offset);
+ * for (const c of rec.finish()) ...  // at the end
+ * ```
+ */
+export class Recorder {
+  readonly codec: CodecName;
+  readonly mimeType: string;
+  /** File extension of the container (".mp4", ".webm", ".ogg"). */
+  readonly extension: string;
+  readonly backend: CoreBackend;
+  private raw: RawRecorder | undefined;
+  private readonly packets = new PacketRegistry();
+  private pushesSinceRelease = 0;
+  private finished = false;
+
+  private constructor(backend: CoreBackend, raw: RawRecorder, codec: CodecName) {
+    this.backend = backend;
+    this.raw = raw;
+    this.codec = codec;
+    this.mimeType = raw.mimeType();
+    this.extension = CODECS[codec].extension;
+  }
+
+  static async create(options: RecorderOptions): Promise<Recorder> {
+    const backend = options.backend ?? (await getBackend());
+    return Recorder.withBackend(backend, options);
+  }
+
+  /** Synchronous construction when the backend is already loaded. */
+  static withBackend(backend: CoreBackend, options: RecorderOptions): Recorder {
+    if (typeof options !== 'object' || options === null) throw invalidParameter('options', 'an object', options);
+    if (!isCodecName(options.codec)) {
+      throw invalidParameter('codec', `one of ${Object.keys(CODECS).join(', ')}`, options.codec);
+    }
+    const info = CODECS[options.codec];
+    const raw = backend.createRecorder({
+      codec: info.id,
+      clockRate: intOption('clockRate', options.clockRate, 1000, 1_000_000, info.clockRate),
+      channels: intOption('channels', options.channels, 1, 2, 2),
+      seekable: options.seekable === true,
+      fragmentMs: intOption('fragmentMs', options.fragmentMs, 10, 60_000, info.kind === 'video' ? 2000 : 1000),
+      reorderWaitMs: intOption('reorderWaitMs', options.reorderWaitMs, 0, 10_000, 500),
+      reorderCapacity: intOption('reorderCapacity', options.reorderCapacity, 2, 65536, 1024),
+      ssrc: intOption('ssrc', options.ssrc, 0, 0xffffffff, -1),
+      payloadType: intOption('payloadType', options.payloadType, 0, 127, -1),
+    });
+    return new Recorder(backend, raw, options.codec);
+  }
+
+  /** Pushes one RTP packet (malformed ones are counted and skipped). `arrivalUs` defaults to now. */
+  push(packet: Uint8Array, arrivalUs: number = nowUs()): void {
+    const raw = this.live();
+    if (!(packet instanceof Uint8Array)) throw invalidParameter('packet', 'a Uint8Array', packet);
+    const id = this.packets.add(packet);
+    raw.push(id, packet, arrivalUs);
+    // Dropped packets (duplicates, malformed, lost frames) are released at push time; forget them
+    // now and then even if read() is not called.
+    if (++this.pushesSinceRelease >= 64) {
+      this.pushesSinceRelease = 0;
+      this.packets.release(raw.released());
+    }
+  }
+
+  /** Lets the reorder buffer give up on gaps that waited long enough (call every ~20–100 ms live). */
+  poll(nowMicros: number = nowUs()): void {
+    this.live().poll(nowMicros);
+  }
+
+  /** Output produced since the last read, in order. */
+  read(): OutputChunk[] {
+    const raw = this.live();
+    const out = raw.collect();
+    const chunks: OutputChunk[] = [];
+    if (out) {
+      const { runs, generated } = out;
+      for (let c = 0; c < out.chunks.length; c += 3) {
+        const first = out.chunks[c + 1]!;
+        const count = out.chunks[c + 2]!;
+        const data: Uint8Array[] = [];
+        let size = 0;
+        for (let r = first * 3; r < (first + count) * 3; r += 3) {
+          const packet = runs[r]!;
+          const offset = runs[r + 1]!;
+          const len = runs[r + 2]!;
+          data.push(packet === GENERATED_RUN ? generated.subarray(offset, offset + len) : this.packets.view(packet, offset, len));
+          size += len;
+        }
+        chunks.push({ offset: out.chunks[c]!, data, size });
+      }
+    }
+    // Only after resolving the runs: the packets they point into may be in this release list.
+    this.packets.release(raw.released());
+    return chunks;
+  }
+
+  /** Ends the stream: drains the reorder buffer, writes trailers; returns the remaining output. */
+  finish(): OutputChunk[] {
+    if (!this.finished) {
+      this.live().finish();
+      this.finished = true;
+    }
+    return this.read();
+  }
+
+  /** True once each time the core wants a keyframe (turn it into a PLI, throttled). */
+  takeKeyframeRequest(): boolean {
+    return this.live().takeKeyframeRequest();
+  }
+
+  /** Sequence numbers the reorder buffer is still waiting for (NACK candidates). */
+  missingSequences(): number[] {
+    return Array.from(this.live().missing());
+  }
+
+  stats(): RecorderStats {
+    return namedStats(this.backend.recorderStatNames, this.live().stats()) as RecorderStats;
+  }
+
+  /** Packets the core still references (for leak checks and back-pressure). */
+  get heldPackets(): number {
+    return this.packets.size;
+  }
+
+  close(): void {
+    this.raw?.close();
+    this.raw = undefined;
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  private live(): RawRecorder {
+    if (!this.raw) throw new InvalidStateError('recorder is closed');
+    return this.raw;
+  }
+}

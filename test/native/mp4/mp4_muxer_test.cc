@@ -1,0 +1,291 @@
+// MP4 muxer: init segment and fragment structure, B-frame DTS/CTS, seekable layout and patch.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../h264/h264_test_util.h"
+#include "core/depack/avc_config.h"
+#include "core/mux/mp4/mp4_decode_timeline.h"
+#include "core/mux/mp4/mp4_muxer.h"
+
+using namespace te;
+using namespace te_test;
+
+namespace {
+
+uint32_t be32(const uint8_t* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+}
+uint64_t be64(const uint8_t* p) { return (uint64_t{be32(p)} << 32) | be32(p + 4); }
+
+// Minimal box walker: records every box as "path" → (offset, size) and checks sizes nest exactly.
+struct Box {
+  std::string path;
+  size_t offset, size, header;
+};
+bool walk(const std::vector<uint8_t>& f, size_t begin, size_t end, const std::string& parent,
+          std::vector<Box>& out) {
+  static const char* kContainers[] = {"moov", "trak", "mdia", "minf", "stbl", "mvex", "moof",
+                                      "traf", "edts", "dinf"};
+  size_t pos = begin;
+  while (pos < end) {
+    if (end - pos < 8) return false;
+    uint64_t size = be32(&f[pos]);
+    size_t header = 8;
+    if (size == 1) {
+      size = be64(&f[pos + 8]);
+      header = 16;
+    }
+    if (size < header || size > end - pos) return false;
+    std::string type(reinterpret_cast<const char*>(&f[pos + 4]), 4);
+    std::string path = parent.empty() ? type : parent + "/" + type;
+    out.push_back(Box{path, pos, static_cast<size_t>(size), header});
+    for (const char* c : kContainers)
+      if (type == c && !walk(f, pos + header, pos + size, path, out)) return false;
+    if (type == "stsd" && !walk(f, pos + 16, pos + size, path, out)) return false;
+    if (path == "moov/trak/mdia/minf/stbl/stsd/avc1" && !walk(f, pos + 86, pos + size, path, out))
+      return false;
+    pos += size;
+  }
+  return true;
+}
+const Box* find(const std::vector<Box>& b, const std::string& path, int nth = 0) {
+  for (const Box& x : b)
+    if (x.path == path && nth-- == 0) return &x;
+  return nullptr;
+}
+
+CodecConfigPtr config(bool baseline = false) {
+  auto c = std::make_shared<CodecConfig>();
+  c->codec = Codec::kH264;
+  c->clock_rate = 90000;
+  c->width = 320;
+  c->height = 240;
+  c->sps = {baseline ? kBaselineSps : kHighSps};
+  c->pps = {baseline ? kBaselinePps : kHighPps};
+  c->private_data = build_avc_config(c->sps, c->pps);
+  return c;
+}
+
+Frame frame(int64_t ts, bool key, uint8_t fill, size_t n = 10) {
+  Frame f;
+  f.codec = Codec::kH264;
+  f.timestamp = ts;
+  f.keyframe = key;
+  std::vector<uint8_t> bytes(n, fill);
+  f.data.append_copy(bytes);
+  return f;
+}
+
+// Applies every chunk at its offset: the file a seekable target ends up with.
+std::vector<uint8_t> drain(Mp4Muxer& m, size_t* chunks = nullptr) {
+  std::vector<uint8_t> file;
+  OutputChunk c;
+  size_t count = 0;
+  while (m.pop(c)) {
+    count++;
+    std::vector<uint8_t> bytes = flatten(c.data);
+    if (file.size() < c.offset + bytes.size()) file.resize(c.offset + bytes.size());
+    std::memcpy(file.data() + c.offset, bytes.data(), bytes.size());
+  }
+  if (chunks) *chunks = count;
+  return file;
+}
+
+// I P B B P B B | I : decode order, PTS in frames of 3000 ticks, offset by an arbitrary RTP start.
+constexpr int64_t kBase = 4000000000LL;  // beyond 32 bits: unwrapped timestamps
+const int kPattern[] = {0, 3, 1, 2, 6, 4, 5};
+
+void feed_ibbp(Mp4Muxer& m) {
+  for (int i = 0; i < 7; i++) {
+    Frame f = frame(kBase + kPattern[i] * 3000, i == 0, static_cast<uint8_t>(i));
+    if (i == 0) f.config = config();
+    m.write(std::move(f));
+  }
+  m.write(frame(kBase + 7 * 3000, true, 7));
+}
+
+TEST(Mp4DecodeTimeline, RequiredDelay) {
+  EXPECT_EQ(Mp4DecodeTimeline::required_delay({0, 3, 1, 2, 6, 4, 5}), 1);
+  EXPECT_EQ(Mp4DecodeTimeline::required_delay({0, 3, 2, 1}), 2);  // B-pyramid
+  EXPECT_EQ(Mp4DecodeTimeline::required_delay({0, 1, 2}), 0);
+}
+
+TEST(Mp4Muxer, FragmentedInitSegmentAndFragment) {
+  MuxerOptions o;
+  o.fragment_ms = 100;
+  Mp4Muxer m(o);
+  EXPECT_STREQ(m.mime_type(), "video/mp4");
+  m.write(frame(1000, false, 0xEE));  // before the first keyframe: dropped
+  feed_ibbp(m);
+  size_t chunks = 0;
+  std::vector<uint8_t> f = drain(m, &chunks);
+  EXPECT_EQ(chunks, 2u);  // init segment + first fragment (the last I is still buffered)
+  std::vector<Box> b;
+  ASSERT_TRUE(walk(f, 0, f.size(), "", b));
+  ASSERT_TRUE(find(b, "ftyp"));
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(&f[8]), 4), "iso5");
+  for (const char* p : {"moov/mvhd", "moov/trak/tkhd", "moov/trak/edts/elst", "moov/trak/mdia/mdhd",
+                        "moov/trak/mdia/hdlr", "moov/trak/mdia/minf/vmhd", "moov/trak/mdia/minf/dinf/dref",
+                        "moov/trak/mdia/minf/stbl/stsd/avc1/avcC", "moov/trak/mdia/minf/stbl/stts",
+                        "moov/trak/mdia/minf/stbl/stco", "moov/mvex/trex", "moof/mfhd", "moof/traf/tfhd",
+                        "moof/traf/tfdt", "moof/traf/trun", "mdat"})
+    EXPECT_TRUE(find(b, p)) << p;
+  const Box* avcc = find(b, "moov/trak/mdia/minf/stbl/stsd/avc1/avcC");
+  std::vector<uint8_t> rec(f.begin() + avcc->offset + 8, f.begin() + avcc->offset + avcc->size);
+  EXPECT_EQ(rec, config()->private_data);
+  const Box* mdhd = find(b, "moov/trak/mdia/mdhd");
+  EXPECT_EQ(be32(&f[mdhd->offset + 20]), 90000u);  // timescale
+  const Box* elst = find(b, "moov/trak/edts/elst");
+  EXPECT_EQ(be32(&f[elst->offset + 20]), 6000u);  // media_time: VUI max_num_reorder_frames 2 × 3000
+  EXPECT_EQ(m.reorder_delay(), 6000);
+
+  const Box* moof = find(b, "moof");
+  const Box* tfdt = find(b, "moof/traf/tfdt");
+  EXPECT_EQ(f[tfdt->offset + 8], 1);  // version 1
+  EXPECT_EQ(be64(&f[tfdt->offset + 12]), 0u);
+  const Box* trun = find(b, "moof/traf/trun");
+  const uint8_t* t = &f[trun->offset];
+  EXPECT_EQ(be32(t + 8) & 0xFFFFFF, 0xF01u);
+  ASSERT_EQ(be32(t + 12), 7u);  // sample_count
+  const Box* mdat = find(b, "mdat");
+  EXPECT_EQ(moof->offset + be32(t + 16), mdat->offset + 8);  // data_offset → first sample byte
+  int64_t dts = 0;
+  for (int i = 0; i < 7; i++) {
+    const uint8_t* s = t + 20 + 16 * i;
+    EXPECT_EQ(be32(s), 3000u) << i;                              // duration
+    EXPECT_EQ(be32(s + 4), 10u);                                 // size
+    EXPECT_EQ(be32(s + 8), i == 0 ? 0x02000000u : 0x01010000u);  // flags
+    int64_t cto = static_cast<int32_t>(be32(s + 12));
+    EXPECT_EQ(dts + cto, kPattern[i] * 3000 + 6000) << i;  // CT = PTS + delay
+    EXPECT_GE(cto, 0);
+    dts += 3000;
+    EXPECT_EQ(f[mdat->offset + 8 + 10 * i], i);  // payload in decode order
+  }
+  EXPECT_EQ(mdat->size, 8u + 70);
+
+  m.finish();
+  std::vector<uint8_t> rest = drain(m);
+  std::vector<Box> b2;
+  ASSERT_TRUE(walk(rest, f.size(), rest.size(), "", b2));
+  const Box* tfdt2 = find(b2, "moof/traf/tfdt");
+  ASSERT_TRUE(tfdt2);
+  EXPECT_EQ(be64(&rest[tfdt2->offset + 12]), 21000u);  // cumulative, exact
+  const Box* mfhd2 = find(b2, "moof/mfhd");
+  EXPECT_EQ(be32(&rest[mfhd2->offset + 12]), 2u);
+  EXPECT_EQ(m.mp4_stats().frames_dropped, 1u);
+  EXPECT_EQ(m.stats().frames, 8u);
+}
+
+TEST(Mp4Muxer, TimestampGapIsKept) {
+  MuxerOptions o;
+  o.fragment_ms = 100000;
+  Mp4Muxer m(o);
+  Frame f0 = frame(0, true, 1);
+  f0.config = config(/*baseline=*/true);  // no reordering announced
+  m.write(std::move(f0));
+  m.write(frame(3000, false, 2));
+  Frame late = frame(93000, false, 3);  // 1 s of missing frames
+  late.discontinuity = true;
+  m.write(std::move(late));
+  m.finish();
+  std::vector<uint8_t> f = drain(m);
+  std::vector<Box> b;
+  ASSERT_TRUE(walk(f, 0, f.size(), "", b));
+  const uint8_t* t = &f[find(b, "moof/traf/trun")->offset];
+  EXPECT_EQ(be32(t + 20), 3000u);
+  EXPECT_EQ(be32(t + 36), 90000u);
+  EXPECT_EQ(be32(t + 52), 90000u);  // last = previous duration
+  EXPECT_FALSE(find(b, "moov/trak/edts"));  // no reordering: no edit list
+}
+
+TEST(Mp4Muxer, FragmentHoldsAndZeroCopyRuns) {
+  ReleaseList rl;
+  MuxerOptions o;
+  o.fragment_ms = 0;
+  Mp4Muxer m(o);
+  static const uint8_t packet[20] = {1, 2, 3};
+  for (int i = 0; i < 2; i++) {
+    Frame f;
+    f.codec = Codec::kH264;
+    f.timestamp = i * 3000;
+    f.keyframe = true;
+    if (i == 0) f.config = config();
+    f.data.append_view(packet, 20, 50 + i, 0);
+    f.hold = PacketHold(&rl, 50 + i);
+    m.write(std::move(f));
+  }
+  OutputChunk c;
+  ASSERT_TRUE(m.pop(c));  // init
+  ASSERT_TRUE(m.pop(c));  // fragment with frame 0
+  EXPECT_EQ(c.hold.ids(), std::vector<uint32_t>{50});
+  EXPECT_EQ(c.data.runs().back().data, packet);  // the view itself, not a copy
+  EXPECT_EQ(c.data.runs().back().packet, 50u);
+  c.hold.release();
+  EXPECT_EQ(rl.ids, std::vector<uint32_t>{50});
+}
+
+TEST(Mp4Muxer, SeekableLayoutAndPatch) {
+  MuxerOptions o;
+  o.seekable = true;
+  Mp4Muxer m(o);
+  EXPECT_FALSE(m.monotonic());
+  feed_ibbp(m);
+  m.finish();
+  std::vector<uint8_t> f = drain(m);
+  std::vector<Box> b;
+  ASSERT_TRUE(walk(f, 0, f.size(), "", b));
+  ASSERT_EQ(b[0].path, "ftyp");
+  ASSERT_EQ(b[1].path, "mdat");
+  EXPECT_EQ(be32(&f[b[1].offset]), 1u);  // 64-bit largesize form
+  EXPECT_EQ(b[1].size, 16u + 80);         // patched to the real size
+  ASSERT_EQ(b[2].path, "moov");
+  EXPECT_EQ(b[2].offset + b[2].size, f.size());
+  const std::string st = "moov/trak/mdia/minf/stbl/";
+  const Box* stts = find(b, st + "stts");
+  EXPECT_EQ(be32(&f[stts->offset + 12]), 1u);            // one run
+  EXPECT_EQ(be32(&f[stts->offset + 16]), 8u);            // 8 samples
+  EXPECT_EQ(be32(&f[stts->offset + 20]), 3000u);
+  const Box* ctts = find(b, st + "ctts");
+  ASSERT_TRUE(ctts);
+  const Box* stss = find(b, st + "stss");
+  ASSERT_TRUE(stss);
+  EXPECT_EQ(be32(&f[stss->offset + 12]), 2u);
+  EXPECT_EQ(be32(&f[stss->offset + 16]), 1u);
+  EXPECT_EQ(be32(&f[stss->offset + 20]), 8u);
+  const Box* stsz = find(b, st + "stsz");
+  EXPECT_EQ(be32(&f[stsz->offset + 16]), 8u);
+  const Box* co64 = find(b, st + "co64");
+  EXPECT_EQ(be64(&f[co64->offset + 16]), b[1].offset + 16);
+  EXPECT_FALSE(find(b, "moov/mvex"));
+  const Box* mdhd = find(b, "moov/trak/mdia/mdhd");
+  EXPECT_EQ(be32(&f[mdhd->offset + 24]), 8u * 3000);  // duration
+  // Composition offsets: PTS - DTS + delay, expanded from the run-length table.
+  std::vector<uint32_t> offs;
+  uint32_t runs = be32(&f[ctts->offset + 12]);
+  for (uint32_t r = 0; r < runs; r++)
+    for (uint32_t k = 0; k < be32(&f[ctts->offset + 16 + 8 * r]); k++)
+      offs.push_back(be32(&f[ctts->offset + 20 + 8 * r]));
+  ASSERT_EQ(offs.size(), 8u);
+  for (int i = 0; i < 7; i++) EXPECT_EQ(i * 3000 + offs[i], kPattern[i] * 3000u + 6000) << i;
+}
+
+TEST(Mp4Muxer, NothingWithoutKeyframe) {
+  for (bool seekable : {false, true}) {
+    MuxerOptions o;
+    o.seekable = seekable;
+    Mp4Muxer m(o);
+    m.write(frame(0, false, 1));
+    Frame k = frame(3000, true, 2);  // keyframe but no config
+    m.write(std::move(k));
+    m.finish();
+    EXPECT_TRUE(drain(m).empty());
+    EXPECT_EQ(m.mp4_stats().frames_dropped, 2u);
+  }
+}
+
+}  // namespace

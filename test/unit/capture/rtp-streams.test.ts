@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import type { CapturedPacket } from '../../../src/capture/index.js';
+import { StreamNotFoundError, isRtcp, listRtpStreams, selectStream, sniffRtp } from '../../../src/capture/index.js';
+import { cat, rtp, u16 } from './capture-bytes.js';
+
+const pkt = (data: Uint8Array, timeUs = 0): CapturedPacket => ({ data, timeUs, dst: '127.0.0.1', dstPort: 5004 });
+
+describe('sniffRtp', () => {
+  it('parses a plain header and one with CSRCs, extension and padding', () => {
+    expect(sniffRtp(rtp(96, 65535, 0xffffffff, 0xdeadbeef))).toMatchObject({
+      payloadType: 96, sequenceNumber: 65535, timestamp: 0xffffffff, ssrc: 0xdeadbeef, headerLength: 12, payloadLength: 4, marker: false,
+    });
+    const complex = cat([0xb1, 0x80 | 111], u16(7), [0, 0, 0, 9], [0, 0, 0, 5], [1, 2, 3, 4], [0xbe, 0xde, 0, 1], [0x10, 0xff, 0, 0], [0xaa, 0xbb, 0, 0, 3]);
+    expect(sniffRtp(complex)).toMatchObject({ marker: true, payloadType: 111, headerLength: 24, payloadLength: 2 });
+  });
+
+  it('rejects RTCP (RFC 5761 second octet 192..223), wrong versions and overrunning headers', () => {
+    const sr = Uint8Array.of(0x80, 200, 0, 6, ...new Array<number>(24).fill(0));
+    expect(isRtcp(sr)).toBe(true);
+    expect(sniffRtp(sr)).toBeUndefined();
+    expect(sniffRtp(Uint8Array.of(0x81, 205, 0, 2, 0, 0, 0, 1, 0, 0, 0, 2))).toBeUndefined(); // NACK
+    const v1 = rtp(96, 1, 1, 1);
+    v1[0] = 0x40;
+    expect(sniffRtp(v1)).toBeUndefined();
+    expect(sniffRtp(rtp(96, 1, 1, 1).subarray(0, 11))).toBeUndefined();
+    const cc = rtp(96, 1, 1, 1);
+    cc[0] = 0x8f;
+    expect(sniffRtp(cc)).toBeUndefined();
+    const ext = cat([0x90, 96], new Array<number>(10).fill(0), [0xbe, 0xde, 0x40, 0]);
+    expect(sniffRtp(ext)).toBeUndefined();
+    const pad = rtp(96, 1, 1, 1, [1, 2, 3, 200]);
+    pad[0] = 0xa0;
+    expect(sniffRtp(pad)).toBeUndefined();
+    expect(isRtcp(rtp(96, 1, 1, 1))).toBe(false);
+  });
+});
+
+describe('stream grouping and selection', () => {
+  const packets = [
+    pkt(new Uint8Array([1, 2, 3])), // not RTP
+    pkt(rtp(111, 1, 0, 0xa)),
+    pkt(rtp(96, 5, 0, 0xb), 10),
+    pkt(rtp(111, 2, 960, 0xa), 20),
+    pkt(Uint8Array.of(0x80, 200, 0, 6, 0, 0, 0, 0xa, ...new Array<number>(20).fill(0))),
+    pkt(rtp(97, 6, 0, 0xb), 30), // RTX-style second PT on the same SSRC
+    pkt(rtp(96, 7, 3000, 0xb), 40),
+  ];
+
+  it('groups by SSRC in order of appearance with payload types and counts', () => {
+    const s = listRtpStreams(packets);
+    expect(s.map((x) => [x.ssrc, x.payloadTypes, x.packetCount])).toEqual([
+      [0xa, [111], 2],
+      [0xb, [96, 97], 3],
+    ]);
+    expect(s[1]).toMatchObject({ firstSequenceNumber: 5, firstTimeUs: 10, lastTimeUs: 40, dstPort: 5004 });
+  });
+
+  it('selects the first stream by default, by SSRC, or by payload type (filtering packets)', () => {
+    expect(selectStream(packets).map((p) => sniffRtp(p.data)?.sequenceNumber)).toEqual([1, 2]);
+    expect(selectStream(packets, { ssrc: 0xb }).map((p) => sniffRtp(p.data)?.sequenceNumber)).toEqual([5, 6, 7]);
+    expect(selectStream(packets, { payloadType: 96 }).map((p) => sniffRtp(p.data)?.sequenceNumber)).toEqual([5, 7]);
+    expect(selectStream(packets, { ssrc: 0xb, payloadType: 97 })).toHaveLength(1);
+  });
+
+  it('throws StreamNotFoundError listing the available streams', () => {
+    let err: unknown;
+    try {
+      selectStream(packets, { ssrc: 0xc });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(StreamNotFoundError);
+    const e = err as StreamNotFoundError;
+    expect(e.code).toBe('ERR_STREAM_NOT_FOUND');
+    expect(e.available).toHaveLength(2);
+    expect(e.message).toContain('ssrc=0x0000000c');
+    expect(e.message).toContain('ssrc=0x0000000b pt=96,97 packets=3 127.0.0.1:5004');
+    expect(() => selectStream([pkt(new Uint8Array(4))])).toThrow(/no RTP packets/);
+  });
+});
