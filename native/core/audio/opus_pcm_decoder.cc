@@ -1,6 +1,8 @@
 // libopus decoding with gap concealment (RFC 6716 §4.4 packet loss concealment; LBRR §4.2.5).
 #include "opus_pcm_decoder.h"
 
+#include <cstring>
+
 #include <opus.h>
 
 #include "../depack/opus_gap_filler.h"
@@ -124,14 +126,26 @@ bool OpusPcmDecoder::decode(const Frame& frame) {
     if (gap > static_cast<int64_t>(opts_.max_gap_ms) * 48) {
       stats_.timestamp_resets++;
       base_ts_ = frame.timestamp - static_cast<int64_t>(position_);
-    } else if (gap >= static_cast<int64_t>(kUnit48 / 2)) {
-      const uint64_t units = static_cast<uint64_t>(gap + kUnit48 / 2) / kUnit48;
+    } else if (gap > 0) {
+      // libopus conceals in 2.5 ms units: conceal the gap rounded up, then trim the excess so the
+      // timeline has exactly the samples the RTP clock says.
+      const uint64_t units = (static_cast<uint64_t>(gap) + kUnit48 - 1) / kUnit48;
       uint32_t fec_units = 0;
       if (opts_.use_fec && valid && frame.discontinuity && opus_packet_has_lbrr(ByteView(p, size), info))
         fec_units = info.frame_samples / kUnit48;
       conceal(units, p, static_cast<int32_t>(size), fec_units);
-      position_ += units * kUnit48;
+      const uint64_t excess_out = (units * kUnit48 - static_cast<uint64_t>(gap)) / per_48k();
+      out_.drop_back(excess_out * static_cast<uint64_t>(opts_.channels));
+      position_ += units * kUnit48 - excess_out * per_48k();
+    } else if (gap < 0 && first_held_) {
+      // RFC 7845 §4.2 pre-skip, recovered from RTP: the first packet overlaps the second.
+      const uint64_t overlap_out = static_cast<uint64_t>(-gap) / per_48k();
+      if (overlap_out * per_48k() < position_) {
+        out_.consume(static_cast<size_t>(overlap_out) * static_cast<size_t>(opts_.channels));
+        position_ -= overlap_out * per_48k();
+      }
     }
+    first_held_ = false;
     last_ts_ = frame.timestamp;
   }
 
@@ -139,9 +153,20 @@ bool OpusPcmDecoder::decode(const Frame& frame) {
   if (valid) {
     const uint32_t max = 5760 / per_48k();  // 120 ms at the output rate
     int16_t* pcm = out_.append(max * ch);
-    const int ret = opus_decode(dec_, p, static_cast<int32_t>(size), pcm, static_cast<int>(max), 0);
+    int ret = opus_decode(dec_, p, static_cast<int32_t>(size), pcm, static_cast<int>(max), 0);
     if (ret >= 0) {
-      out_.trim_back((max - static_cast<uint32_t>(ret)) * ch);
+      // A packet that starts before the current position (a mid-stream overlap): drop the
+      // samples the timeline already has, from the front of this packet's output.
+      const int64_t overlap = static_cast<int64_t>(position_) - (frame.timestamp - base_ts_);
+      uint32_t drop = 0;
+      if (frames_seen_ > 0 && overlap > 0) {
+        drop = static_cast<uint32_t>(overlap) / per_48k();
+        if (drop > static_cast<uint32_t>(ret)) drop = static_cast<uint32_t>(ret);
+        std::memmove(pcm, pcm + drop * ch, (static_cast<size_t>(ret) - drop) * ch * sizeof(int16_t));
+      }
+      out_.trim_back((max - static_cast<uint32_t>(ret) + drop) * ch);
+      if (frames_seen_++ == 0) first_held_ = true;
+      ret -= static_cast<int>(drop);
       position_ += static_cast<uint64_t>(ret) * per_48k();
       stats_.frames_decoded++;
       last_toc_ = p[0];

@@ -53,8 +53,11 @@ class OpusPcmDecoder {
   // Decodes one frame (after concealing any gap before it). False if not ok() or dropped.
   bool decode(const Frame& frame);
 
+  // End of stream: releases the first frame if it is still held back (see first_held_).
+  void flush() { first_held_ = false; }
+
   // Interleaved int16 values ready to read (contiguous run at data()); see PcmQueue.
-  size_t available() const { return out_.available(); }
+  size_t available() const { return first_held_ ? 0 : out_.available(); }
   const int16_t* data() const { return out_.data(); }
   void consume(size_t values) { out_.consume(values); }
   uint64_t buffered() const { return out_.total(); }
@@ -83,6 +86,11 @@ class OpusPcmDecoder {
   std::vector<OpusGapPacket> gap_scratch_;
   uint8_t last_toc_ = 0;  // TOC of the last decoded packet: the gap fillers copy its config
   bool have_toc_ = false;
+  // The first frame's samples are held back until the second frame's timestamp is known: if the
+  // two overlap, the overlap is the encoder's lookahead (what Ogg calls pre-skip) and is dropped
+  // from the front, so output sample 0 is the first packet's RTP time minus nothing extra.
+  bool first_held_ = false;
+  uint32_t frames_seen_ = 0;
 };
 
 }  // namespace te

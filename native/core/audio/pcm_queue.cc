@@ -28,6 +28,18 @@ void PcmQueue::trim_back(size_t unused) {
   if (b.pcm.empty() && b.silence == 0) blocks_.pop_back();
 }
 
+void PcmQueue::drop_back(uint64_t n) {
+  while (n > 0 && !blocks_.empty()) {
+    Block& b = blocks_.back();
+    const uint64_t left = b.pcm.empty() ? b.silence : b.pcm.size() - b.read;
+    const uint64_t take = n < left ? n : left;
+    if (b.pcm.empty()) b.silence -= take; else b.pcm.resize(b.pcm.size() - static_cast<size_t>(take));
+    total_ -= take;
+    n -= take;
+    if (take == left) blocks_.pop_back();
+  }
+}
+
 void PcmQueue::append_silence(uint64_t n) {
   if (n == 0) return;
   if (blocks_.empty() || !blocks_.back().pcm.empty()) blocks_.emplace_back();

@@ -21,6 +21,8 @@ class PcmQueue {
   // Shrinks the last append by `unused` values (when a decoder produced fewer than reserved).
   void trim_back(size_t unused);
   void append_silence(uint64_t n);
+  // Removes the last n unread values, across blocks (trims concealment to the exact sample).
+  void drop_back(uint64_t n);
 
   size_t available() const;
   const int16_t* data() const;

@@ -36,6 +36,7 @@ void PcmPipeline::finish() {
   while (input_.drain(rp)) deliver(rp);
   depack_.flush();
   decode_frames();
+  decoder_.flush();
   finished_ = true;
 }
 

@@ -157,7 +157,7 @@ TEST(OpusPcmDecoder, PlcFillsExactlyTheMissingSamples) {
   EXPECT_GT(energy, 0);
 }
 
-TEST(OpusPcmDecoder, OddGapsRoundTo2_5msWithoutDrift) {
+TEST(OpusPcmDecoder, OddGapsAreSampleExactWithoutDrift) {
   uint16_t pre_skip = 0;
   auto pk = load("sine_mono_20ms.opus", &pre_skip);
   OpusPcmDecoderOptions o;
@@ -170,8 +170,42 @@ TEST(OpusPcmDecoder, OddGapsRoundTo2_5msWithoutDrift) {
     d.decode(frame_of(p));
     ts += 960 + 1000;  // DTX-like gaps of 1000 samples (20.8 ms)
   }
+  d.flush();
   const int64_t rtp_end = ts - 1000;
-  EXPECT_LE(std::llabs(static_cast<int64_t>(d.buffered()) - rtp_end), 60);
+  // libopus conceals in 2.5 ms units; the excess is trimmed, so the count is exact.
+  EXPECT_EQ(static_cast<int64_t>(d.buffered()), rtp_end);
+}
+
+// GStreamer's opusenc (like any encoder that signals its lookahead in timestamps) stamps the second
+// packet 312 samples less than one frame after the first: the first packet's first 312 samples
+// are lookahead. The decoder drops them, so sample 0 is the first packet's RTP time and the count
+// equals the RTP span; the rest is the plain decode of the same packets.
+TEST(OpusPcmDecoder, FirstPacketOverlapIsDroppedAsPreSkip) {
+  uint16_t pre_skip = 0;
+  auto pk = load("sine_mono_20ms.opus", &pre_skip);
+  ASSERT_GT(pk.size(), 10u);
+  OpusPcmDecoderOptions o;
+  o.channels = 1;
+  OpusPcmDecoder plain(o), ours(o);
+  int64_t ts = 0;
+  for (size_t i = 0; i < pk.size(); ++i) {
+    Pkt a = pk[i];
+    a.ts = 960 * static_cast<int64_t>(i);
+    plain.decode(frame_of(a));
+    Pkt b = pk[i];
+    b.ts = i == 0 ? 0 : 960 * static_cast<int64_t>(i) - 312;
+    ours.decode(frame_of(b));
+    if (i == 0) EXPECT_EQ(ours.available(), 0u) << "the first frame is held back";
+    if (i == 1) EXPECT_GT(ours.available(), 0u) << "released once the second frame is placed";
+    ts = b.ts;
+  }
+  plain.flush();
+  ours.flush();
+  const auto full = drain(plain);
+  const auto trimmed = drain(ours);
+  EXPECT_EQ(static_cast<int64_t>(trimmed.size()), ts + 960);
+  ASSERT_EQ(trimmed.size() + 312, full.size());
+  EXPECT_TRUE(std::equal(trimmed.begin(), trimmed.end(), full.begin() + 312));
 }
 
 TEST(OpusPcmDecoder, LongGapsBecomeSilenceWithoutHugeBuffers) {

@@ -160,6 +160,27 @@ TEST(OggOpusMuxer, GapsAreFilledSoGranuleFollowsTheRtpClock) {
   EXPECT_EQ(packets[packets.size() - 2].data, (std::vector<uint8_t>{0xE7, 0x03}));  // CELT FB 2.5 ms x3
 }
 
+// The first two packets overlap by the encoder lookahead (GStreamer stamps the second packet 312
+// samples early): the muxer writes that as the OpusHead pre-skip (RFC 7845 §4.2), so the
+// playable length (granule − pre-skip) equals the RTP span and no gap packets are needed.
+TEST(OggOpusMuxer, FirstPacketOverlapBecomesPreSkip) {
+  Source src;
+  OggOpusMuxer m;
+  m.write(src.frame(1000, celt20(1)));
+  EXPECT_FALSE([&] { OutputChunk c; return m.pop(c); }()) << "headers wait for the second packet";
+  m.write(src.frame(1000 + 648, celt20(2)));
+  m.write(src.frame(1000 + 648 + 960, celt20(3)));
+  m.finish();
+  auto file = drain(m);
+  std::vector<te_test::TestPage> pages;
+  std::vector<te_test::TestPacket> packets;
+  ASSERT_TRUE(te_test::read_ogg(file, pages, packets));
+  ASSERT_EQ(packets.size(), 5u);  // OpusHead, OpusTags, 3 audio packets: no fillers
+  EXPECT_EQ(te_test::le(&packets[0].data[10], 2), 312u);
+  EXPECT_EQ(pages.back().granule - 312, 648 + 960 + 960);
+  EXPECT_EQ(m.ogg_stats().gap_packets, 0u);
+}
+
 TEST(OggOpusMuxer, OddGapsDoNotDrift) {
   Source src;
   OggOpusMuxer m;

@@ -34,7 +34,7 @@ void OggOpusMuxer::write_headers(uint8_t channels) {
 
 void OggOpusMuxer::write(Frame&& frame) {
   if (finished_) return;
-  if (!started_ && !frame.config) {
+  if (!started_ && !first_ && !frame.config) {
     ogg_stats_.dropped++;  // the first frame must carry the config (muxer.h)
     return;
   }
@@ -59,12 +59,21 @@ void OggOpusMuxer::write(Frame&& frame) {
   }
 
   if (!started_) {
-    started_ = true;
-    write_headers(frame.config->channels);
-    base_ts_ = frame.timestamp;
-    last_ts_ = frame.timestamp;
-    stats_.first_timestamp = frame.timestamp;
-  } else {
+    // Hold the first packet until the second one's timestamp is known: if they overlap, the
+    // overlap is the encoder's lookahead, which RFC 7845 §4.2 writes as the OpusHead pre-skip.
+    if (!first_) {
+      first_ = std::make_unique<Frame>(std::move(frame));
+      first_samples_ = samples;
+      first_toc_ = toc;
+      return;
+    }
+    const int64_t overlap = first_->timestamp + first_samples_ - frame.timestamp;
+    if (ogg_.pre_skip == 0 && overlap > 0 && overlap < static_cast<int64_t>(first_samples_)) {
+      ogg_.pre_skip = static_cast<uint16_t>(overlap);
+    }
+    start_with_first();
+  }
+  {
     if (frame.timestamp < last_ts_) {
       if (last_ts_ - frame.timestamp <= kBackwardsRestart) {
         ogg_stats_.dropped++;  // out of order after the reorder buffer: cannot go back in time
@@ -124,8 +133,24 @@ void OggOpusMuxer::fill_gap(uint64_t samples) {
   }
 }
 
+void OggOpusMuxer::start_with_first() {
+  started_ = true;
+  write_headers(first_->config->channels);
+  // Granule positions count the pre-skip (RFC 7845 §4): the timeline origin is pre_skip samples
+  // before the first packet's RTP timestamp.
+  base_ts_ = first_->timestamp - ogg_.pre_skip;
+  last_ts_ = first_->timestamp;
+  stats_.first_timestamp = first_->timestamp;
+  add_audio_packet(first_->data, std::move(first_->hold), first_samples_);
+  last_toc_ = first_toc_;
+  stats_.frames++;
+  first_.reset();
+  drain_pages();
+}
+
 void OggOpusMuxer::finish() {
   if (finished_) return;
+  if (!started_ && first_) start_with_first();
   finished_ = true;
   if (!started_) return;  // no audio at all: nothing to describe, empty output
   pages_.flush_page(true);  // EOS on the last page (RFC 3533 §6, RFC 7845 §3)

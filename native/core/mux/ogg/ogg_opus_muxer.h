@@ -15,6 +15,7 @@
 // (lip sync with the video file made from the same session) and makes a decode of the file equal,
 // sample for sample, to opus_decode() over the same packets (OpusPcmDecoder, opusdec, ffmpeg).
 #pragma once
+#include <memory>
 #include <cstdint>
 #include <vector>
 
@@ -65,6 +66,11 @@ class OggOpusMuxer : public Muxer {
   OggOpusStats ogg_stats_;
   OggPageWriter pages_;
   bool started_ = false;
+  // The first packet, held until the second arrives (pre-skip detection; see write()).
+  std::unique_ptr<Frame> first_;
+  uint32_t first_samples_ = 0;
+  uint8_t first_toc_ = 0;
+  void start_with_first();
   bool finished_ = false;
   int64_t base_ts_ = 0;      // RTP timestamp that maps to sample 0
   int64_t last_ts_ = 0;      // timestamp of the last frame written

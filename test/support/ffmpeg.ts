@@ -1,0 +1,38 @@
+import { spawnSync } from 'node:child_process';
+
+/** Runs a tool and returns stdout/stderr (never throws on a non-zero exit; status is returned). */
+export function run(cmd: string, args: string[]): { stdout: string; stderr: string; status: number | null } {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  return { stdout: r.stdout ?? '', stderr: r.stderr ?? '', status: r.status };
+}
+
+/** `ffprobe -v error` and `ffmpeg -v error -i FILE -f null -`: what they print (must be empty). */
+export function decoderErrors(file: string): string {
+  const probe = run('ffprobe', ['-v', 'error', '-i', file]);
+  const decode = run('ffmpeg', ['-nostdin', '-v', 'error', '-i', file, '-f', 'null', '-']);
+  return (probe.stderr + decode.stderr).trim();
+}
+
+export type FrameHash = { pts: number; duration: number; size: number; hash: string };
+
+/**
+ * `ffmpeg -f framemd5` of the first stream: decoded frames (or, with copy=true, the packets as
+ * stored), pts/duration in seconds. `-fps_mode passthrough` keeps every frame as decoded.
+ */
+export function frameHashes(file: string, opts: { copy?: boolean } = {}): FrameHash[] {
+  const args = ['-nostdin', '-v', 'error', '-i', file, '-map', '0:0'];
+  if (opts.copy) args.push('-c', 'copy');
+  else args.push('-fps_mode', 'passthrough');
+  const r = run('ffmpeg', [...args, '-f', 'framemd5', '-']);
+  if (r.status !== 0) throw new Error(`ffmpeg framemd5 ${file}: ${r.stderr}`);
+  let tb = 1;
+  const out: FrameHash[] = [];
+  for (const line of r.stdout.split('\n')) {
+    const m = /^#tb 0: (\d+)\/(\d+)/.exec(line);
+    if (m) tb = Number(m[1]) / Number(m[2]);
+    if (!line || line.startsWith('#')) continue;
+    const f = line.split(',').map((s) => s.trim());
+    out.push({ pts: Number(f[2]) * tb, duration: Number(f[3]) * tb, size: Number(f[4]), hash: f[5]! });
+  }
+  return out;
+}
