@@ -10,6 +10,8 @@ bash scripts/gen-wasm-exports.sh | diff -u wasm/exports.txt - ||
   { echo "wasm/exports.txt is stale: bash scripts/gen-wasm-exports.sh > wasm/exports.txt" >&2; exit 1; }
 
 bash scripts/bootstrap.sh
+printf '\n== typecheck (src, tests, scripts)\n'
+npx tsc -p tsconfig.test.json
 printf '\n== media corpus\n'
 bash scripts/make-corpus.sh
 

@@ -26,4 +26,21 @@ for f in build-fuzz/*_fuzz; do
   echo "fuzz $(basename "$f"): $(grep -oE 'Done [0-9]+ runs' "$corpus.log" || echo 'ran')"
   fuzzed=$((fuzzed + 1))
 done
-echo "native: ${passed} passed, 0 failed (+ ${fuzzed} fuzz targets clean)"
+
+# binding.gyp must build the same sources as CMake (users who build from source use node-gyp):
+# build it in a scratch copy, load it, and check it reports the same versions.
+scratch=$(mktemp -d)
+cp -r native scripts binding.gyp package.json "$scratch"/
+ln -s "$PWD/node_modules" "$scratch/node_modules"
+# npm's bundled node-gyp (node-gyp@latest needs Node 22); headers from /usr/include/node, offline.
+NODE_GYP="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")/node_modules/node-gyp/bin/node-gyp.js"
+(cd "$scratch" && node "$NODE_GYP" rebuild --nodedir=/usr -j "$JOBS" >"$scratch/gyp.log" 2>&1) ||
+  { echo "node-gyp build failed:"; tail -30 "$scratch/gyp.log"; exit 1; }
+node -e "
+  const a = require('$scratch/build/Release/track_egress.node');
+  if (a.abiVersion !== 1 || a.opusVersion !== 'libopus 1.3.1') throw new Error('gyp addon: ' + a.abiVersion + ' ' + a.opusVersion);
+  const r = new a.Recorder(4, 48000, 2, 0, 1000, 100, 64, -1, -1); r.close();
+  console.log('binding.gyp build: loads, ' + a.opusVersion);"
+rm -rf "$scratch"
+
+echo "native: ${passed} passed, 0 failed (+ ${fuzzed} fuzz targets clean, binding.gyp build loads)"

@@ -67,7 +67,7 @@ async function rtpTicks(capture: string, base?: number): Promise<{ sorted: numbe
   let first = base;
   for (const p of readCapture(readFileSync(capture))) {
     const h = sniffRtp(p.data);
-    if (!h || h.version !== undefined && h.version !== 2) continue;
+    if (!h) continue;
     first ??= h.timestamp;
     seen.add((h.timestamp - first) | 0); // signed 32-bit distance: unwraps
   }

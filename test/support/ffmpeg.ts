@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 
 /** Runs a tool and returns stdout/stderr (never throws on a non-zero exit; status is returned). */
 export function run(cmd: string, args: string[]): { stdout: string; stderr: string; status: number | null } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  // latin1 keeps binary stdout byte for byte (Buffer.from(stdout, 'latin1') gives the bytes back).
+  const r = spawnSync(cmd, args, { encoding: 'latin1', maxBuffer: 256 * 1024 * 1024 });
   return { stdout: r.stdout ?? '', stderr: r.stderr ?? '', status: r.status };
 }
 
