@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/pipeline/pcm_pipeline.h"
+#include "handle_util.h"
 #include "status.h"
 
 using te::capi::fail;
@@ -18,9 +19,7 @@ struct te_pcm {
   std::vector<uint32_t> released;
 };
 
-namespace {
-int64_t to_us(double t) { return std::isfinite(t) ? static_cast<int64_t>(t) : 0; }
-}  // namespace
+using te::capi::time_us;
 
 extern "C" {
 
@@ -72,13 +71,13 @@ te_status te_pcm_push(te_pcm* h, uint32_t id, const uint8_t* data, uint32_t size
   if (!h) return fail(TE_E_INVALID_ARG, "null PCM decoder");
   if (!data && size) return fail(TE_E_INVALID_ARG, "null packet data");
   if (h->pipe.finished()) return fail(TE_E_STATE, "PCM decoder is finished");
-  h->pipe.push(id, te::ByteView(data, size), to_us(arrival_us));
+  h->pipe.push(id, te::ByteView(data, size), time_us(arrival_us));
   return TE_OK;
 }
 
 te_status te_pcm_poll(te_pcm* h, double now_us) {
   if (!h) return fail(TE_E_INVALID_ARG, "null PCM decoder");
-  h->pipe.poll(to_us(now_us));
+  h->pipe.poll(time_us(now_us));
   return TE_OK;
 }
 
@@ -103,17 +102,12 @@ const uint32_t* te_pcm_released(te_pcm* h, uint32_t* count) {
     if (count) *count = 0;
     return nullptr;
   }
-  h->released.swap(h->pipe.released().ids);
-  h->pipe.released().ids.clear();
-  if (count) *count = static_cast<uint32_t>(h->released.size());
-  return h->released.data();
+  return te::capi::take_released(h->pipe.released(), h->released, count);
 }
 
 uint32_t te_pcm_missing(te_pcm* h, uint16_t* out, uint32_t max) {
   if (!h || !out) return 0;
-  std::vector<uint16_t> m = h->pipe.missing(max);
-  for (size_t i = 0; i < m.size(); i++) out[i] = m[i];
-  return static_cast<uint32_t>(m.size());
+  return te::capi::copy_missing(h->pipe.missing(max), out);
 }
 
 const char* te_pcm_stat_names(void) {

@@ -5,6 +5,7 @@
 
 #include "core/pipeline/recorder.h"
 #include "output_view.h"
+#include "handle_util.h"
 #include "status.h"
 
 using te::capi::fail;
@@ -18,8 +19,9 @@ struct te_recorder {
 
 namespace {
 
+using te::capi::time_us;
+
 bool valid_codec(int32_t c) { return c >= TE_CODEC_H264 && c <= TE_CODEC_OPUS; }
-int64_t to_us(double t) { return std::isfinite(t) ? static_cast<int64_t>(t) : 0; }
 
 }  // namespace
 
@@ -75,13 +77,13 @@ te_status te_recorder_push(te_recorder* h, uint32_t id, const uint8_t* data, uin
   if (!h) return fail(TE_E_INVALID_ARG, "null recorder");
   if (!data && size) return fail(TE_E_INVALID_ARG, "null packet data");
   if (h->rec.finished()) return fail(TE_E_STATE, "recorder is finished");
-  h->rec.push(id, te::ByteView(data, size), to_us(arrival_us));
+  h->rec.push(id, te::ByteView(data, size), time_us(arrival_us));
   return TE_OK;
 }
 
 te_status te_recorder_poll(te_recorder* h, double now_us) {
   if (!h) return fail(TE_E_INVALID_ARG, "null recorder");
-  h->rec.poll(to_us(now_us));
+  h->rec.poll(time_us(now_us));
   return TE_OK;
 }
 
@@ -117,21 +119,20 @@ const uint32_t* te_recorder_released(te_recorder* h, uint32_t* count) {
     if (count) *count = 0;
     return nullptr;
   }
-  h->released.swap(h->rec.released().ids);
-  h->rec.released().ids.clear();
-  if (count) *count = static_cast<uint32_t>(h->released.size());
-  return h->released.data();
+  return te::capi::take_released(h->rec.released(), h->released, count);
 }
 
 int32_t te_recorder_take_keyframe_request(te_recorder* h) {
   return h && h->rec.take_keyframe_request() ? 1 : 0;
 }
 
+int32_t te_recorder_waiting_for_keyframe(te_recorder* h) {
+  return h && h->rec.waiting_for_keyframe() ? 1 : 0;
+}
+
 uint32_t te_recorder_missing(te_recorder* h, uint16_t* out, uint32_t max) {
   if (!h || !out) return 0;
-  std::vector<uint16_t> m = h->rec.missing(max);
-  for (size_t i = 0; i < m.size(); i++) out[i] = m[i];
-  return static_cast<uint32_t>(m.size());
+  return te::capi::copy_missing(h->rec.missing(max), out);
 }
 
 const char* te_recorder_stat_names(void) {

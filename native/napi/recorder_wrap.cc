@@ -12,6 +12,7 @@ Napi::Function RecorderWrap::Init(Napi::Env env) {
                       InstanceMethod("collect", &RecorderWrap::Collect),
                       InstanceMethod("released", &RecorderWrap::Released),
                       InstanceMethod("takeKeyframeRequest", &RecorderWrap::TakeKeyframeRequest),
+                      InstanceMethod("waitingForKeyframe", &RecorderWrap::WaitingForKeyframe),
                       InstanceMethod("missing", &RecorderWrap::Missing),
                       InstanceMethod("stats", &RecorderWrap::Stats),
                       InstanceMethod("mimeType", &RecorderWrap::MimeType),
@@ -81,6 +82,10 @@ Napi::Value RecorderWrap::Released(const Napi::CallbackInfo& info) {
 
 Napi::Value RecorderWrap::TakeKeyframeRequest(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), te_recorder_take_keyframe_request(handle(info.Env())) != 0);
+}
+
+Napi::Value RecorderWrap::WaitingForKeyframe(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), te_recorder_waiting_for_keyframe(handle(info.Env())) != 0);
 }
 
 Napi::Value RecorderWrap::Missing(const Napi::CallbackInfo& info) {

@@ -22,6 +22,7 @@ class RecorderWrap : public Napi::ObjectWrap<RecorderWrap> {
   Napi::Value Collect(const Napi::CallbackInfo& info);
   Napi::Value Released(const Napi::CallbackInfo& info);
   Napi::Value TakeKeyframeRequest(const Napi::CallbackInfo& info);
+  Napi::Value WaitingForKeyframe(const Napi::CallbackInfo& info);
   Napi::Value Missing(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value MimeType(const Napi::CallbackInfo& info);

@@ -23,6 +23,7 @@ export interface RawRecorder {
   collect(): RawOutput | null;
   released(): Uint32Array;
   takeKeyframeRequest(): boolean;
+  waitingForKeyframe(): boolean;
   missing(): Uint16Array;
   stats(): Float64Array;
   mimeType(): string;

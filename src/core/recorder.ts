@@ -166,6 +166,11 @@ export class Recorder {
     return this.live().takeKeyframeRequest();
   }
 
+  /** True while frames are dropped until the next keyframe: keep sending PLIs (≤ 1/s) meanwhile. */
+  get waitingForKeyframe(): boolean {
+    return this.live().waitingForKeyframe();
+  }
+
   /** Sequence numbers the reorder buffer is still waiting for (NACK candidates). */
   missingSequences(): number[] {
     return Array.from(this.live().missing());

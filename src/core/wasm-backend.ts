@@ -40,6 +40,7 @@ type TeExport =
   '_te_recorder_stat_names' |
   '_te_recorder_stats' |
   '_te_recorder_take_keyframe_request' |
+  '_te_recorder_waiting_for_keyframe' |
   '_te_status_name' |
   '_te_version';
 
@@ -156,6 +157,7 @@ export async function createWasmBackend(): Promise<CoreBackend> {
       },
       released: () => released(m._te_recorder_released, h, heap),
       takeKeyframeRequest: () => m._te_recorder_take_keyframe_request(h) !== 0,
+      waitingForKeyframe: () => m._te_recorder_waiting_for_keyframe(h) !== 0,
       missing: () => missing(m._te_recorder_missing, h),
       stats: () => stats(m._te_recorder_stats, h),
       mimeType: () => str(m._te_recorder_mime_type(h)),

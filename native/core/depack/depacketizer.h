@@ -43,6 +43,9 @@ class Depacketizer {
     return true;
   }
   bool keyframe_needed() const { return keyframe_needed_; }
+  // True while frames are being dropped until the next keyframe (at start and after a loss that
+  // broke decoding). The owner keeps sending PLIs, throttled, while this holds.
+  bool waiting_for_keyframe() const { return waiting_keyframe_; }
   // Called by the owner once it has turned the request into a PLI; raised again on the next loss.
   void clear_keyframe_request() { keyframe_needed_ = false; }
   const DepacketizerStats& stats() const { return stats_; }
@@ -57,10 +60,20 @@ class Depacketizer {
     if (!keyframe_needed_) stats_.keyframe_requests++;
     keyframe_needed_ = true;
   }
+  // Start dropping until the next keyframe, and ask for one.
+  void wait_for_keyframe() {
+    if (!waiting_keyframe_) {
+      waiting_keyframe_ = true;
+      request_keyframe();
+    }
+  }
 
   DepacketizerStats stats_;
   std::deque<Frame> ready_;
   bool keyframe_needed_ = false;
+  // Video depacketizers start true (nothing is decodable before the first keyframe); Opus never
+  // waits.
+  bool waiting_keyframe_ = false;
 };
 
 }  // namespace te

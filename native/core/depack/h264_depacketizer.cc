@@ -328,8 +328,8 @@ CodecConfigPtr H264Depacketizer::build_config(uint32_t sps_id) const {
 }
 
 void H264Depacketizer::break_chain() {
-  if (!chain_broken_) h264_stats_.chain_breaks++;
-  chain_broken_ = true;
+  if (!waiting_keyframe_) h264_stats_.chain_breaks++;
+  waiting_keyframe_ = true;
   need_verify_ = false;
   request_keyframe();
 }
@@ -346,7 +346,7 @@ void H264Depacketizer::complete_au() {
     au.hold.release();
     // A lost reference picture, or one we know nothing about, breaks decoding; a lost
     // non-reference picture (§7.4.1: nal_ref_idc == 0 for all its slices) does not.
-    if (!chain_broken_ && (au.reference || !au.has_slice)) break_chain();
+    if (!waiting_keyframe_ && (au.reference || !au.has_slice)) break_chain();
     return;
   }
 
@@ -354,14 +354,14 @@ void H264Depacketizer::complete_au() {
   bool gaps = false;
   bool have_fn = frame_num_of(au, frame_num, gaps, log2_max);
   uint32_t sps_id = 0;
-  if (chain_broken_) {
+  if (waiting_keyframe_) {
     if (!(au.has_idr && params_for(au, &sps_id))) {
       stats_.frames_dropped++;
       pending_discontinuity_ = true;
       request_keyframe();
       return;
     }
-    chain_broken_ = false;
+    waiting_keyframe_ = false;
     need_verify_ = false;
   } else if (need_verify_) {
     bool ok = au.has_idr && params_for(au, nullptr);

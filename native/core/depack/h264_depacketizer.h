@@ -30,7 +30,7 @@ struct H264DepacketizerStats {
 
 class H264Depacketizer : public Depacketizer {
  public:
-  H264Depacketizer() = default;
+  H264Depacketizer() { waiting_keyframe_ = true; }  // nothing decodable before the first IDR
 
   void push(const RtpPacket& pkt, PacketHold hold, uint32_t lost_before) override;
   void flush() override;
@@ -77,7 +77,6 @@ class H264Depacketizer : public Depacketizer {
   CodecConfigPtr build_config(uint32_t sps_id) const;
 
   AccessUnit cur_;
-  bool chain_broken_ = true;  // nothing decodable until the first IDR
   bool need_verify_ = false;  // a loss happened: the next picture must prove the chain intact
   bool pending_discontinuity_ = false;
   bool prev_ref_valid_ = false;

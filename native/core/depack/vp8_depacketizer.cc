@@ -7,13 +7,6 @@
 
 namespace te {
 
-void Vp8Depacketizer::enter_wait() {
-  if (!waiting_keyframe_) {
-    waiting_keyframe_ = true;
-    request_keyframe();
-  }
-}
-
 void Vp8Depacketizer::drop(Partial& f) {
   stats_.frames_dropped++;
   discontinuity_ = true;
@@ -43,7 +36,7 @@ void Vp8Depacketizer::on_loss(const Vp8Descriptor& d, uint32_t rtp_ts) {
                              d.picture_id == ((prev_pid_ + 1) & mask);
     harmless = harmless && consecutive;
   }
-  if (!harmless) enter_wait();
+  if (!harmless) wait_for_keyframe();
 }
 
 void Vp8Depacketizer::push(const RtpPacket& pkt, PacketHold hold, uint32_t lost_before) {
@@ -103,7 +96,7 @@ void Vp8Depacketizer::finish_frame() {
   if (n < 3) {  // shorter than the 3-byte frame tag (RFC 6386 §9.1)
     stats_.malformed++;
     drop(f);
-    enter_wait();
+    wait_for_keyframe();
     return;
   }
   const bool key = vp8_is_keyframe(hdr[0]);
@@ -111,7 +104,7 @@ void Vp8Depacketizer::finish_frame() {
   if (key && !parse_vp8_keyframe_header(hdr, n, info)) {
     stats_.malformed++;
     drop(f);
-    enter_wait();
+    wait_for_keyframe();
     return;
   }
   if (waiting_keyframe_ && !key) {

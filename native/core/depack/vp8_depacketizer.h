@@ -22,12 +22,10 @@ namespace te {
 
 class Vp8Depacketizer : public Depacketizer {
  public:
-  Vp8Depacketizer() = default;
+  Vp8Depacketizer() { waiting_keyframe_ = true; }
 
   void push(const RtpPacket& pkt, PacketHold hold, uint32_t lost_before) override;
   void flush() override;
-
-  bool waiting_for_keyframe() const { return waiting_keyframe_; }
 
  private:
   struct Partial {
@@ -45,7 +43,6 @@ class Vp8Depacketizer : public Depacketizer {
   void on_loss(const Vp8Descriptor& d, uint32_t rtp_ts);
   void finish_frame();
   void drop(Partial& f);
-  void enter_wait();
 
   Partial cur_;
   uint32_t pending_lost_ = 0;  // malformed packets count as lost for the next packet
@@ -56,8 +53,6 @@ class Vp8Depacketizer : public Depacketizer {
   bool prev_marker_ = false;
   bool prev_has_pid_ = false;
   uint16_t prev_pid_ = 0;
-
-  bool waiting_keyframe_ = true;
   bool requested_at_start_ = false;
   bool discontinuity_ = false;
   bool have_config_ = false;

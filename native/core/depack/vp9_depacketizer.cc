@@ -10,14 +10,8 @@ namespace te {
 
 Vp9Depacketizer::Vp9Depacketizer()
     : ss_scratch_(new Vp9ScalabilityStructure()) {
+  waiting_keyframe_ = true;  // nothing decodable before the first keyframe
   for (int64_t& e : emitted_) e = -1;
-}
-
-void Vp9Depacketizer::enter_wait() {
-  if (!waiting_keyframe_) {
-    waiting_keyframe_ = true;
-    request_keyframe();
-  }
 }
 
 void Vp9Depacketizer::drop(Partial& f) {
@@ -56,7 +50,7 @@ void Vp9Depacketizer::on_loss(const Vp9Descriptor& d, uint32_t rtp_ts) {
   discontinuity_ = true;
   if (cur_.active && !prev_marker_ && prev_ts_ == rtp_ts) {
     cur_.broken = true;  // the gap lies inside this picture
-    if (!d.flexible) enter_wait();
+    if (!d.flexible) wait_for_keyframe();
     return;
   }
   bool harmless = true;
@@ -69,7 +63,7 @@ void Vp9Depacketizer::on_loss(const Vp9Descriptor& d, uint32_t rtp_ts) {
   if (!(prev_has_pid_ && d.has_picture_id && d.picture_id == ((prev_pid_ + 1) & mask)))
     harmless = false;  // a whole picture may be gone
   // Flexible mode checks each picture's references instead (finish_picture).
-  if (!harmless && !d.flexible) enter_wait();
+  if (!harmless && !d.flexible) wait_for_keyframe();
 }
 
 void Vp9Depacketizer::push(const RtpPacket& pkt, PacketHold hold, uint32_t lost_before) {
@@ -163,7 +157,7 @@ void Vp9Depacketizer::finish_picture() {
   if (!parse_vp9_frame_header(hdr, n, fh)) {
     stats_.malformed++;
     drop(f);
-    if (!f.flexible) enter_wait();
+    if (!f.flexible) wait_for_keyframe();
     return;
   }
   const bool key = !f.first_inter && fh.keyframe;
@@ -187,7 +181,7 @@ void Vp9Depacketizer::finish_picture() {
         request_keyframe();
       }
     } else {
-      enter_wait();
+      wait_for_keyframe();
     }
     return;
   }

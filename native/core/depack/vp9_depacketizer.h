@@ -31,8 +31,6 @@ class Vp9Depacketizer : public Depacketizer {
   void push(const RtpPacket& pkt, PacketHold hold, uint32_t lost_before) override;
   void flush() override;
 
-  bool waiting_for_keyframe() const { return waiting_keyframe_; }
-
  private:
   struct Partial {
     bool active = false;
@@ -59,7 +57,6 @@ class Vp9Depacketizer : public Depacketizer {
   void add_packet(const RtpPacket& pkt, PacketHold&& hold, const Vp9Descriptor& d);
   void finish_picture();
   void drop(Partial& f);
-  void enter_wait();
   int64_t unwrap_pid(uint16_t pid, bool pid_15);
   bool refs_emitted(const Partial& f, int64_t ext_pid) const;
 
@@ -79,8 +76,6 @@ class Vp9Depacketizer : public Depacketizer {
   uint16_t last_pid_ = 0;
   int64_t last_ext_pid_ = 0;
   int64_t emitted_[128];
-
-  bool waiting_keyframe_ = true;
   bool requested_at_start_ = false;
   bool discontinuity_ = false;
   bool have_config_ = false;

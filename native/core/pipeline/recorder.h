@@ -33,6 +33,7 @@ class Recorder {
   // Ids of packets no longer referenced; the caller clears it after reading.
   ReleaseList& released() { return released_; }
   bool take_keyframe_request();
+  bool waiting_for_keyframe() const { return depack_->waiting_for_keyframe(); }
   std::vector<uint16_t> missing(size_t max) const { return input_.missing(max); }
 
   const RtpInputStats& input_stats() const { return input_.stats(); }

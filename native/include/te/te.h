@@ -85,6 +85,8 @@ uint32_t te_recorder_generated_size(te_recorder* h);
 const uint32_t* te_recorder_released(te_recorder* h, uint32_t* count);
 /* Returns 1 once when the depacketizer needs a keyframe (send a PLI), else 0. */
 int32_t te_recorder_take_keyframe_request(te_recorder* h);
+/* 1 while frames are dropped until the next keyframe (keep sending PLIs, throttled), else 0. */
+int32_t te_recorder_waiting_for_keyframe(te_recorder* h);
 /* Sequence numbers still missing and waited for (NACK candidates); returns how many written. */
 uint32_t te_recorder_missing(te_recorder* h, uint16_t* out, uint32_t max);
 /* Stats as doubles in the order of te_recorder_stat_names() (comma separated). */

@@ -78,6 +78,7 @@ describe(`Recorder (${BACKEND})`, () => {
     rec.poll(100_000);
     expect(rec.stats().lost).toBe(3);
     expect(rec.takeKeyframeRequest()).toBe(true);
+    expect(rec.waitingForKeyframe).toBe(true); // only delta frames so far
     rec.close();
   });
 });
