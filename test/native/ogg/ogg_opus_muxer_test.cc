@@ -178,6 +178,7 @@ TEST(OggOpusMuxer, FirstPacketOverlapBecomesPreSkip) {
   ASSERT_EQ(packets.size(), 5u);  // OpusHead, OpusTags, 3 audio packets: no fillers
   EXPECT_EQ(te_test::le(&packets[0].data[10], 2), 312u);
   EXPECT_EQ(pages.back().granule - 312, 648 + 960 + 960);
+  EXPECT_EQ(m.stats().duration, 648 + 960 + 960);  // the RTP span, not counting the pre-skip
   EXPECT_EQ(m.ogg_stats().gap_packets, 0u);
 }
 

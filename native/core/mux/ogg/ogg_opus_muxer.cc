@@ -113,7 +113,8 @@ void OggOpusMuxer::add_audio_packet(const ByteChain& data, PacketHold&& hold, ui
   pages_.add_packet(data, std::move(hold), static_cast<int64_t>(position_));
   // A page that filled up (255 segments) closed by itself: this packet ends on the new page.
   page_samples_ = pages_.pages_written() != pages_before ? samples : page_samples_ + samples;
-  stats_.duration = static_cast<int64_t>(position_);
+  // Playable duration: granule position minus pre-skip (RFC 7845 §4.2), i.e. the RTP span.
+  stats_.duration = static_cast<int64_t>(position_) - ogg_.pre_skip;
 }
 
 void OggOpusMuxer::fill_gap(uint64_t samples) {
