@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // TRACK_EGRESS_BACKEND=native, then =wasm (see README "Tests").
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts', 'test/media/**/*.test.ts'],
+    include: ['test/unit/**/*.test.ts', 'test/media/**/*.test.ts', 'test/livekit/**/*.test.ts'],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -14,6 +14,9 @@ if [ ! -d node_modules/cmake-js ] || [ package-lock.json -nt node_modules/.packa
   npm ci --no-audit --no-fund
 fi
 
+step "livekit-server (pinned, for the end-to-end tests)"
+bash scripts/livekit-server.sh install
+
 step "native addon (cmake-js via prebuildify → prebuilds/linux-x64)"
 # prebuildify builds with cmake-js, strips the .node and moves it to prebuilds/, which is what
 # users install; node-gyp-build loads it from there (tests run against the shipped artifact).

@@ -1,0 +1,284 @@
+// End-to-end: subscribeTrack() (src/livekit/) against a real livekit-server v1.13.5 with rtc-node
+// publishers (test/support/livekit-*.ts). One private server for this file.
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  LocalVideoTrack,
+  TrackPublishOptions,
+  TrackSource as RtcTrackSource,
+  VideoBufferType,
+  VideoCodec,
+  VideoFrame,
+  VideoSource,
+} from '@livekit/rtc-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Recorder } from '../../src/core/recorder.js';
+import { LiveKitErrorCode } from '../../src/livekit/errors.js';
+import { recorderToken } from '../../src/livekit/recorder-token.js';
+import { destroySignalSocket, subscribeTrack, type SubscribeTrackOptions } from '../../src/livekit/subscribe-track.js';
+import type { TrackSource } from '../../src/livekit/track-source.js';
+import { decoderErrors } from '../support/ffmpeg.js';
+import { connectPublisher, deleteRoom, type Publisher } from '../support/livekit-publisher.js';
+import { startLiveKitServer, type LiveKitTestServer } from '../support/livekit-server.js';
+
+let server: LiveKitTestServer;
+const publishers: Publisher[] = [];
+const sources: TrackSource[] = [];
+let dir: string;
+let roomNo = 0;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  server = await startLiveKitServer();
+  dir = mkdtempSync(join(tmpdir(), 'te-livekit-test-'));
+});
+
+afterAll(async () => {
+  for (const s of sources) await s.close();
+  for (const p of publishers) await p.disconnect();
+  await server?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function room(): string {
+  return `room-${process.pid}-${++roomNo}`;
+}
+
+async function publisher(roomName: string, identity: string): Promise<Publisher> {
+  const p = await connectPublisher(server, roomName, identity);
+  publishers.push(p);
+  return p;
+}
+
+function opts(roomName: string, trackSid: string, extra: Partial<SubscribeTrackOptions> = {}): SubscribeTrackOptions {
+  return {
+    url: server.url,
+    apiKey: server.apiKey,
+    apiSecret: server.apiSecret,
+    roomName,
+    identity: `EG_${roomName}_${Math.random().toString(36).slice(2, 8)}`,
+    trackSid,
+    ...extra,
+  };
+}
+
+async function subscribe(o: SubscribeTrackOptions): Promise<TrackSource> {
+  const s = await subscribeTrack(o);
+  sources.push(s);
+  return s;
+}
+
+type Capture = { packets: Uint8Array[]; ssrcs: Set<number>; pts: Set<number>; events: string[] };
+
+function capture(source: TrackSource): Capture {
+  const c: Capture = { packets: [], ssrcs: new Set(), pts: new Set(), events: [] };
+  source.on('rtp', (p) => {
+    c.packets.push(p);
+    c.ssrcs.add(new DataView(p.buffer, p.byteOffset).getUint32(8));
+    c.pts.add(p[1]! & 0x7f);
+  });
+  for (const e of ['muted', 'unmuted', 'connectionLost', 'resumed'] as const) source.on(e, () => c.events.push(e));
+  source.on('ended', (reason) => c.events.push(`ended:${reason}`));
+  source.on('error', (err) => c.events.push(`error:${err.message}`));
+  return c;
+}
+
+async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Feeds a source into a Recorder the way the egress layer will (PLI/NACK from the core). */
+async function record(source: TrackSource, ms: number, file: string): Promise<{ packets: number; bytes: number }> {
+  const codec = source.info.codec.mimeType.split('/')[1]!.toLowerCase() as 'vp8' | 'opus';
+  const rec = await Recorder.create({ codec, ...(codec === 'opus' ? { channels: 1 as const } : {}) });
+  const fd = openSync(file, 'w');
+  let packets = 0;
+  const write = (chunks: ReturnType<Recorder['read']>) => {
+    for (const ch of chunks) {
+      let off = ch.offset;
+      for (const d of ch.data) off += writeSync(fd, d, 0, d.length, off);
+    }
+  };
+  const onRtp = (p: Uint8Array, at: number) => {
+    packets++;
+    rec.push(p, at);
+  };
+  source.on('rtp', onRtp);
+  const timer = setInterval(() => {
+    rec.poll();
+    if (rec.takeKeyframeRequest() || rec.waitingForKeyframe) source.requestKeyframe();
+    const missing = rec.missingSequences();
+    if (missing.length) source.requestRetransmission(missing);
+    write(rec.read());
+  }, 50);
+  await sleep(ms);
+  clearInterval(timer);
+  source.off('rtp', onRtp);
+  write(rec.finish());
+  const bytes = rec.stats().outputBytes;
+  rec.close();
+  closeSync(fd);
+  return { packets, bytes };
+}
+
+describe('subscribeTrack against livekit-server', () => {
+  it('two tracks published: each subscription gets only its SID, ≥ 5 s, and records to clean Ogg/WebM', async () => {
+    const name = room();
+    const alice = await publisher(name, 'alice');
+    const audio = await alice.publishAudio({ frequency: 440 });
+    const video = await alice.publishVideo('vp8');
+
+    // Video with key + secret, audio with a caller-supplied token.
+    const token = await recorderToken({ apiKey: server.apiKey, apiSecret: server.apiSecret, roomName: name, identity: 'EG_audio' });
+    const [vs, as] = await Promise.all([
+      subscribe(opts(name, video.sid)),
+      subscribe({ url: server.url, token, trackSid: audio.sid }),
+    ]);
+    expect(vs.info).toMatchObject({ trackSid: video.sid, kind: 'video', source: 'camera', publisherIdentity: 'alice', muted: false });
+    expect(vs.info.codec).toMatchObject({ mimeType: 'video/VP8', clockRate: 90000 });
+    expect(as.info).toMatchObject({ trackSid: audio.sid, kind: 'audio', source: 'microphone', publisherIdentity: 'alice' });
+    expect(as.info.codec).toMatchObject({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 });
+    expect(vs.info.ssrc).not.toBe(as.info.ssrc);
+
+    const vc = capture(vs);
+    const ac = capture(as);
+    const [vrec, arec] = await Promise.all([
+      record(vs, 5500, join(dir, 'video.webm')),
+      record(as, 5500, join(dir, 'audio.ogg')),
+    ]);
+    // Only the requested track's SSRC and payload type, never the other one's.
+    expect([...vc.ssrcs]).toEqual([vs.info.ssrc]);
+    expect([...vc.pts]).toEqual([vs.info.codec.payloadType]);
+    expect([...ac.ssrcs]).toEqual([as.info.ssrc]);
+    expect([...ac.pts]).toEqual([as.info.codec.payloadType]);
+    expect(arec.packets).toBeGreaterThan(200); // 50 packets/s for 5.5 s
+    expect(vrec.packets).toBeGreaterThan(50);
+    expect(vrec.bytes).toBeGreaterThan(1000);
+    expect(arec.bytes).toBeGreaterThan(1000);
+    expect(decoderErrors(join(dir, 'video.webm'))).toBe('');
+    expect(decoderErrors(join(dir, 'audio.ogg'))).toBe('');
+    expect(vc.events).toEqual([]);
+    expect(ac.events).toEqual([]);
+  });
+
+  it('publisher mute/unmute → muted/unmuted; unpublish → ended(unpublished)', async () => {
+    const name = room();
+    const bob = await publisher(name, 'bob');
+    const audio = await bob.publishAudio();
+    const s = await subscribe(opts(name, audio.sid));
+    const c = capture(s);
+    await until(() => c.packets.length > 10, 5000, 'first packets');
+    await audio.mute();
+    await until(() => c.events.includes('muted'), 5000, 'muted');
+    expect(s.info.muted).toBe(true);
+    await audio.unmute();
+    await until(() => c.events.includes('unmuted'), 5000, 'unmuted');
+    await audio.unpublish();
+    await until(() => c.events.some((e) => e.startsWith('ended')), 5000, 'ended');
+    expect(c.events).toEqual(['muted', 'unmuted', 'ended:unpublished']);
+  });
+
+  it('publisher disconnect → ended(participant-left); room deleted → ended(room-closed)', async () => {
+    const name = room();
+    const carol = await publisher(name, 'carol');
+    const dave = await publisher(name, 'dave');
+    const a1 = await carol.publishAudio();
+    const a2 = await dave.publishAudio();
+    const s1 = await subscribe(opts(name, a1.sid));
+    const s2 = await subscribe(opts(name, a2.sid));
+    const c1 = capture(s1);
+    const c2 = capture(s2);
+    await until(() => c1.packets.length > 5 && c2.packets.length > 5, 5000, 'first packets');
+    await carol.disconnect();
+    await until(() => c1.events.length > 0, 5000, 'ended');
+    expect(c1.events).toEqual(['ended:participant-left']);
+    await deleteRoom(server, name);
+    await until(() => c2.events.length > 0, 5000, 'ended');
+    expect(c2.events).toEqual(['ended:room-closed']);
+  });
+
+  it('finds a track that starts publishing 5 s after the request', async () => {
+    const name = room();
+    const erin = await publisher(name, 'erin');
+    // A video track whose source gets no frames yet: the SFU announces it only when media arrives.
+    const source = new VideoSource(320, 240);
+    const track = LocalVideoTrack.createVideoTrack('late', source);
+    const pub = await erin.room.localParticipant!.publishTrack(
+      track,
+      new TrackPublishOptions({ source: RtcTrackSource.SOURCE_CAMERA, videoCodec: VideoCodec.VP8, simulcast: false }),
+    );
+    const t0 = Date.now();
+    const pending = subscribe(opts(name, pub.sid!, { trackTimeoutMs: 20_000 }));
+    await sleep(5000);
+    const frame = new Uint8Array(320 * 240 * 3 / 2).fill(128);
+    let n = 0;
+    const timer = setInterval(() => {
+      frame.fill((n++ * 7) & 0xff, 0, 320 * 240);
+      source.captureFrame(new VideoFrame(frame, 320, 240, VideoBufferType.I420));
+    }, 50);
+    try {
+      const s = await pending;
+      const elapsed = Date.now() - t0;
+      const c = capture(s);
+      await until(() => c.packets.length > 10, 10_000, 'packets of the late track');
+      expect(elapsed).toBeGreaterThanOrEqual(4500);
+      expect([...c.ssrcs]).toEqual([s.info.ssrc]);
+    } finally {
+      clearInterval(timer);
+    }
+  });
+
+  it('a wrong SID fails with ERR_LIVEKIT_TRACK_NOT_FOUND after the configured timeout', async () => {
+    const name = room();
+    const frank = await publisher(name, 'frank');
+    await frank.publishAudio();
+    const t0 = Date.now();
+    const err = await subscribeTrack(opts(name, 'TR_doesnotexist', { trackTimeoutMs: 1500 })).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: LiveKitErrorCode.TrackNotFound });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1400);
+    expect(Date.now() - t0).toBeLessThan(6000);
+  });
+
+  it('bad token, bad URL and unreachable server fail with their own codes', async () => {
+    const name = room();
+    const badSecret = await subscribeTrack({
+      ...opts(name, 'TR_x'),
+      apiSecret: 'not-the-secret-not-the-secret-not-the-secret',
+    }).catch((e: unknown) => e);
+    expect(badSecret).toMatchObject({ code: LiveKitErrorCode.TokenRejected });
+    expect((badSecret as Error).message).toMatch(/401|token|signature/i);
+    const garbage = await subscribeTrack({ url: server.url, token: 'garbage', trackSid: 'TR_x' }).catch((e: unknown) => e);
+    expect(garbage).toMatchObject({ code: LiveKitErrorCode.TokenRejected });
+    const scheme = await subscribeTrack({ ...opts(name, 'TR_x'), url: 'ftp://127.0.0.1/' }).catch((e: unknown) => e);
+    expect(scheme).toMatchObject({ code: LiveKitErrorCode.BadUrl });
+    const junk = await subscribeTrack({ ...opts(name, 'TR_x'), url: 'not a url' }).catch((e: unknown) => e);
+    expect(junk).toMatchObject({ code: LiveKitErrorCode.BadUrl });
+    const closed = await subscribeTrack({ ...opts(name, 'TR_x'), url: 'ws://127.0.0.1:1' }).catch((e: unknown) => e);
+    expect(closed).toMatchObject({ code: LiveKitErrorCode.BadUrl });
+  });
+
+  it('resumes after the signal WebSocket is killed mid-stream; RTP continues', async () => {
+    const name = room();
+    const gina = await publisher(name, 'gina');
+    const audio = await gina.publishAudio();
+    const s = await subscribe(opts(name, audio.sid, { resumeGraceMs: 15_000 }));
+    const c = capture(s);
+    await until(() => c.packets.length > 50, 5000, 'first packets');
+    (s as unknown as Record<symbol, () => void>)[destroySignalSocket]!();
+    await until(() => c.events.includes('resumed'), 15_000, 'resumed');
+    expect(c.events).toEqual(['connectionLost', 'resumed']);
+    const before = c.packets.length;
+    await sleep(2000);
+    expect(c.packets.length - before).toBeGreaterThan(50);
+    expect([...c.ssrcs].length).toBeGreaterThanOrEqual(1);
+    // The session still works: mute events arrive over the resumed signal connection.
+    await audio.mute();
+    await until(() => c.events.includes('muted'), 5000, 'muted after resume');
+  });
+});
