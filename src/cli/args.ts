@@ -3,10 +3,18 @@ import { parseArgs } from 'node:util';
 import { isCodecName } from '../core/codec.js';
 import type { ConvertOptions } from './convert.js';
 import { ConvertInputError } from './convert.js';
+import type { RecordOptions } from './record.js';
 
 export const USAGE = `Usage:
   track-egress convert INPUT -o OUTPUT [--codec h264|vp8|vp9|opus] [--sdp FILE]
                        [--payload-type N] [--ssrc N] [--sample-rate N] [--channels N] [--streaming]
+  track-egress record --url URL (--api-key K --api-secret S | --token T) --room ROOM --track TR_…
+                      -o OUTPUT [--duration SECONDS] [--track-timeout SECONDS]
+
+record  joins the room as a hidden recorder and writes the track without transcoding
+        (H.264 → .mp4, VP8/VP9 → .webm, Opus → .ogg). OUTPUT ending in "/" is a directory:
+        the file is named <track>-<time><ext> as LiveKit's egress names it. Stops when the track
+        ends, after --duration, or on Ctrl-C; prints one summary line.
 
 INPUT   pcap / pcapng (Ethernet, Linux cooked, loopback, raw IP) or rtpdump capture of RTP over UDP.
 OUTPUT  extension picks the result: .mp4 (H.264), .webm (VP8/VP9), .ogg (Opus, passthrough),
@@ -61,4 +69,51 @@ function intArg(name: string, v: string | undefined, min: number, max: number, a
     throw new ConvertInputError(`${name} must be ${allowed ? `one of ${allowed.join(', ')}` : `an integer ${min}..${max}`}, not "${v}"`);
   }
   return n;
+}
+
+/** Parses `record` arguments; throws ConvertInputError (a usage error, exit 2) with a clear message. */
+export function parseRecordArgs(argv: string[]): RecordOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        url: { type: 'string' },
+        'api-key': { type: 'string' },
+        'api-secret': { type: 'string' },
+        token: { type: 'string' },
+        room: { type: 'string' },
+        track: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        duration: { type: 'string' },
+        'track-timeout': { type: 'string' },
+      },
+    }));
+  } catch (err) {
+    throw new ConvertInputError((err as Error).message);
+  }
+  for (const k of ['url', 'room', 'track', 'output'] as const) {
+    if (!values[k]) throw new ConvertInputError(`record needs --${k === 'output' ? 'o OUTPUT' : k}`);
+  }
+  if (!values.token && !(values['api-key'] && values['api-secret'])) {
+    throw new ConvertInputError('record needs --token, or --api-key and --api-secret');
+  }
+  const seconds = (name: string, v: string | undefined) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!(n > 0 && n <= 86400)) throw new ConvertInputError(`${name} must be a number of seconds in (0, 86400], not "${v}"`);
+    return n;
+  };
+  const timeout = seconds('--track-timeout', values['track-timeout']);
+  return {
+    url: values.url!,
+    apiKey: values['api-key'],
+    apiSecret: values['api-secret'],
+    token: values.token,
+    room: values.room!,
+    track: values.track!,
+    output: values.output!,
+    durationSec: seconds('--duration', values.duration),
+    trackTimeoutMs: timeout === undefined ? undefined : timeout * 1000,
+  };
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { TrackEgressError } from '../core/errors.js';
-import { USAGE, parseConvertArgs } from './args.js';
+import { USAGE, parseConvertArgs, parseRecordArgs } from './args.js';
 import { ConvertInputError, convert } from './convert.js';
+import { record } from './record.js';
 
 /** CLI entry: exit 0 on success, 2 on bad usage or bad input, 1 on any other failure. */
 async function main(argv: string[]): Promise<number> {
@@ -10,11 +11,19 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 2;
   }
-  if (command !== 'convert') {
+  if (command !== 'convert' && command !== 'record') {
     console.error(`track-egress: unknown command "${command}"\n\n${USAGE}`);
     return 2;
   }
   try {
+    if (command === 'record') {
+      const r = await record(parseRecordArgs(rest), (line) => console.error(`track-egress: ${line}`));
+      console.log(
+        `${r.codec}: packets ${r.packets}, lost ${r.lost}, frames ${r.frames}, duration ${r.durationSec.toFixed(3)} s, ` +
+          `bytes ${r.bytes}, ended: ${r.endReason} → ${r.output}`,
+      );
+      return 0;
+    }
     const s = await convert(parseConvertArgs(rest));
     console.log(
       `${s.codec}: packets ${s.packets}, lost ${s.lost}, malformed ${s.malformed}, frames ${s.frames}, ` +
@@ -25,9 +34,12 @@ async function main(argv: string[]): Promise<number> {
     const e = err as Error & { code?: string };
     console.error(`track-egress: ${e.message}`);
     const input = err instanceof ConvertInputError || (err instanceof TrackEgressError && e.code === 'ERR_TE_INVALID_ARG') ||
-      e.code === 'ERR_CAPTURE_FORMAT' || e.code === 'ERR_STREAM_NOT_FOUND' || e.code === 'ENOENT';
+      e.code === 'ERR_CAPTURE_FORMAT' || e.code === 'ERR_STREAM_NOT_FOUND' || e.code === 'ENOENT' ||
+      (typeof e.code === 'string' && e.code.startsWith('ERR_LIVEKIT_'));
     return input ? 2 : 1;
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// Exit explicitly: node-datachannel keeps the event loop alive after its peer connections close
+// (and its cleanup() crashes at exit; see docs/livekit.md).
+process.exit(await main(process.argv.slice(2)));

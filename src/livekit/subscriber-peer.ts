@@ -80,6 +80,7 @@ export class SubscriberPeer extends EventEmitter<SubscriberPeerEvents> {
       const { id, parsed } = this.currentOffer;
       this.awaitingAnswer = false;
       const answer = rewriteAnswer(sdp, parsed);
+      debug(`raw answer ${id}:\n${sdp}`);
       debug(`answer ${id}:\n${answer}`);
       this.emit('answer', answer, id, parsed);
     });

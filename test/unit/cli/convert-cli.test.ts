@@ -49,6 +49,10 @@ describe(`track-egress convert CLI (${BACKEND})`, () => {
     [['convert', 'x.pcap', '-o', join(dir, 'a.ogg'), '--codec', 'av1'], /--codec must be h264, vp8, vp9 or opus/],
     [['convert', 'x.pcap', '-o', join(dir, 'a.wav'), '--sample-rate', '44100'], /--sample-rate must be one of 8000, 12000, 16000, 24000, 48000/],
     [['frobnicate'], /unknown command "frobnicate"/],
+    [['record', '--room', 'r', '--track', 'TR_x', '-o', 'out/'], /record needs --url/],
+    [['record', '--url', 'ws://127.0.0.1:1', '--room', 'r', '--track', 'TR_x', '-o', 'o/'], /--token, or --api-key and --api-secret/],
+    [['record', '--url', 'ws://x', '--token', 't', '--room', 'r', '--track', 'T', '-o', 'o/', '--duration', '0'], /--duration must be a number of seconds/],
+    [['record', '--url', 'ftp://127.0.0.1', '--token', 't', '--room', 'r', '--track', 'TR_x', '-o', join(dir, 'x/')], /ftp/],
   ])('exits 2 with a clear message for bad usage: %j', (args, message) => {
     const r = cli(...(args as string[]));
     expect(r.code).toBe(2);

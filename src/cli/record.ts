@@ -1,0 +1,127 @@
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, extname, join } from 'node:path';
+
+import { CODECS, type CodecName, codecFromEncodingName } from '../core/codec.js';
+import { nowUs } from '../core/options.js';
+import { Recorder } from '../core/recorder.js';
+import { ChunkFileWriter } from '../io/chunk-file-writer.js';
+import { subscribeTrack } from '../livekit/subscribe-track.js';
+import type { TrackEndReason, TrackSource } from '../livekit/track-source.js';
+
+export type RecordOptions = {
+  url: string;
+  apiKey?: string;
+  apiSecret?: string;
+  token?: string;
+  room: string;
+  track: string;
+  /** File path, or a directory (ends with "/" or exists): then `<track>-<time><ext>` inside it. */
+  output: string;
+  /** Stop after this many seconds (default: when the track ends, or on SIGINT/SIGTERM). */
+  durationSec?: number;
+  trackTimeoutMs?: number;
+  identity?: string;
+};
+
+export type RecordSummary = {
+  codec: CodecName;
+  output: string;
+  packets: number;
+  lost: number;
+  frames: number;
+  durationSec: number;
+  bytes: number;
+  endReason: TrackEndReason | 'duration' | 'signal';
+};
+
+/** LiveKit's file naming (shared/reference: `<track_id>-<YYYY-MM-DDTHHMMSS><ext>`, known ext replaced). */
+export function outputPath(output: string, trackSid: string, ext: string, now = new Date()): string {
+  const isDir = output.endsWith('/') || (existsSync(output) && statSync(output).isDirectory());
+  if (isDir) {
+    const t = now.toISOString().replace(/[-:]/g, '').slice(0, 15); // 20261124T021900
+    const stamp = `${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(9, 15)}`;
+    return join(output, `${trackSid}-${stamp}${ext}`);
+  }
+  const known = ['.raw', '.ogg', '.mp3', '.ivf', '.mp4', '.ts', '.webm', '.m3u8', '.jpeg'];
+  const cur = extname(output).toLowerCase();
+  if (cur === ext) return output;
+  return (known.includes(cur) ? output.slice(0, -cur.length) : output) + ext;
+}
+
+/**
+ * Records one track of a LiveKit room into a local file: subscribes as a hidden recorder, pushes
+ * every RTP packet through the core, sends PLIs while the core waits for a keyframe and NACKs for
+ * packets the reorder buffer is missing, and finalizes a seekable file at the end.
+ */
+export async function record(opts: RecordOptions, log: (line: string) => void = () => {}): Promise<RecordSummary> {
+  const identity = opts.identity ?? `EG_cli_${Math.random().toString(36).slice(2, 10)}`;
+  const source: TrackSource = await subscribeTrack({
+    url: opts.url,
+    token: opts.token,
+    apiKey: opts.apiKey,
+    apiSecret: opts.apiSecret,
+    roomName: opts.room,
+    identity,
+    trackSid: opts.track,
+    trackTimeoutMs: opts.trackTimeoutMs,
+  });
+  const codec = codecFromEncodingName(source.info.codec.mimeType)!; // subscribeTrack rejects others
+  const fmtp = source.info.codec.fmtp;
+  const channels = (fmtp['sprop-stereo'] ?? fmtp['stereo']) === '0' ? 1 : 2;
+  const rec = await Recorder.create({ codec, channels, seekable: true });
+  const path = outputPath(opts.output, opts.track, CODECS[codec].extension);
+  mkdirSync(dirname(path), { recursive: true });
+  const writer = new ChunkFileWriter(path);
+  log(`recording ${source.info.kind} ${source.info.codec.mimeType} track ${opts.track} of ${source.info.publisherIdentity} → ${path}`);
+
+  const nacked = new Set<number>();
+  const feedback = () => {
+    if (rec.takeKeyframeRequest() || rec.waitingForKeyframe) source.requestKeyframe(); // throttled 1/s
+    const missing = rec.missingSequences().filter((s) => !nacked.has(s));
+    if (missing.length) {
+      missing.forEach((s) => nacked.add(s));
+      source.requestRetransmission(missing);
+    }
+    if (nacked.size > 4096) nacked.clear();
+  };
+  source.on('rtp', (packet, arrivalUs) => {
+    rec.push(packet, arrivalUs);
+    writer.write(rec.read());
+  });
+  source.on('muted', () => log('track muted'));
+  source.on('unmuted', () => log('track unmuted'));
+  source.on('connectionLost', (why) => log(`connection lost (${why}), recovering`));
+  source.on('resumed', () => log('connection recovered'));
+
+  const endReason = await new Promise<RecordSummary['endReason']>((resolve) => {
+    const timer = setInterval(() => {
+      rec.poll(nowUs());
+      writer.write(rec.read());
+      feedback();
+    }, 50);
+    const done = (why: RecordSummary['endReason']) => {
+      clearInterval(timer);
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      resolve(why);
+    };
+    const onSignal = () => done('signal');
+    source.once('ended', (why) => done(why));
+    process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+    if (opts.durationSec) setTimeout(() => done('duration'), opts.durationSec * 1000).unref();
+  });
+  writer.write(rec.finish());
+  writer.close();
+  const s = rec.stats();
+  rec.close();
+  await source.close();
+  return {
+    codec,
+    output: path,
+    packets: s.received,
+    lost: s.lost,
+    frames: s.frames,
+    durationSec: s.durationUs / 1e6,
+    bytes: writer.size,
+    endReason,
+  };
+}

@@ -1,0 +1,86 @@
+// Feeds a TrackSource (src/livekit/) into the media core's Recorder the way the egress layer will:
+// RTP in, keyframe requests → PLI, missing sequences → NACK, chunks written with positioned writes.
+import { Recorder, type RecorderStats } from '../../src/core/recorder.js';
+import { codecFromEncodingName } from '../../src/core/codec.js';
+import { ChunkFileWriter } from '../../src/io/chunk-file-writer.js';
+import type { TrackSource } from '../../src/livekit/track-source.js';
+import { run } from './ffmpeg.js';
+
+export type RecordResult = {
+  packets: number;
+  /** Arrival times of the first and last packet pushed, µs. */
+  firstArrivalUs: number;
+  lastArrivalUs: number;
+  /** Largest gap between consecutive arrivals, ms. */
+  maxGapMs: number;
+  stats: RecorderStats;
+  file: string;
+};
+
+/**
+ * Records a source into `file` (seekable: regular MP4 / WebM with cues / Ogg) until `ms` have passed
+ * since the first packet (ICE + DTLS take ~1 s after subscribeTrack() resolves); at most `ms` + 10 s.
+ */
+export async function recordSource(source: TrackSource, ms: number, file: string): Promise<RecordResult> {
+  const codec = codecFromEncodingName(source.info.codec.mimeType);
+  if (!codec) throw new Error(`no core codec for ${source.info.codec.mimeType}`);
+  const opus = codec === 'opus';
+  const rec = await Recorder.create({ codec, seekable: true, ...(opus ? { channels: 1 as const } : {}) });
+  const out = new ChunkFileWriter(file);
+  let packets = 0;
+  let first = 0;
+  let last = 0;
+  let maxGap = 0;
+  const onRtp = (p: Uint8Array, at: number): void => {
+    if (packets++ === 0) first = at;
+    else maxGap = Math.max(maxGap, (at - last) / 1000);
+    last = at;
+    rec.push(p, at);
+  };
+  source.on('rtp', onRtp);
+  const timer = setInterval(() => {
+    rec.poll();
+    if (rec.takeKeyframeRequest() || rec.waitingForKeyframe) source.requestKeyframe();
+    const missing = rec.missingSequences();
+    if (missing.length) source.requestRetransmission(missing);
+    out.write(rec.read());
+  }, 50);
+  try {
+    const giveUp = Date.now() + ms + 10_000;
+    while (Date.now() < giveUp && (packets === 0 || (last - first) / 1000 < ms)) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    clearInterval(timer);
+    source.off('rtp', onRtp);
+  }
+  out.write(rec.finish());
+  const stats = rec.stats();
+  rec.close();
+  out.close();
+  return { packets, firstArrivalUs: first, lastArrivalUs: last, maxGapMs: maxGap, stats, file };
+}
+
+export type ProbeResult = { codec: string; frames: number; durationS: number; width?: number; height?: number };
+
+/** ffprobe of the first stream: codec, decoded frame count (-count_frames) and container duration. */
+export function probe(file: string): ProbeResult {
+  const r = run('ffprobe', [
+    '-v', 'error', '-count_frames', '-select_streams', '0',
+    '-show_entries', 'stream=codec_name,nb_read_frames,width,height:format=duration',
+    '-of', 'json', file,
+  ]);
+  if (r.status !== 0) throw new Error(`ffprobe ${file}: ${r.stderr}`);
+  const j = JSON.parse(r.stdout) as {
+    streams: Array<{ codec_name: string; nb_read_frames?: string; width?: number; height?: number }>;
+    format: { duration?: string };
+  };
+  const s = j.streams[0]!;
+  return {
+    codec: s.codec_name,
+    frames: Number(s.nb_read_frames ?? 0),
+    durationS: Number(j.format.duration ?? NaN),
+    ...(s.width !== undefined ? { width: s.width } : {}),
+    ...(s.height !== undefined ? { height: s.height } : {}),
+  };
+}
