@@ -3,6 +3,8 @@
  *
  * Core API: {@link Recorder} (RTP → MP4/WebM/Ogg) and {@link PcmDecoder} (Opus RTP → pcm_s16le),
  * over a native N-API addon or, where it cannot load, a WebAssembly build of the same C++ core.
+ * The LiveKit client is a separate entry point, `track-egress/livekit`, so that importing the core
+ * never loads node-datachannel's native binary (wasm-only environments stay importable).
  */
 export { Recorder } from './core/recorder.js';
 export type { OutputChunk, RecorderOptions, RecorderStats } from './core/recorder.js';
