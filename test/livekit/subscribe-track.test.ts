@@ -19,7 +19,7 @@ import { recorderToken } from '../../src/livekit/recorder-token.js';
 import { destroySignalSocket, subscribeTrack, type SubscribeTrackOptions } from '../../src/livekit/subscribe-track.js';
 import type { TrackSource } from '../../src/livekit/track-source.js';
 import { decoderErrors } from '../support/ffmpeg.js';
-import { connectPublisher, deleteRoom, type Publisher } from '../support/livekit-publisher.js';
+import { connectPublisher, deleteRoom, listParticipants, type Publisher } from '../support/livekit-publisher.js';
 import { startLiveKitServer, type LiveKitTestServer } from '../support/livekit-server.js';
 
 let server: LiveKitTestServer;
@@ -263,22 +263,73 @@ describe('subscribeTrack against livekit-server', () => {
     expect(closed).toMatchObject({ code: LiveKitErrorCode.BadUrl });
   });
 
-  it('resumes after the signal WebSocket is killed mid-stream; RTP continues', async () => {
+  it('signal WebSocket killed mid-stream: make-before-break, largest RTP gap < 200 ms, no interleaving, mute still arrives', async () => {
     const name = room();
     const gina = await publisher(name, 'gina');
     const audio = await gina.publishAudio();
-    const s = await subscribe(opts(name, audio.sid, { resumeGraceMs: 15_000 }));
+    const o = opts(name, audio.sid, { resumeGraceMs: 15_000 });
+    const s = await subscribe(o);
     const c = capture(s);
+    const arrivals: Array<{ at: number; ssrc: number }> = [];
+    s.on('rtp', (p, at) => arrivals.push({ at, ssrc: new DataView(p.buffer, p.byteOffset).getUint32(8) }));
     await until(() => c.packets.length > 50, 5000, 'first packets');
+    const firstSsrc = s.info.ssrc;
+    const killedAt = arrivals.length;
     (s as unknown as Record<symbol, () => void>)[destroySignalSocket]!();
     await until(() => c.events.includes('resumed'), 15_000, 'resumed');
     expect(c.events).toEqual(['connectionLost', 'resumed']);
-    const before = c.packets.length;
-    await sleep(2000);
-    expect(c.packets.length - before).toBeGreaterThan(50);
-    expect([...c.ssrcs].length).toBeGreaterThanOrEqual(1);
-    // The session still works: mute events arrive over the resumed signal connection.
+    const resumedAt = arrivals.length;
+    await sleep(1500);
+    // The old PC kept delivering while the second session joined: packets arrived between the kill
+    // and the switch (about 1 s of ICE/DTLS), and the largest gap across the whole window is one
+    // or two packet intervals, not the ~1 s of a break-before-make rejoin.
+    expect(resumedAt - killedAt).toBeGreaterThan(20);
+    const window = arrivals.slice(killedAt - 10);
+    let maxGapMs = 0;
+    for (let i = 1; i < window.length; i++) maxGapMs = Math.max(maxGapMs, (window[i]!.at - window[i - 1]!.at) / 1000);
+    console.log(`recovery: ${resumedAt - killedAt} packets from the old session after the kill, max RTP gap ${maxGapMs.toFixed(1)} ms`);
+    expect(maxGapMs).toBeLessThan(200);
+    // One switch from the old SSRC to the new one; never back (no interleaving).
+    const runs = window.map((a) => a.ssrc).filter((x, i, all) => i === 0 || all[i - 1] !== x);
+    expect(runs).toEqual([firstSsrc, s.info.ssrc]);
+    expect(s.info.ssrc).not.toBe(firstSsrc);
+    expect(arrivals.length - resumedAt).toBeGreaterThan(50);
+    // The old participant (base identity) leaves; the recorder now runs as `${identity}~1`.
+    const ids = async () => (await listParticipants(server, name)).map((p) => p.identity).sort();
+    const deadline = Date.now() + 5000;
+    let seen = await ids();
+    while (seen.includes(o.identity!) && Date.now() < deadline) {
+      await sleep(100);
+      seen = await ids();
+    }
+    expect(seen).toEqual([`${o.identity}~1`, 'gina'].sort());
+    // The session still works: mute events arrive over the new signal connection.
     await audio.mute();
     await until(() => c.events.includes('muted'), 5000, 'muted after resume');
+    await audio.unmute();
+    await until(() => c.events.includes('unmuted'), 5000, 'unmuted after resume');
+    expect(c.events).toEqual(['connectionLost', 'resumed', 'muted', 'unmuted']);
+  });
+
+  it('with a caller-supplied token (fixed identity) recovery degrades to rejoin-with-the-same-identity', async () => {
+    const name = room();
+    const hank = await publisher(name, 'hank');
+    const audio = await hank.publishAudio();
+    const identity = `EG_fixed_${roomNo}`;
+    const token = await recorderToken({ apiKey: server.apiKey, apiSecret: server.apiSecret, roomName: name, identity });
+    const s = await subscribe({ url: server.url, token, trackSid: audio.sid, resumeGraceMs: 15_000 });
+    const c = capture(s);
+    const arrivals: number[] = [];
+    s.on('rtp', (_p, at) => arrivals.push(at));
+    await until(() => c.packets.length > 20, 5000, 'first packets');
+    const killedAt = arrivals.length;
+    (s as unknown as Record<symbol, () => void>)[destroySignalSocket]!();
+    await until(() => c.events.includes('resumed'), 15_000, 'resumed');
+    await until(() => arrivals.length > killedAt + 50, 5000, 'packets after the rejoin');
+    let maxGapMs = 0;
+    for (let i = killedAt; i < arrivals.length; i++) maxGapMs = Math.max(maxGapMs, (arrivals[i]! - arrivals[i - 1]!) / 1000);
+    console.log(`degraded recovery (fixed identity): max RTP gap ${maxGapMs.toFixed(0)} ms`);
+    expect(c.events).toEqual(['connectionLost', 'resumed']);
+    expect((await listParticipants(server, name)).map((p) => p.identity).sort()).toEqual([identity, 'hank'].sort());
   });
 });
