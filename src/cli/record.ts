@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 
 import { CODECS, type CodecName, codecFromEncodingName } from '../core/codec.js';
-import { nowUs } from '../core/options.js';
 import { Recorder } from '../core/recorder.js';
+import { TrackRecording } from '../egress/track-recording.js';
 import { ChunkFileWriter } from '../io/chunk-file-writer.js';
 import { subscribeTrack } from '../livekit/subscribe-track.js';
 import type { TrackEndReason, TrackSource } from '../livekit/track-source.js';
@@ -49,9 +49,9 @@ export function outputPath(output: string, trackSid: string, ext: string, now = 
 }
 
 /**
- * Records one track of a LiveKit room into a local file: subscribes as a hidden recorder, pushes
- * every RTP packet through the core, sends PLIs while the core waits for a keyframe and NACKs for
- * packets the reorder buffer is missing, and finalizes a seekable file at the end.
+ * Records one track of a LiveKit room into a local file: subscribes as a hidden recorder and runs a
+ * TrackRecording (RTP → core → file, with PLI/NACK feedback) until the track ends, the duration
+ * passes, or SIGINT/SIGTERM; finalizes a seekable file at the end.
  */
 export async function record(opts: RecordOptions, log: (line: string) => void = () => {}): Promise<RecordSummary> {
   const identity = opts.identity ?? `EG_cli_${Math.random().toString(36).slice(2, 10)}`;
@@ -74,33 +74,14 @@ export async function record(opts: RecordOptions, log: (line: string) => void = 
   const writer = new ChunkFileWriter(path);
   log(`recording ${source.info.kind} ${source.info.codec.mimeType} track ${opts.track} of ${source.info.publisherIdentity} → ${path}`);
 
-  const nacked = new Set<number>();
-  const feedback = () => {
-    if (rec.takeKeyframeRequest() || rec.waitingForKeyframe) source.requestKeyframe(); // throttled 1/s
-    const missing = rec.missingSequences().filter((s) => !nacked.has(s));
-    if (missing.length) {
-      missing.forEach((s) => nacked.add(s));
-      source.requestRetransmission(missing);
-    }
-    if (nacked.size > 4096) nacked.clear();
-  };
-  source.on('rtp', (packet, arrivalUs) => {
-    rec.push(packet, arrivalUs);
-    writer.write(rec.read());
-  });
+  const recording = new TrackRecording(source, rec, { write: (chunks) => writer.write(chunks) });
   source.on('muted', () => log('track muted'));
   source.on('unmuted', () => log('track unmuted'));
   source.on('connectionLost', (why) => log(`connection lost (${why}), recovering`));
   source.on('resumed', () => log('connection recovered'));
 
   const endReason = await new Promise<RecordSummary['endReason']>((resolve) => {
-    const timer = setInterval(() => {
-      rec.poll(nowUs());
-      writer.write(rec.read());
-      feedback();
-    }, 50);
     const done = (why: RecordSummary['endReason']) => {
-      clearInterval(timer);
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
       resolve(why);
     };
@@ -109,15 +90,14 @@ export async function record(opts: RecordOptions, log: (line: string) => void = 
     process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
     if (opts.durationSec) setTimeout(() => done('duration'), opts.durationSec * 1000).unref();
   });
-  writer.write(rec.finish());
+  const s = recording.stop();
   writer.close();
-  const s = rec.stats();
   rec.close();
   await source.close();
   return {
     codec,
     output: path,
-    packets: s.received,
+    packets: s.packets,
     lost: s.lost,
     frames: s.frames,
     durationSec: s.durationUs / 1e6,

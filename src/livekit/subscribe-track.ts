@@ -1,6 +1,9 @@
 /**
  * subscribeTrack(): join a LiveKit room as a hidden recorder and deliver one track's RTP.
- * Protocol flow, SSRC resolution, RTCP and resume are described in docs/livekit.md.
+ * Protocol flow, SSRC resolution, RTCP and resume are described in docs/livekit.md. This file is the
+ * state machine tying together the sessions (subscriber-session.ts), the room's participants
+ * (participant-tracker.ts), the offer resolution (track-offer.ts), RTCP (track-feedback.ts) and the
+ * recovery (connection-recovery.ts).
  */
 import { EventEmitter } from 'node:events';
 import {
@@ -8,26 +11,27 @@ import {
   JoinResponse,
   LeaveRequest_Action,
   ParticipantInfo,
-  ParticipantInfo_State,
   ParticipantTracks,
   SessionDescription,
-  SignalTarget,
   SubscriptionError,
-  TrackInfo,
-  TrackSource as LkTrackSource,
-  TrickleRequest,
   UpdateSubscription,
   type SignalResponse,
 } from '@livekit/protocol';
 import { nowUs } from '../core/options.js';
+import { ConnectionRecovery, sayGoodbye } from './connection-recovery.js';
 import { debug } from './debug.js';
 import { LiveKitError, LiveKitErrorCode } from './errors.js';
+import { ParticipantTracker } from './participant-tracker.js';
 import { recorderToken } from './recorder-token.js';
-import { ReceiverStats, buildNack, buildPli, buildReceiverReport, isRtcp, parseSenderReports } from './rtcp.js';
-import { codecPayloads, type ParsedSdp, type SdpMedia, type SdpPayload } from './sdp-media.js';
+import { isRtcp } from './rtcp.js';
+import type { ParsedSdp } from './sdp-media.js';
 import { SignalClient } from './signal-client.js';
-import { SubscriberPeer, type CandidateInit, type IceServerInfo } from './subscriber-peer.js';
-import type { TrackCodec, TrackEndReason, TrackInfoSummary, TrackSource, TrackSourceEvents } from './track-source.js';
+import { addTrickle, closeSession, openSession, type Session } from './subscriber-session.js';
+import { TrackFeedback, onSenderReports, statsFor } from './track-feedback.js';
+import { adoptPayloadVariant, publishedCodecError, resolveTrackMedia, trackSummary } from './track-offer.js';
+import type { TrackEndReason, TrackInfoSummary, TrackSource, TrackSourceEvents } from './track-source.js';
+
+export { recoveryIdentity } from './connection-recovery.js';
 
 export type SubscribeTrackOptions = {
   /** ws://, wss://, http:// or https:// URL of the LiveKit server. */
@@ -52,59 +56,6 @@ export type SubscribeTrackOptions = {
 /** Test hook: `source[destroySignalSocket]()` drops the signal TCP connection like a network failure. */
 export const destroySignalSocket: unique symbol = Symbol.for('track-egress.livekit.destroySignalSocket');
 
-const SUPPORTED = new Set(['h264', 'vp8', 'vp9', 'opus']);
-
-function mimeOf(kind: string, name: string): string {
-  const n = name.toLowerCase() === 'opus' ? 'opus' : name.toUpperCase();
-  return `${kind}/${n}`;
-}
-
-function sourceName(s: LkTrackSource): string {
-  return (LkTrackSource[s] ?? 'UNKNOWN').toLowerCase();
-}
-
-function randomSsrc(): number {
-  return (Math.floor(Math.random() * 0xfffffffe) + 1) >>> 0;
-}
-
-/** The track's media section as negotiated in one session's PeerConnection. */
-type SessionMedia = {
-  mid: string;
-  ssrc: number;
-  kind: 'audio' | 'video';
-  codec: TrackCodec;
-  payloadTypes: Set<number>;
-  /** Payloads of the track's codec in the current offer (H.264 lists one per profile/mode). */
-  codecVariants: SdpPayload[];
-};
-
-/** One participant session: signal WebSocket + subscriber PeerConnection (+ what it negotiated). */
-type Session = {
-  no: number;
-  identity: string | undefined;
-  signal: SignalClient;
-  peer: SubscriberPeer;
-  participantSid: string;
-  subscribeSent: boolean;
-  media: SessionMedia | undefined;
-  stats: ReceiverStats | undefined;
-  signalLost: boolean;
-  closed: boolean;
-};
-
-/** How long a new session that is ready (connected, SSRC known) may wait for its first packet
- * before we switch to it anyway (a muted or paused track sends nothing). */
-const SWITCH_WAIT_MS = 4000;
-
-/**
- * The identity of a make-before-break session: `${identity}~1` when the current one is the base
- * identity, the base identity again when the current one is `~1`. At most two identities exist; each
- * join evicts a stale participant of the same identity left over from the recovery before.
- */
-export function recoveryIdentity(base: string, current: string): string {
-  return current === base ? `${base}~1` : base;
-}
-
 class LiveKitTrackSource extends EventEmitter<TrackSourceEvents> implements TrackSource {
   info!: TrackInfoSummary;
 
@@ -114,12 +65,9 @@ class LiveKitTrackSource extends EventEmitter<TrackSourceEvents> implements Trac
   private active: Session | undefined;
   private readonly sessions = new Set<Session>();
   private sessionCounter = 0;
-  private readonly participants = new Map<string, ParticipantInfo>();
-  private trackInfo: TrackInfo | undefined;
-  private publisher: ParticipantInfo | undefined;
-  private readonly senderSsrc = randomSsrc();
-  private lastPliMs = 0;
-  private rrTimer: NodeJS.Timeout | undefined;
+  private readonly room: ParticipantTracker;
+  private readonly feedback = new TrackFeedback();
+  private readonly recovery: ConnectionRecovery;
   private trackTimer: NodeJS.Timeout | undefined;
   private ended = false;
   private resuming = false;
@@ -133,12 +81,29 @@ class LiveKitTrackSource extends EventEmitter<TrackSourceEvents> implements Trac
     super();
     this.token = options.token;
     this.identity = options.identity;
-  }
-
-  /** Can we mint tokens (for a derived identity)? Not with a caller-supplied token. */
-  private get canMint(): boolean {
-    const o = this.options;
-    return !!(o.apiKey && o.apiSecret && o.roomName && o.identity);
+    this.room = new ParticipantTracker(options.trackSid);
+    this.recovery = new ConnectionRecovery(options, options.resumeGraceMs ?? 30_000, {
+      recovering: () => !this.ended && this.resuming,
+      activeAlive: () => this.activeAlive(),
+      muted: () => this.info?.muted === true,
+      identity: () => this.identity,
+      token: () => this.token,
+      closeFailedAttempt: () => {
+        const control = this.session;
+        if (control && control !== this.active) this.closeSession(control, true);
+      },
+      closeActive: () => {
+        if (this.active) this.closeSession(this.active, !this.active.signalLost);
+      },
+      join: (signal, join, identity) => {
+        const session = this.adoptSession(signal, join, identity);
+        this.checkTrack();
+        return session;
+      },
+      switchTo: (session) => this.switchTo(session),
+      error: (e) => this.emit('error', e),
+      giveUp: () => this.end('disconnected'),
+    });
   }
 
   // ---- start -------------------------------------------------------------------------------
@@ -154,7 +119,7 @@ class LiveKitTrackSource extends EventEmitter<TrackSourceEvents> implements Trac
     });
     const timeoutMs = this.options.trackTimeoutMs ?? 30_000;
     this.trackTimer = setTimeout(() => {
-      if (this.trackInfo) return;
+      if (this.room.trackInfo) return;
       this.fail(
         new LiveKitError(
           LiveKitErrorCode.TrackNotFound,
@@ -169,8 +134,7 @@ class LiveKitTrackSource extends EventEmitter<TrackSourceEvents> implements Trac
     } finally {
       clearTimeout(this.trackTimer);
     }
-    this.rrTimer = setInterval(() => this.sendReceiverReport(), 1000);
-    this.rrTimer.unref();
+    this.feedback.startReceiverReports(() => (this.ended ? [] : this.sessions));
   }
 
   private fail(error: Error): void {
@@ -187,57 +151,25 @@ class LiveKitTrackSource extends EventEmitter<TrackSourceEvents> implements Trac
 
   /** A new session from a JoinResponse; it becomes the control session. */
   private adoptSession(signal: SignalClient, join: JoinResponse, identity: string | undefined): Session {
-    const peer = new SubscriberPeer({
-      iceServers: join.iceServers.map((s) => ({ urls: s.urls, username: s.username, credential: s.credential })),
-      forceRelay: join.clientConfiguration?.forceRelay === 1,
-      ...(this.options.bindAddress ? { bindAddress: this.options.bindAddress } : {}),
+    const session = openSession(++this.sessionCounter, identity, signal, join, this.options.bindAddress, {
+      packet: (s, mid, packet) => this.onPacket(s, mid, packet),
+      peerFailed: (s) => {
+        if (s === this.session) this.connectionLost('peer connection failed');
+      },
+      signal: (s, res) => this.onSignal(s, res),
+      signalLost: (s, reason) => {
+        if (s === this.session) this.connectionLost(reason);
+      },
     });
-    const session: Session = {
-      no: ++this.sessionCounter,
-      identity,
-      signal,
-      peer,
-      participantSid: join.participant?.sid ?? '',
-      subscribeSent: false,
-      media: undefined,
-      stats: undefined,
-      signalLost: false,
-      closed: false,
-    };
     this.sessions.add(session);
-    peer.on('answer', (sdp, id) => {
-      session.signal.send({ case: 'answer', value: new SessionDescription({ type: 'answer', sdp, id }) });
-    });
-    peer.on('candidate', (init) => {
-      session.signal.send({
-        case: 'trickle',
-        value: new TrickleRequest({ candidateInit: JSON.stringify(init), target: SignalTarget.SUBSCRIBER }),
-      });
-    });
-    peer.on('packet', (mid, packet) => this.onPacket(session, mid, packet));
-    peer.on('state', (state) => {
-      debug(`session ${session.no} pc state`, state);
-      if (state === 'failed' && session === this.session) this.connectionLost('peer connection failed');
-    });
-    peer.on('error', () => {});
-    signal.on('response', (res) => this.onSignal(session, res));
-    signal.on('lost', (reason) => {
-      session.signalLost = true;
-      if (session === this.session) this.connectionLost(reason);
-    });
-    signal.startPing(join.pingInterval, join.pingTimeout);
     this.session = session;
-    this.participants.clear();
-    for (const p of join.otherParticipants) this.participants.set(p.sid, p);
+    this.room.reset(join.otherParticipants);
     return session;
   }
 
   private closeSession(s: Session, sendLeave: boolean): void {
-    if (s.closed) return;
-    s.closed = true;
+    if (!closeSession(s, sendLeave)) return;
     this.sessions.delete(s);
-    s.signal.close(sendLeave);
-    s.peer.close();
     if (this.session === s) this.session = undefined;
     if (this.active === s) this.active = undefined;
   }
@@ -254,14 +186,7 @@ class LiveKitTrackSource extends EventEmitter<TrackSourceEvents> implements Trac
       return;
     }
     if (m.case === 'trickle') {
-      if (m.value.target !== SignalTarget.SUBSCRIBER) return;
-      let init: CandidateInit;
-      try {
-        init = JSON.parse(m.value.candidateInit) as CandidateInit;
-      } catch {
-        return;
-      }
-      session.peer.addRemoteCandidate(init);
+      addTrickle(session, m.value);
       return;
     }
     // Room state only from the control session.
@@ -293,30 +218,10 @@ class LiveKitTrackSource extends EventEmitter<TrackSourceEvents> implements Trac
   }
 
   private onParticipant(p: ParticipantInfo): void {
-    const known = this.participants.get(p.sid);
-    if (known && known.version > p.version) return;
-    if (p.sid === this.session?.participantSid) return;
-    this.participants.set(p.sid, p);
-    if (p.state === ParticipantInfo_State.DISCONNECTED) this.participants.delete(p.sid);
-    if (!this.session?.subscribeSent) {
-      this.checkTrack();
-      return;
-    }
-    if (p.sid !== this.publisher?.sid) return;
-    if (p.state === ParticipantInfo_State.DISCONNECTED) {
-      // Deleting a room removes its participants first; the Leave(ROOM_DELETED) to us may come later.
-      const roomGone = p.disconnectReason === DisconnectReason.ROOM_DELETED || p.disconnectReason === DisconnectReason.ROOM_CLOSED;
-      this.end(roomGone ? 'room-closed' : 'participant-left');
-      return;
-    }
-    const t = p.tracks.find((x) => x.sid === this.options.trackSid);
-    if (!t) {
-      this.end('unpublished');
-      return;
-    }
-    this.trackInfo = t;
-    this.publisher = p;
-    this.updateMuted(t.muted);
+    const change = this.room.update(p, this.session?.participantSid, !!this.session?.subscribeSent);
+    if (change.kind === 'lookup') this.checkTrack();
+    else if (change.kind === 'ended') this.end(change.reason);
+    else if (change.kind === 'track') this.updateMuted(change.muted);
   }
 
   private updateMuted(muted: boolean): void {
@@ -333,28 +238,16 @@ class LiveKitTrackSource extends EventEmitter<TrackSourceEvents> implements Trac
   private checkTrack(): void {
     const session = this.session;
     if (!session || session.subscribeSent) return;
-    for (const p of this.participants.values()) {
-      const t = p.tracks.find((x) => x.sid === this.options.trackSid);
-      if (!t) continue;
-      this.trackInfo = t;
-      this.publisher = p;
-      const mime = t.mimeType.toLowerCase();
-      const codec = mime.split('/')[1] ?? '';
-      // audio/red is Opus with redundancy; we refuse RED in the answer and get plain Opus.
-      if (codec && !SUPPORTED.has(codec) && mime !== 'audio/red') {
-        this.fail(
-          new LiveKitError(
-            LiveKitErrorCode.UnsupportedCodec,
-            `Track ${t.sid} uses ${t.mimeType}, which cannot be recorded without transcoding (supported: H264, VP8, VP9, Opus)`,
-          ),
-        );
-        return;
-      }
-      // After a rejoin: a mute change during the gap shows up in the new JoinResponse.
-      this.updateMuted(t.muted);
-      this.subscribe(session, p);
+    const found = this.room.findTrack();
+    if (!found) return;
+    const error = publishedCodecError(found.track);
+    if (error) {
+      this.fail(error);
       return;
     }
+    // After a rejoin: a mute change during the gap shows up in the new JoinResponse.
+    this.updateMuted(found.track.muted);
+    this.subscribe(session, found.publisher);
   }
 
   private subscribe(session: Session, publisher: ParticipantInfo): void {
@@ -381,44 +274,23 @@ class LiveKitTrackSource extends EventEmitter<TrackSourceEvents> implements Trac
     this.resolveTrack(session, parsed, offer.midToTrackId);
   }
 
-  /** Finds our track's media section in a session's offer: mid_to_track_id first, then msid. */
+  /** Re-resolves our track's media section from each offer of a session (docs/livekit.md). */
   private resolveTrack(session: Session, parsed: ParsedSdp, midToTrackId: Record<string, string>): void {
-    const sid = this.options.trackSid;
-    const live = (m: SdpMedia): boolean => m.direction === 'sendonly' || m.direction === 'sendrecv';
-    let media = parsed.media.find((m) => midToTrackId[m.mid] === sid && live(m));
-    media ??= parsed.media.find((m) => live(m) && (m.msid?.track === sid || m.msid?.stream.split('|')[1] === sid));
-    if (!media || media.ssrc === undefined) {
+    const resolved = resolveTrackMedia(parsed, midToTrackId, this.options.trackSid, this.room.trackInfo?.mimeType);
+    if (resolved.kind === 'absent') {
       // Not (or no longer) in this offer: stop accepting packets for the old SSRC.
       session.media = undefined;
       return;
     }
-    const codecs = codecPayloads(media);
-    // The SFU lists every enabled codec in a fixed order (VP8 first); prefer the TrackInfo's codec.
-    const wanted = this.trackInfo?.mimeType.toLowerCase().split('/')[1];
-    const main = codecs.find((c) => c.name.toLowerCase() === wanted) ?? codecs[0];
-    if (!main) return;
-    const mimeType = mimeOf(media.kind, main.name);
-    if (!SUPPORTED.has(main.name.toLowerCase())) {
-      this.fail(new LiveKitError(LiveKitErrorCode.UnsupportedCodec, `Track ${sid} uses ${mimeType}, which cannot be recorded without transcoding (supported: H264, VP8, VP9, Opus)`));
+    if (resolved.kind === 'no-codec') return;
+    if (resolved.kind === 'unsupported') {
+      this.fail(resolved.error);
       return;
     }
+    const media = resolved.media;
     const previous = session.media?.ssrc;
-    const codecVariants = codecs.filter((c) => c.name.toLowerCase() === main.name.toLowerCase());
-    session.media = {
-      mid: media.mid,
-      ssrc: media.ssrc,
-      kind: media.kind === 'audio' ? 'audio' : 'video',
-      codec: {
-        mimeType,
-        payloadType: main.payloadType,
-        clockRate: main.clockRate,
-        ...(main.channels !== undefined ? { channels: main.channels } : {}),
-        fmtp: main.fmtp,
-      },
-      codecVariants,
-      payloadTypes: new Set(codecVariants.map((c) => c.payloadType)),
-    };
-    if (!session.stats || session.stats.ssrc !== media.ssrc) session.stats = new ReceiverStats(media.ssrc, main.clockRate);
+    session.media = media;
+    session.stats = statsFor(session.stats, media);
     if (session !== this.active) return; // a make-before-break session: adopted at its first packet
     this.publishInfo(session);
     if (this.ready) {
@@ -430,26 +302,15 @@ class LiveKitTrackSource extends EventEmitter<TrackSourceEvents> implements Trac
     } else if (previous !== undefined && previous !== media.ssrc && !this.resuming) {
       // Same track SID on a new SSRC (publisher re-published or the SFU rebuilt the downtrack).
       this.emit('resumed');
-      this.lastPliMs = 0;
+      this.feedback.resetKeyframeThrottle();
       this.requestKeyframe();
     }
   }
 
   /** `info` from the active session's negotiated media and the latest TrackInfo. */
   private publishInfo(session: Session): void {
-    const m = session.media!;
-    const t = this.trackInfo!;
-    const p = this.publisher!;
-    this.info = {
-      trackSid: this.options.trackSid,
-      kind: m.kind,
-      source: sourceName(t.source),
-      publisherIdentity: p.identity,
-      publisherSid: p.sid,
-      codec: m.codec,
-      ssrc: m.ssrc,
-      muted: this.info?.muted ?? t.muted,
-    };
+    const t = this.room.trackInfo!;
+    this.info = trackSummary(this.options.trackSid, session.media!, t, this.room.publisher!, this.info?.muted ?? t.muted);
   }
 
   private onLeave(action: LeaveRequest_Action, reason: DisconnectReason): void {
@@ -478,9 +339,7 @@ class LiveKitTrackSource extends EventEmitter<TrackSourceEvents> implements Trac
     if (this.ended || session.closed || !media || packet.length < 12) return;
     const arrivalUs = nowUs();
     if (isRtcp(packet)) {
-      for (const sr of parseSenderReports(packet)) {
-        if (sr.ssrc === media.ssrc) session.stats?.onSenderReport(sr, arrivalUs);
-      }
+      onSenderReports(session, packet, arrivalUs);
       return;
     }
     if (packet.readUInt32BE(8) !== media.ssrc) return;
@@ -492,14 +351,8 @@ class LiveKitTrackSource extends EventEmitter<TrackSourceEvents> implements Trac
       if (session !== this.session || !this.resuming) return;
       this.switchTo(session);
     }
-    if (pt !== media.codec.payloadType) {
-      // The SFU picked another variant of the same codec (e.g. H.264 packetization-mode=1).
-      const v = media.codecVariants.find((c) => c.payloadType === pt);
-      if (v) {
-        media.codec = { ...media.codec, payloadType: pt, fmtp: v.fmtp };
-        this.info.codec = media.codec;
-      }
-    }
+    // The SFU picked another variant of the same codec (e.g. H.264 packetization-mode=1).
+    if (pt !== media.codec.payloadType && adoptPayloadVariant(media, pt)) this.info.codec = media.codec;
     session.stats?.onRtp(packet, arrivalUs);
     this.emit('rtp', packet, arrivalUs);
   }
@@ -513,48 +366,29 @@ class LiveKitTrackSource extends EventEmitter<TrackSourceEvents> implements Trac
     this.publishInfo(session);
     if (old && old !== session) {
       this.closeSession(old, true);
-      if (old.signalLost) void this.sayGoodbye(old);
+      if (old.signalLost) void sayGoodbye(this.options, old);
     }
     this.resuming = false;
     this.emit('resumed');
-    this.lastPliMs = 0;
+    this.feedback.resetKeyframeThrottle();
     this.requestKeyframe();
   }
 
   requestKeyframe(): void {
-    const s = this.active;
-    if (this.ended || !s?.media || s.media.kind !== 'video') return;
-    const now = Date.now();
-    if (now - this.lastPliMs < 1000) return;
-    this.lastPliMs = now;
-    s.peer.sendRtcp(s.media.mid, buildPli(this.senderSsrc, s.media.ssrc));
+    if (this.ended || !this.active) return;
+    this.feedback.requestKeyframe(this.active);
   }
 
   requestRetransmission(sequenceNumbers: readonly number[]): void {
-    const s = this.active;
-    if (this.ended || !s?.media || sequenceNumbers.length === 0) return;
-    s.peer.sendRtcp(s.media.mid, buildNack(this.senderSsrc, s.media.ssrc, sequenceNumbers));
-  }
-
-  private sendReceiverReport(): void {
-    if (this.ended) return;
-    // Every live session with media reports (the old one keeps its downtrack healthy until the switch).
-    for (const s of this.sessions) {
-      if (!s.media || !s.stats) continue;
-      const block = s.stats.report(nowUs());
-      if (block) s.peer.sendRtcp(s.media.mid, buildReceiverReport(this.senderSsrc, block));
-    }
+    if (this.ended || !this.active) return;
+    this.feedback.requestRetransmission(this.active, sequenceNumbers);
   }
 
   // ---- resilience -----------------------------------------------------------------------------
 
   /**
-   * The signal socket (or the PC) failed. LiveKit's resume (`reconnect=1&sid=…`) always answers with
-   * an ICE-restart offer, and libdatachannel 0.24 cannot apply one ("Invalid ICE settings from remote
-   * SDP"; see docs/livekit.md). So we join again, make-before-break when we can: while the old
-   * PeerConnection still receives, it keeps feeding `rtp`, and a second session with a derived
-   * identity (recoveryIdentity()) subscribes the same SID; we switch at its first packet. When the
-   * old PC is gone (or the caller gave a fixed token), we rejoin with the same identity instead.
+   * The signal socket (or the PC) failed: emit `connectionLost` and start the recovery
+   * (ConnectionRecovery.run(): make-before-break rejoin, or rejoin with the same identity).
    */
   private connectionLost(reason: string): void {
     if (this.ended || this.resuming) return;
@@ -565,104 +399,13 @@ class LiveKitTrackSource extends EventEmitter<TrackSourceEvents> implements Trac
     this.resuming = true;
     debug('connection lost:', reason);
     this.emit('connectionLost', reason);
-    void this.recover();
+    void this.recovery.run();
   }
 
   /** The active session's PC still delivers media. */
   private activeAlive(): boolean {
     const a = this.active;
     return !!a && !a.closed && a.peer.state === 'connected';
-  }
-
-  private async recover(): Promise<void> {
-    const graceMs = this.options.resumeGraceMs ?? 30_000;
-    const deadline = Date.now() + graceMs;
-    let attempt = 0;
-    while (!this.ended && this.resuming && Date.now() < deadline) {
-      if (attempt > 0) await sleep(Math.min(2000, 250 * 2 ** (attempt - 1)));
-      attempt++;
-      if (this.ended || !this.resuming) return;
-      try {
-        await this.rejoin(Math.max(1000, deadline - Date.now()));
-      } catch (e) {
-        debug('rejoin failed:', e instanceof Error ? e.message : e);
-        if (e instanceof LiveKitError && e.code === LiveKitErrorCode.TokenRejected) {
-          this.emit('error', e);
-          break;
-        }
-      }
-    }
-    if (!this.ended && this.resuming) this.end('disconnected');
-  }
-
-  /**
-   * One recovery attempt: a new session (new participant, new PC) subscribing the same track SID.
-   * Resolves once the switch to it happened (`resuming` cleared by switchTo()).
-   */
-  private async rejoin(timeoutMs: number): Promise<void> {
-    // A previous failed attempt (never active) goes away first.
-    const control = this.session;
-    if (control && control !== this.active) this.closeSession(control, true);
-    const overlap = this.canMint && this.activeAlive();
-    if (!overlap && this.active) this.closeSession(this.active, !this.active.signalLost);
-    // this.identity is the active (or last active) session's identity: a failed overlap attempt
-    // never changes it, so a retry never evicts the session that is still recording.
-    let identity = this.identity;
-    let token = this.token;
-    if (this.canMint) {
-      const base = this.options.identity!;
-      if (overlap) identity = recoveryIdentity(base, this.identity ?? base);
-      token = await recorderToken({ apiKey: this.options.apiKey!, apiSecret: this.options.apiSecret!, roomName: this.options.roomName!, identity: identity! });
-    }
-    debug(`rejoin as ${identity ?? '(token identity)'}${overlap ? ', old session keeps receiving' : ''}`);
-    const { client, first } = await SignalClient.connect({
-      url: this.options.url,
-      token,
-      timeoutMs: Math.min(timeoutMs, 10_000),
-    });
-    if (this.ended || !this.resuming) {
-      client.close();
-      return;
-    }
-    if (first.message.case !== 'join') {
-      client.close();
-      throw new LiveKitError(LiveKitErrorCode.ConnectionFailed, `Expected a JoinResponse, got ${first.message.case}`);
-    }
-    const session = this.adoptSession(client, first.message.value, identity);
-    this.checkTrack();
-    const broken = (): boolean => session.closed || session.signalLost || session.peer.state === 'failed' || session.peer.state === 'closed';
-    const ready = (): boolean => session.media !== undefined && session.peer.state === 'connected';
-    const done = (): boolean => this.ended || !this.resuming;
-    const until = Date.now() + timeoutMs;
-    if (!(await waitFor(() => done() || broken() || ready(), until - Date.now()))) {
-      throw new LiveKitError(LiveKitErrorCode.ConnectionFailed, 'rejoin did not reconnect the media in time');
-    }
-    if (done()) return;
-    if (broken()) throw new LiveKitError(LiveKitErrorCode.ConnectionFailed, 'the new session failed while joining');
-    // Connected with the SSRC known: the switch happens at its first packet (onPacket). Switch now if
-    // nothing can come from the old session, or the track is muted, or nothing arrives for a while.
-    const switchBy = Math.min(until, Date.now() + SWITCH_WAIT_MS);
-    await waitFor(() => done() || broken() || !this.activeAlive() || this.info?.muted === true, switchBy - Date.now());
-    if (done()) return;
-    if (broken()) throw new LiveKitError(LiveKitErrorCode.ConnectionFailed, 'the new session failed before its first packet');
-    this.switchTo(session);
-  }
-
-  /**
-   * The old participant of a make-before-break lost its signal socket, so it could not send Leave and
-   * the server would keep it (and its downtrack) until its own timeouts. Resume its signal session
-   * (`reconnect=1&sid=PA_…`) just long enough to send Leave. Best effort.
-   */
-  private async sayGoodbye(old: Session): Promise<void> {
-    if (!this.canMint || !old.identity || !old.participantSid) return;
-    try {
-      const token = await recorderToken({ apiKey: this.options.apiKey!, apiSecret: this.options.apiSecret!, roomName: this.options.roomName!, identity: old.identity });
-      const { client, first } = await SignalClient.connect({ url: this.options.url, token, resumeSid: old.participantSid, timeoutMs: 5000 });
-      debug(`goodbye to ${old.identity} (${old.participantSid}): first response ${first.message.case}`);
-      client.close(true);
-    } catch (e) {
-      debug('goodbye failed:', e instanceof Error ? e.message : e);
-    }
   }
 
   // ---- end ------------------------------------------------------------------------------------
@@ -675,7 +418,7 @@ class LiveKitTrackSource extends EventEmitter<TrackSourceEvents> implements Trac
   }
 
   private teardown(sendLeave: boolean): void {
-    clearInterval(this.rrTimer);
+    this.feedback.stop();
     clearTimeout(this.trackTimer);
     for (const s of [...this.sessions]) this.closeSession(s, sendLeave);
     this.session = undefined;
@@ -696,19 +439,6 @@ class LiveKitTrackSource extends EventEmitter<TrackSourceEvents> implements Trac
 }
 
 let debugPackets = 0;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-async function waitFor(cond: () => boolean, timeoutMs: number): Promise<boolean> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() >= until) return false;
-    await sleep(50);
-  }
-  return true;
-}
 
 /**
  * Joins the room as a hidden recorder, subscribes to exactly `trackSid` and resolves once its media

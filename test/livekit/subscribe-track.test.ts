@@ -1,6 +1,6 @@
 // End-to-end: subscribeTrack() (src/livekit/) against a real livekit-server v1.13.5 with rtc-node
 // publishers (test/support/livekit-*.ts). One private server for this file.
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -13,12 +13,12 @@ import {
   VideoSource,
 } from '@livekit/rtc-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Recorder } from '../../src/core/recorder.js';
 import { LiveKitErrorCode } from '../../src/livekit/errors.js';
 import { recorderToken } from '../../src/livekit/recorder-token.js';
 import { destroySignalSocket, subscribeTrack, type SubscribeTrackOptions } from '../../src/livekit/subscribe-track.js';
 import type { TrackSource } from '../../src/livekit/track-source.js';
 import { decoderErrors } from '../support/ffmpeg.js';
+import { recordSource } from '../support/livekit-record.js';
 import { connectPublisher, deleteRoom, listParticipants, type Publisher } from '../support/livekit-publisher.js';
 import { startLiveKitServer, type LiveKitTestServer } from '../support/livekit-server.js';
 
@@ -93,40 +93,6 @@ async function until(cond: () => boolean, timeoutMs: number, what: string): Prom
   }
 }
 
-/** Feeds a source into a Recorder the way the egress layer will (PLI/NACK from the core). */
-async function record(source: TrackSource, ms: number, file: string): Promise<{ packets: number; bytes: number }> {
-  const codec = source.info.codec.mimeType.split('/')[1]!.toLowerCase() as 'vp8' | 'opus';
-  const rec = await Recorder.create({ codec, ...(codec === 'opus' ? { channels: 1 as const } : {}) });
-  const fd = openSync(file, 'w');
-  let packets = 0;
-  const write = (chunks: ReturnType<Recorder['read']>) => {
-    for (const ch of chunks) {
-      let off = ch.offset;
-      for (const d of ch.data) off += writeSync(fd, d, 0, d.length, off);
-    }
-  };
-  const onRtp = (p: Uint8Array, at: number) => {
-    packets++;
-    rec.push(p, at);
-  };
-  source.on('rtp', onRtp);
-  const timer = setInterval(() => {
-    rec.poll();
-    if (rec.takeKeyframeRequest() || rec.waitingForKeyframe) source.requestKeyframe();
-    const missing = rec.missingSequences();
-    if (missing.length) source.requestRetransmission(missing);
-    write(rec.read());
-  }, 50);
-  await sleep(ms);
-  clearInterval(timer);
-  source.off('rtp', onRtp);
-  write(rec.finish());
-  const bytes = rec.stats().outputBytes;
-  rec.close();
-  closeSync(fd);
-  return { packets, bytes };
-}
-
 describe('subscribeTrack against livekit-server', () => {
   it('two tracks published: each subscription gets only its SID, ≥ 5 s, and records to clean Ogg/WebM', async () => {
     const name = room();
@@ -149,8 +115,8 @@ describe('subscribeTrack against livekit-server', () => {
     const vc = capture(vs);
     const ac = capture(as);
     const [vrec, arec] = await Promise.all([
-      record(vs, 5500, join(dir, 'video.webm')),
-      record(as, 5500, join(dir, 'audio.ogg')),
+      recordSource(vs, 5500, join(dir, 'video.webm')),
+      recordSource(as, 5500, join(dir, 'audio.ogg')),
     ]);
     // Only the requested track's SSRC and payload type, never the other one's.
     expect([...vc.ssrcs]).toEqual([vs.info.ssrc]);
@@ -159,8 +125,11 @@ describe('subscribeTrack against livekit-server', () => {
     expect([...ac.pts]).toEqual([as.info.codec.payloadType]);
     expect(arec.packets).toBeGreaterThan(200); // 50 packets/s for 5.5 s
     expect(vrec.packets).toBeGreaterThan(50);
-    expect(vrec.bytes).toBeGreaterThan(1000);
-    expect(arec.bytes).toBeGreaterThan(1000);
+    expect(vrec.stats.outputBytes).toBeGreaterThan(1000);
+    expect(arec.stats.outputBytes).toBeGreaterThan(1000);
+    // ≥ 5 s of RTP received on each subscription.
+    expect((vrec.lastArrivalUs - vrec.firstArrivalUs) / 1e6).toBeGreaterThanOrEqual(5);
+    expect((arec.lastArrivalUs - arec.firstArrivalUs) / 1e6).toBeGreaterThanOrEqual(5);
     expect(decoderErrors(join(dir, 'video.webm'))).toBe('');
     expect(decoderErrors(join(dir, 'audio.ogg'))).toBe('');
     expect(vc.events).toEqual([]);

@@ -2,6 +2,7 @@
 // RTP in, keyframe requests → PLI, missing sequences → NACK, chunks written with positioned writes.
 import { Recorder, type RecorderStats } from '../../src/core/recorder.js';
 import { codecFromEncodingName } from '../../src/core/codec.js';
+import { TrackRecording } from '../../src/egress/track-recording.js';
 import { ChunkFileWriter } from '../../src/io/chunk-file-writer.js';
 import type { TrackSource } from '../../src/livekit/track-source.js';
 import { run } from './ffmpeg.js';
@@ -27,38 +28,17 @@ export async function recordSource(source: TrackSource, ms: number, file: string
   const opus = codec === 'opus';
   const rec = await Recorder.create({ codec, seekable: true, ...(opus ? { channels: 1 as const } : {}) });
   const out = new ChunkFileWriter(file);
-  let packets = 0;
-  let first = 0;
-  let last = 0;
-  let maxGap = 0;
-  const onRtp = (p: Uint8Array, at: number): void => {
-    if (packets++ === 0) first = at;
-    else maxGap = Math.max(maxGap, (at - last) / 1000);
-    last = at;
-    rec.push(p, at);
-  };
-  source.on('rtp', onRtp);
-  const timer = setInterval(() => {
-    rec.poll();
-    if (rec.takeKeyframeRequest() || rec.waitingForKeyframe) source.requestKeyframe();
-    const missing = rec.missingSequences();
-    if (missing.length) source.requestRetransmission(missing);
-    out.write(rec.read());
-  }, 50);
+  const recording = new TrackRecording(source, rec, { write: (chunks) => out.write(chunks) });
+  let stats;
   try {
     const giveUp = Date.now() + ms + 10_000;
-    while (Date.now() < giveUp && (packets === 0 || (last - first) / 1000 < ms)) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    while (Date.now() < giveUp && recording.receivedMs < ms) await new Promise((r) => setTimeout(r, 20));
   } finally {
-    clearInterval(timer);
-    source.off('rtp', onRtp);
+    stats = recording.stop();
+    rec.close();
+    out.close();
   }
-  out.write(rec.finish());
-  const stats = rec.stats();
-  rec.close();
-  out.close();
-  return { packets, firstArrivalUs: first, lastArrivalUs: last, maxGapMs: maxGap, stats, file };
+  return { packets: stats.packets, firstArrivalUs: stats.firstArrivalUs, lastArrivalUs: stats.lastArrivalUs, maxGapMs: stats.maxGapMs, stats, file };
 }
 
 export type ProbeResult = { codec: string; frames: number; durationS: number; width?: number; height?: number };

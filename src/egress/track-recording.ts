@@ -1,0 +1,104 @@
+import type { OutputChunk, Recorder, RecorderStats } from '../core/recorder.js';
+import { nowUs } from '../core/options.js';
+import type { TrackSource } from '../livekit/track-source.js';
+
+export type TrackRecordingOptions = {
+  /** Where container output goes (e.g. ChunkFileWriter.write, or a multipart upload). */
+  write: (chunks: OutputChunk[]) => void;
+  /** Feedback/poll period. Default 50 ms. */
+  intervalMs?: number;
+};
+
+export type TrackRecordingStats = RecorderStats & {
+  packets: number;
+  /** Arrival times of the first and last RTP packet, µs (0 before the first). */
+  firstArrivalUs: number;
+  lastArrivalUs: number;
+  /** Largest gap between consecutive RTP arrivals, ms. */
+  maxGapMs: number;
+  nacksSent: number;
+};
+
+/** Each missing sequence number is NACKed at most this often, this far apart (RFC 4585 §6.2.1). */
+const NACK_MAX_TRIES = 3;
+const NACK_RETRY_US = 150_000;
+
+/**
+ * The file path of a track egress: RTP from a TrackSource into the media core's Recorder, output
+ * to `write`, and the feedback the core asks for sent back to the SFU — a PLI (throttled by the
+ * source to 1/s) while the core waits for a keyframe, NACKs for packets the reorder buffer is still
+ * waiting for.
+ */
+export class TrackRecording {
+  private packets = 0;
+  private first = 0;
+  private last = 0;
+  private maxGapMs = 0;
+  private nacksSent = 0;
+  private readonly nacked = new Map<number, { tries: number; atUs: number }>();
+  private readonly timer: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(
+    private readonly source: TrackSource,
+    private readonly recorder: Recorder,
+    private readonly options: TrackRecordingOptions,
+  ) {
+    source.on('rtp', this.onRtp);
+    this.timer = setInterval(() => this.tick(), options.intervalMs ?? 50);
+  }
+
+  /** Milliseconds of media received so far (last arrival − first arrival). */
+  get receivedMs(): number {
+    return this.packets ? (this.last - this.first) / 1000 : 0;
+  }
+
+  /** Stops listening, finishes the container and writes its trailer. Idempotent. */
+  stop(): TrackRecordingStats {
+    if (!this.stopped) {
+      this.stopped = true;
+      clearInterval(this.timer);
+      this.source.off('rtp', this.onRtp);
+      this.options.write(this.recorder.finish());
+    }
+    return this.stats();
+  }
+
+  stats(): TrackRecordingStats {
+    return {
+      ...this.recorder.stats(),
+      packets: this.packets,
+      firstArrivalUs: this.first,
+      lastArrivalUs: this.last,
+      maxGapMs: this.maxGapMs,
+      nacksSent: this.nacksSent,
+    };
+  }
+
+  private readonly onRtp = (packet: Uint8Array, arrivalUs: number): void => {
+    if (this.packets++ === 0) this.first = arrivalUs;
+    else this.maxGapMs = Math.max(this.maxGapMs, (arrivalUs - this.last) / 1000);
+    this.last = arrivalUs;
+    this.recorder.push(packet, arrivalUs);
+    this.options.write(this.recorder.read());
+  };
+
+  private tick(): void {
+    const now = nowUs();
+    this.recorder.poll(now);
+    this.options.write(this.recorder.read());
+    if (this.recorder.takeKeyframeRequest() || this.recorder.waitingForKeyframe) this.source.requestKeyframe();
+    const missing = this.recorder.missingSequences();
+    const still = new Set(missing);
+    for (const seq of this.nacked.keys()) if (!still.has(seq)) this.nacked.delete(seq);
+    const due = missing.filter((seq) => {
+      const n = this.nacked.get(seq);
+      return !n || (n.tries < NACK_MAX_TRIES && now - n.atUs >= NACK_RETRY_US);
+    });
+    if (due.length) {
+      for (const seq of due) this.nacked.set(seq, { tries: (this.nacked.get(seq)?.tries ?? 0) + 1, atUs: now });
+      this.source.requestRetransmission(due);
+      this.nacksSent += due.length;
+    }
+  }
+}
