@@ -3,6 +3,8 @@
  * so the SSRCs, msid and payload types of each media section come from the server's offer text.
  */
 
+import { parseFmtpParameters } from '../capture/sdp.js';
+
 export type SdpDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
 export type SdpPayload = {
@@ -39,19 +41,6 @@ const DIRECTIONS = new Set(['sendrecv', 'sendonly', 'recvonly', 'inactive']);
 
 function splitLines(sdp: string): string[] {
   return sdp.split(/\r?\n/).filter((l) => l.length > 0);
-}
-
-/** Parses a=fmtp parameters "a=1;b=2" into a record (keys as written). */
-export function parseFmtp(params: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of params.split(';')) {
-    const p = part.trim();
-    if (!p) continue;
-    const eq = p.indexOf('=');
-    if (eq < 0) out[p] = '';
-    else out[p.slice(0, eq).trim()] = p.slice(eq + 1).trim();
-  }
-  return out;
 }
 
 export function parseSdp(sdp: string): ParsedSdp {
@@ -139,7 +128,7 @@ export function parseSdp(sdp: string): ParsedSdp {
     } else if (name === 'fmtp') {
       const sp = value.indexOf(' ');
       if (sp < 0) continue;
-      byPt(Number(value.slice(0, sp))).fmtp = parseFmtp(value.slice(sp + 1));
+      byPt(Number(value.slice(0, sp))).fmtp = parseFmtpParameters(value.slice(sp + 1));
     } else if (name === 'rtcp-fb') {
       const sp = value.indexOf(' ');
       if (sp < 0) continue;

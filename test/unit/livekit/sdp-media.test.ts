@@ -1,7 +1,8 @@
 // sdp-media.ts against SDP captured from livekit-server v1.13.5 and node-datachannel 0.33.4
 // (test/fixtures/livekit/, provenance in each file's header) plus small hand-written cases.
 import { describe, expect, it } from 'vitest';
-import { auxiliaryPayloadTypes, codecPayloads, parseFmtp, parseSdp, rewriteAnswer } from '../../../src/livekit/sdp-media.js';
+import { parseFmtpParameters } from '../../../src/capture/sdp.js';
+import { auxiliaryPayloadTypes, codecPayloads, parseSdp, rewriteAnswer } from '../../../src/livekit/sdp-media.js';
 import { sdpFixture } from './fixtures.js';
 
 const offer = sdpFixture('subscriber-offer.sdp');
@@ -84,7 +85,9 @@ describe('parseSdp on a captured LiveKit subscriber offer', () => {
     expect(p.media[1]!.msid).toEqual({ stream: 'STREAM', track: 'TRACK' });
     expect(p.media[1]!.ssrc).toBe(5);
     expect(p.media[1]!.rtxSsrc).toBeUndefined();
-    expect(parseFmtp('a=1; flag ;b = x=y')).toEqual({ a: '1', flag: '', b: 'x=y' });
+    // One fmtp parser for captures and LiveKit offers: keys lower-cased, a bare token (RED's
+    // "111/111") under the key ''.
+    expect(parseFmtpParameters('a=1; flag ;B = x=y')).toEqual({ a: '1', '': 'flag', b: 'x=y' });
   });
 });
 
