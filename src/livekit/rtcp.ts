@@ -121,21 +121,6 @@ export function parseSenderReports(packet: Uint8Array): SenderReport[] {
   return out;
 }
 
-/** The SSRCs an RTCP packet is about (sender SSRCs of SR/SDES, media SSRCs of feedback). */
-export function rtcpSsrcs(packet: Uint8Array): number[] {
-  const out: number[] = [];
-  const v = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
-  let off = 0;
-  while (off + 8 <= packet.length) {
-    if (packet[off]! >> 6 !== 2) break;
-    const len = (v.getUint16(off + 2) + 1) * 4;
-    out.push(v.getUint32(off + 4));
-    if (off + len > packet.length) break;
-    off += len;
-  }
-  return out;
-}
-
 /** Receive statistics of one SSRC (RFC 3550 appendix A.1, A.3, A.8) for the receiver reports. */
 export class ReceiverStats {
   private initialized = false;
