@@ -33,6 +33,9 @@ import type { TrackEndReason, TrackInfoSummary, TrackSource, TrackSourceEvents }
 
 export { recoveryIdentity } from './connection-recovery.js';
 
+/** How long a vanished track waits for a more specific end reason (see endUnpublishedSoon). */
+const UNPUBLISH_SETTLE_MS = 500;
+
 export type SubscribeTrackOptions = {
   /** ws://, wss://, http:// or https:// URL of the LiveKit server. */
   url: string;
@@ -70,6 +73,7 @@ class LiveKitTrackSource extends EventEmitter<TrackSourceEvents> implements Trac
   private readonly recovery: ConnectionRecovery;
   private trackTimer: NodeJS.Timeout | undefined;
   private ended = false;
+  private unpublishTimer: NodeJS.Timeout | undefined;
   private resuming = false;
   private token: string;
   private identity: string | undefined;
@@ -220,8 +224,22 @@ class LiveKitTrackSource extends EventEmitter<TrackSourceEvents> implements Trac
   private onParticipant(p: ParticipantInfo): void {
     const change = this.room.update(p, this.session?.participantSid, !!this.session?.subscribeSent);
     if (change.kind === 'lookup') this.checkTrack();
+    else if (change.kind === 'ended' && change.reason === 'unpublished') this.endUnpublishedSoon();
     else if (change.kind === 'ended') this.end(change.reason);
-    else if (change.kind === 'track') this.updateMuted(change.muted);
+    else if (change.kind === 'track') {
+      clearTimeout(this.unpublishTimer); // the track is back: the publisher carried on
+      this.unpublishTimer = undefined;
+      this.updateMuted(change.muted);
+    }
+  }
+
+  /**
+   * The track vanished from its publisher. When a participant leaves or a room is deleted, the
+   * server first sends an update without the track and only then the DISCONNECTED update or our
+   * Leave(ROOM_DELETED); wait that long for the more specific reason before calling it unpublished.
+   */
+  private endUnpublishedSoon(): void {
+    this.unpublishTimer ??= setTimeout(() => this.end('unpublished'), UNPUBLISH_SETTLE_MS);
   }
 
   private updateMuted(muted: boolean): void {
@@ -413,6 +431,7 @@ class LiveKitTrackSource extends EventEmitter<TrackSourceEvents> implements Trac
   private end(reason: TrackEndReason): void {
     if (this.ended) return;
     this.ended = true;
+    clearTimeout(this.unpublishTimer);
     this.teardown(reason !== 'room-closed' && reason !== 'disconnected');
     this.emit('ended', reason);
   }
