@@ -155,6 +155,28 @@ TEST(WebmMuxer, StreamingStructureAndExactTiming) {
   EXPECT_EQ(h.released.ids.size(), static_cast<size_t>(n));
 }
 
+// A publisher under load can capture frames < 0.5 ms apart; in 1 ms WebM ticks they would share a
+// block time, which demuxers reject ("non monotonically increasing dts"). The later one moves 1 ms
+// on, and frames after it are back on the exact rounding (no accumulated shift).
+TEST(WebmMuxer, BlockTimesStayStrictlyIncreasingWithoutDrift) {
+  Harness h;
+  WebmMuxer m{MuxerOptions()};
+  const int64_t ticks[] = {0, 3000, 3030, 3060, 6000, 9000};  // 0, 33.3, 33.7, 34, 66.7, 100 ms
+  for (size_t i = 0; i < 6; i++) {
+    Frame f = h.frame(ticks[i], i == 0);
+    if (i == 0) f.config = Harness::vp8_config();
+    m.write(std::move(f));
+  }
+  m.finish();
+  h.drain(m);
+  auto top = children(h.file, nullptr);
+  ASSERT_EQ(top.size(), 2u);
+  auto blocks = blocks_of(h.file, top[1], nullptr);
+  ASSERT_EQ(blocks.size(), 6u);
+  const int64_t expect[] = {0, 33, 34, 35, 67, 100};
+  for (size_t i = 0; i < 6; i++) EXPECT_EQ(blocks[i].abs_ms, expect[i]) << i;
+}
+
 TEST(WebmMuxer, BlocksAreZeroCopyViewsAndHoldsMove) {
   Harness h;
   WebmMuxer m;

@@ -134,6 +134,12 @@ void WebmMuxer::write(Frame&& frame) {
   }
   int64_t ms = to_ms(frame.timestamp);
   if (ms < 0) ms = 0;  // a Cluster Timestamp is unsigned; earlier frames are pinned to 0
+  // Frames come in presentation order (VP8/VP9/Opus have no reordering), and demuxers require
+  // strictly increasing block times. Two frames less than 0.5 ms apart (a publisher under load)
+  // round to the same millisecond: move the later one 1 ms on. Times stay computed from the
+  // exact tick offset, so the nudge never accumulates.
+  if (stats_.frames > 0 && ms <= last_ms_) ms = last_ms_ + 1;
+  last_ms_ = ms;
   const bool key = audio_ || frame.keyframe;
 
   if (!cluster_.empty()) {

@@ -62,6 +62,7 @@ class WebmMuxer : public Muxer {
   uint32_t clock_rate_ = 90000;
   int64_t first_ts_ = 0;
   int64_t last_ts_ = 0;
+  int64_t last_ms_ = 0;   // block time of the previous frame (kept strictly increasing)
   int64_t last_delta_ = 0;
   uint64_t skipped_ = 0;
 
