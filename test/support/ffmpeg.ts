@@ -7,10 +7,20 @@ export function run(cmd: string, args: string[]): { stdout: string; stderr: stri
   return { stdout: r.stdout ?? '', stderr: r.stderr ?? '', status: r.status };
 }
 
-/** `ffprobe -v error` and `ffmpeg -v error -i FILE -f null -`: what they print (must be empty). */
-export function decoderErrors(file: string): string {
+/**
+ * `ffprobe -v error` and `ffmpeg -v error -i FILE -f null -`: what they print (must be empty).
+ *
+ * `variableFrameRate`: for recordings of live WebRTC video, whose frame intervals jitter. ffmpeg's
+ * null output then encodes in a time base of 1/estimated-fps, where two frames closer than one
+ * slot collide and it prints "non monotonically increasing dts to muxer" — about its own output
+ * stage, not the file (ffmpeg's own `-c copy` remux of such a file prints the same). With
+ * `-enc_time_base -1` the encoder keeps the demuxer's time base; every frame is still decoded and
+ * every demux/decode error still printed. Constant-rate media (the corpus) uses the literal command.
+ */
+export function decoderErrors(file: string, opts: { variableFrameRate?: boolean } = {}): string {
   const probe = run('ffprobe', ['-v', 'error', '-i', file]);
-  const decode = run('ffmpeg', ['-nostdin', '-v', 'error', '-i', file, '-f', 'null', '-']);
+  const timeBase = opts.variableFrameRate ? ['-enc_time_base', '-1'] : [];
+  const decode = run('ffmpeg', ['-nostdin', '-v', 'error', '-i', file, ...timeBase, '-f', 'null', '-']);
   return (probe.stderr + decode.stderr).trim();
 }
 
