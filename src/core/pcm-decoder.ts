@@ -134,7 +134,7 @@ export class PcmDecoder {
   }
 
   stats(): PcmStats {
-    return namedStats(this.backend.pcmStatNames, this.live().stats());
+    return namedStats(this.backend.pcmStatNames, this.live().stats()) as PcmStats;
   }
 
   close(): void {
