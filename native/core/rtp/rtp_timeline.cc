@@ -37,7 +37,13 @@ int64_t RtpTimeline::unwrap_near(const Ref& ref, uint32_t ts, int64_t arrival_us
   return clamp_ext(ref.ext + delta + static_cast<int64_t>(k) * (int64_t{1} << 32));
 }
 
+bool RtpTimeline::arrival_is_a_clock(int64_t arrival_us) const {
+  const double rtp_ticks = static_cast<double>(ref_.ext - run_start_.ext);
+  return elapsed_ticks(run_start_.arrival_us, arrival_us) >= 0.5 * rtp_ticks;
+}
+
 bool RtpTimeline::fits(const Ref& ref, int64_t ext, int64_t arrival_us) const {
+  if (!arrival_is_a_clock(arrival_us)) return true;  // nothing to check RTP time against
   const double d_rtp = static_cast<double>(ext - ref.ext) / opts_.clock_rate;  // seconds
   const double d_arr = elapsed_ticks(ref.arrival_us, arrival_us) / opts_.clock_rate;
   const double ahead = opts_.ahead_tolerance_ms / 1e3 + opts_.drift_ppm / 1e6 * d_arr;
@@ -67,6 +73,7 @@ RtpTimeVerdict RtpTimeline::place(uint32_t ts, int64_t arrival_us, int64_t& ext)
   if (!started_) {
     started_ = true;
     accept(ts, ext = ts, arrival_us);
+    run_start_ = ref_;
     return RtpTimeVerdict::kAccepted;
   }
   if (restart_next_) {  // new source: continue at the wall-clock distance
@@ -74,6 +81,7 @@ RtpTimeVerdict RtpTimeline::place(uint32_t ts, int64_t arrival_us, int64_t& ext)
     chain_ = 0;
     ext = clamp_ext(ref_.ext + std::llround(elapsed_ticks(ref_.arrival_us, arrival_us)));
     accept(ts, ext, arrival_us);
+    run_start_ = ref_;
     return RtpTimeVerdict::kAccepted;
   }
   const int64_t e = unwrap_near(ref_, ts, arrival_us);
@@ -104,6 +112,7 @@ RtpTimeVerdict RtpTimeline::place(uint32_t ts, int64_t arrival_us, int64_t& ext)
   ext = clamp_ext(first + (own - chain_first_.ext));
   chain_ = 0;
   accept(ts, ext, arrival_us);
+  run_start_ = ref_;
   return RtpTimeVerdict::kRebased;
 }
 

@@ -21,6 +21,11 @@
 //    the stream is re-based: the first of them is placed at the arrival distance from the last
 //    accepted packet (as after an SSRC change) and later packets follow it in RTP time.
 //
+// Rules 2 and 3 apply only while the arrival times are a clock at all: since the start of the run
+// (first packet, SSRC change or re-base) they must have advanced by at least half the RTP time.
+// A caller without a clock (RFC 4571 files, constant or index-based arrival times) gets the plain
+// RTP time line as before, genuine long gaps included.
+//
 // No clock of its own: arrival times are the caller's (made non-decreasing here).
 #pragma once
 #include <cstdint>
@@ -72,13 +77,15 @@ class RtpTimeline {
   // `ts` unwrapped near `ref` + the arrival distance (rule 1).
   int64_t unwrap_near(const Ref& ref, uint32_t ts, int64_t arrival_us) const;
   bool fits(const Ref& ref, int64_t ext, int64_t arrival_us) const;  // rule 2
+  bool arrival_is_a_clock(int64_t arrival_us) const;
   void accept(uint32_t ts, int64_t ext, int64_t arrival_us);
 
   RtpTimelineOptions opts_;
   bool started_ = false;
   bool restart_next_ = false;
   int64_t last_arrival_us_ = INT64_MIN;  // arrival times are clamped to be non-decreasing
-  Ref ref_;  // last accepted packet
+  Ref ref_;        // last accepted packet
+  Ref run_start_;  // first packet of the run (first, after an SSRC change or a re-base)
   // The current chain of consistent outliers (rule 3), in their own unwrapped time.
   uint32_t chain_ = 0;    // distinct timestamps in the chain (0: no chain)
   Ref chain_first_;       // ext: the first one's own unwrapped value (chain time)

@@ -86,6 +86,19 @@ TEST(RtpTimeline, ConstantArrivalTimesForOrdinaryStreamsTriggerNothing) {
   for (int i = 0; i < 3000; i++) EXPECT_EQ(place(video, 3000 * i, 0).v, RtpTimeVerdict::kAccepted);
 }
 
+TEST(RtpTimeline, WithoutAnArrivalClockTheRtpTimeLineIsBelieved) {
+  // RFC 4571 files carry no times (the reader numbers packets): a genuine 60 s gap stays, and
+  // only a real clock makes the same jump an outlier.
+  RtpTimeline none;
+  for (int i = 0; i < 60; i++) ASSERT_EQ(place(none, 3000 * i, i).v, RtpTimeVerdict::kAccepted);
+  auto p = place(none, 3000 * 59 + 60 * 90000, 60);
+  EXPECT_EQ(p.v, RtpTimeVerdict::kAccepted);
+  EXPECT_EQ(p.ext, 3000 * 59 + 60 * 90000);
+  RtpTimeline real;
+  for (int i = 0; i < 60; i++) ASSERT_EQ(place(real, 3000 * i, i * 33333).v, RtpTimeVerdict::kAccepted);
+  EXPECT_EQ(place(real, 3000 * 59 + 60 * 90000, 60 * 33333).v, RtpTimeVerdict::kOutlier);
+}
+
 TEST(RtpTimeline, BurstyArrivalAfterAStallIsNotAnOutlier) {
   // Network stall: 3 s without packets, then 90 frames arrive within 10 ms. Each packet is
   // compared with the last accepted one, so a burst never adds up.
