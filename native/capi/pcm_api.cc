@@ -92,7 +92,7 @@ const int16_t* te_pcm_read(te_pcm* h, uint32_t* count) {
     if (count) *count = 0;
     return nullptr;
   }
-  h->pipe.read(h->pcm);
+  h->pipe.read(h->pcm);  // at most one second per call (PcmPipeline::max_read)
   if (count) *count = static_cast<uint32_t>(h->pcm.size());
   return h->pcm.data();
 }
@@ -112,6 +112,7 @@ uint32_t te_pcm_missing(te_pcm* h, uint16_t* out, uint32_t max) {
 
 const char* te_pcm_stat_names(void) {
   return "datagrams,bytes,malformed,rtcp,filtered,ssrcChanges,"
+         "padding,timestampOutliers,timestampRebases,"
          "received,duplicates,late,lost,reordered,restarts,"
          "payloadMalformed,framesDecoded,samplesDecoded,samplesConcealed,fecUsed,decodeErrors";
 }
@@ -124,6 +125,7 @@ uint32_t te_pcm_stats(te_pcm* h, double* out, uint32_t max) {
   const auto& dc = h->pipe.decoder_stats();
   const double v[] = {double(in.datagrams), double(in.bytes),         double(in.malformed),
                       double(in.rtcp),      double(in.filtered),      double(in.ssrc_changes),
+                      double(in.padding),   double(in.timestamp_outliers), double(in.timestamp_rebases),
                       double(ro.received),  double(ro.duplicates),    double(ro.late),
                       double(ro.lost),      double(ro.reordered),     double(ro.restarts),
                       double(dp.malformed), double(dc.frames_decoded), double(dc.samples_decoded),

@@ -137,6 +137,7 @@ uint32_t te_recorder_missing(te_recorder* h, uint16_t* out, uint32_t max) {
 
 const char* te_recorder_stat_names(void) {
   return "datagrams,bytes,malformed,rtcp,filtered,ssrcChanges,"
+         "padding,timestampOutliers,timestampRebases,"
          "received,duplicates,late,lost,reordered,restarts,"
          "payloadMalformed,payloadUnsupported,frames,framesDropped,keyframes,keyframeRequests,"
          "outputBytes,durationUs,width,height";
@@ -152,6 +153,8 @@ uint32_t te_recorder_stats(te_recorder* h, double* out, uint32_t max) {
   const double v[] = {double(in.datagrams),      double(in.bytes),
                       double(in.malformed),      double(in.rtcp),
                       double(in.filtered),       double(in.ssrc_changes),
+                      double(in.padding),        double(in.timestamp_outliers),
+                      double(in.timestamp_rebases),
                       double(ro.received),       double(ro.duplicates),
                       double(ro.late),           double(ro.lost),
                       double(ro.reordered),      double(ro.restarts),

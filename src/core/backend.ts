@@ -34,7 +34,10 @@ export interface RawPcmDecoder {
   push(id: number, data: Uint8Array, arrivalUs: number): void;
   poll(nowUs: number): void;
   finish(): void;
-  /** Interleaved samples decoded since the last read (a fresh copy the caller owns). */
+  /**
+   * Interleaved samples decoded since the last read (a fresh copy the caller owns): at most one
+   * second per call (te_pcm_read); empty when nothing is left.
+   */
   read(): Int16Array;
   released(): Uint32Array;
   missing(): Uint16Array;

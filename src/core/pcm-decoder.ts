@@ -19,7 +19,16 @@ export type PcmDecoderOptions = {
   backend?: CoreBackend;
 };
 
-export type PcmStats = Record<string, number>;
+/**
+ * Counters of one PCM decoder, by the names of `backend.pcmStatNames`. The RTP input counters are
+ * those of {@link RecorderStats} (including `padding`, `timestampOutliers`, `timestampRebases`).
+ */
+export type PcmStats = Record<
+  | 'datagrams' | 'bytes' | 'malformed' | 'rtcp' | 'filtered' | 'ssrcChanges'
+  | 'padding' | 'timestampOutliers' | 'timestampRebases'
+  | 'received' | 'duplicates' | 'late' | 'lost' | 'reordered' | 'restarts',
+  number
+> & Record<string, number>;
 
 /**
  * Opus RTP in, pcm_s16le out (interleaved, native-endian Int16Array; little-endian on every
@@ -72,21 +81,52 @@ export class PcmDecoder {
     this.live().poll(nowMicros);
   }
 
-  /** Samples decoded since the last read (interleaved; length = frames × channels). */
+  /**
+   * All samples decoded since the last read, concatenated into one array (interleaved; length =
+   * frames × channels). Its size is whatever the stream produced since then — after a long gap
+   * that can be a lot of (concealment) silence; use {@link drain} for bounded pieces.
+   */
   read(): Int16Array {
-    const raw = this.live();
-    const pcm = raw.read();
-    this.packets.release(raw.released());
-    return pcm;
+    const pieces = [...this.drain()];
+    if (pieces.length === 1) return pieces[0]!;
+    const out = new Int16Array(pieces.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of pieces) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
   }
 
-  /** Ends the stream: decodes what is buffered and returns the remaining samples. */
+  /**
+   * The samples decoded since the last read, in pieces of at most one second each (interleaved),
+   * so memory stays bounded whatever the stream's timestamps say. Yields until nothing is left.
+   */
+  *drain(): Generator<Int16Array> {
+    for (;;) {
+      const raw = this.live();
+      const pcm = raw.read();
+      this.packets.release(raw.released());
+      if (pcm.length === 0) return;
+      yield pcm;
+    }
+  }
+
+  /**
+   * Ends the stream: decodes what is buffered and returns the remaining samples concatenated
+   * (see {@link read}; use {@link end} and then {@link drain} for bounded pieces).
+   */
   finish(): Int16Array {
+    this.end();
+    return this.read();
+  }
+
+  /** Ends the stream like {@link finish} without reading: take the rest with {@link drain}. */
+  end(): void {
     if (!this.finished) {
       this.live().finish();
       this.finished = true;
     }
-    return this.read();
   }
 
   missingSequences(): number[] {
@@ -94,7 +134,7 @@ export class PcmDecoder {
   }
 
   stats(): PcmStats {
-    return namedStats(this.backend.pcmStatNames, this.live().stats());
+    return namedStats(this.backend.pcmStatNames, this.live().stats()) as PcmStats;
   }
 
   close(): void {

@@ -41,8 +41,18 @@ export type OutputChunk = {
   size: number;
 };
 
+/**
+ * Counters of one recording. Among them: `padding` — RTP packets without payload (padding only,
+ * RFC 3550 §5.1; SFUs send them for bandwidth probing), dropped after reordering, never
+ * "malformed"; `timestampOutliers` — packets whose RTP time disagreed with their arrival time
+ * (ahead by more than 5 s + 1 % of the arrival gap, or back by more than 1 s + the reorder wait),
+ * dropped as if lost so they cannot stretch, fold or shift the time line; `timestampRebases` —
+ * persistent timestamp jumps within one SSRC (an encoder restart), continued at the arrival
+ * distance like an SSRC change.
+ */
 export type RecorderStats = Record<
   | 'datagrams' | 'bytes' | 'malformed' | 'rtcp' | 'filtered' | 'ssrcChanges'
+  | 'padding' | 'timestampOutliers' | 'timestampRebases'
   | 'received' | 'duplicates' | 'late' | 'lost' | 'reordered' | 'restarts'
   | 'payloadMalformed' | 'payloadUnsupported' | 'frames' | 'framesDropped' | 'keyframes'
   | 'keyframeRequests' | 'outputBytes' | 'durationUs' | 'width' | 'height',

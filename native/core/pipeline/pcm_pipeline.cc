@@ -1,5 +1,7 @@
 #include "pcm_pipeline.h"
 
+#include <algorithm>
+
 namespace te {
 namespace {
 
@@ -42,8 +44,9 @@ void PcmPipeline::finish() {
 
 void PcmPipeline::read(std::vector<int16_t>& out) {
   out.clear();
-  while (decoder_.available()) {
-    size_t n = decoder_.available();
+  const size_t max = max_read();
+  while (out.size() < max && decoder_.available()) {
+    const size_t n = std::min(decoder_.available(), max - out.size());
     out.insert(out.end(), decoder_.data(), decoder_.data() + n);
     decoder_.consume(n);
   }

@@ -28,8 +28,14 @@ class PcmPipeline {
   void finish();
   bool finished() const { return finished_; }
 
-  // Moves all decoded samples into `out` (replacing its contents).
+  // Moves decoded samples into `out` (replacing its contents): at most max_read() values, so one
+  // call never materializes more than a second of PCM whatever the timestamps said (a long gap is
+  // queued as a compact silence run). Call until `out` comes back empty.
   void read(std::vector<int16_t>& out);
+  // One second of interleaved values at the output rate.
+  size_t max_read() const {
+    return static_cast<size_t>(decoder_.sample_rate()) * static_cast<size_t>(decoder_.channels());
+  }
   ReleaseList& released() { return released_; }
   std::vector<uint16_t> missing(size_t max) const { return input_.missing(max); }
 

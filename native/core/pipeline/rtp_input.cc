@@ -2,8 +2,20 @@
 
 namespace te {
 
+namespace {
+
+RtpTimelineOptions timeline_options(const RtpInputOptions& o) {
+  RtpTimelineOptions t;
+  t.clock_rate = o.clock_rate;
+  // A packet reordered by up to the reorder wait is still placed; later ones are dropped as late.
+  t.behind_tolerance_ms += o.reorder.max_wait_us / 1000;
+  return t;
+}
+
+}  // namespace
+
 RtpInput::RtpInput(const RtpInputOptions& opts, ReleaseList* released)
-    : opts_(opts), released_(released), reorder_(opts.reorder) {}
+    : opts_(opts), released_(released), reorder_(opts.reorder), timeline_(timeline_options(opts)) {}
 
 void RtpInput::push(uint32_t id, ByteView bytes, int64_t arrival_us) {
   stats_.datagrams++;
@@ -30,29 +42,64 @@ void RtpInput::push(uint32_t id, ByteView bytes, int64_t arrival_us) {
     have_ssrc_ = true;
     ssrc_ = pkt.ssrc;
   } else if (pkt.ssrc != ssrc_) {
-    // New encoder instance: its sequence numbers and timestamps start anywhere. Rebase its
-    // timestamps to continue from the old stream at the wall-clock distance (RTP clock units).
+    // New encoder instance: its sequence numbers and timestamps start anywhere. The time line
+    // continues from the old stream at the wall-clock distance; the reorder buffer starts a run.
     stats_.ssrc_changes++;
     ssrc_ = pkt.ssrc;
-    ts_unwrap_.reset();
-    int64_t elapsed = arrival_us > last_arrival_us_ ? arrival_us - last_arrival_us_ : 0;
-    int64_t first = ts_unwrap_.unwrap(pkt.timestamp);
-    ts_offset_ = last_ext_ts_ + elapsed * static_cast<int64_t>(opts_.clock_rate) / 1000000 - first;
-    pkt.ext_timestamp = first + ts_offset_;
-    pkt.arrival_us = arrival_us;
-    last_ext_ts_ = pkt.ext_timestamp;
-    last_arrival_us_ = arrival_us;
+    timeline_.restart();
     reorder_.restart();
-    reorder_.insert(pkt, std::move(hold), arrival_us);
-    return;
   }
-  pkt.ext_timestamp = ts_unwrap_.unwrap(pkt.timestamp) + ts_offset_;
   pkt.arrival_us = arrival_us;
-  last_ext_ts_ = pkt.ext_timestamp;
-  last_arrival_us_ = arrival_us;
-  reorder_.insert(pkt, std::move(hold), arrival_us);
+  Tag tag = kMedia;
+  if (pkt.payload.size == 0) {
+    // No media (padding only): its timestamp is not checked and moves nothing.
+    pkt.ext_timestamp = timeline_.peek(pkt.timestamp, arrival_us);
+  } else {
+    switch (timeline_.place(pkt.timestamp, arrival_us, pkt.ext_timestamp)) {
+      case RtpTimeVerdict::kOutlier:
+        tag = kOutlier;
+        break;
+      case RtpTimeVerdict::kRebased:
+        stats_.timestamp_rebases++;
+        break;
+      case RtpTimeVerdict::kAccepted:
+        break;
+    }
+  }
+  reorder_.insert(pkt, std::move(hold), arrival_us, tag);
 }
 
-bool RtpInput::pop(int64_t now_us, ReleasedPacket& out) { return reorder_.pop(now_us, out); }
+bool RtpInput::deliverable(ReleasedPacket& rp) {
+  if (rp.tag == kOutlier) {
+    stats_.timestamp_outliers++;
+    carried_lost_ += uint64_t{rp.lost_before} + 1;  // the packet itself is lost to the time line
+  } else if (rp.packet.payload.size == 0) {
+    stats_.padding++;
+    carried_lost_ += rp.lost_before;  // the loss before it is still a loss before the next one
+  } else {
+    if (carried_lost_) {
+      const uint64_t lost = carried_lost_ + rp.lost_before;
+      rp.lost_before = lost > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(lost);
+      carried_lost_ = 0;
+    }
+    return true;
+  }
+  rp.hold.release();
+  return false;
+}
+
+bool RtpInput::pop(int64_t now_us, ReleasedPacket& out) {
+  while (reorder_.pop(now_us, out)) {
+    if (deliverable(out)) return true;
+  }
+  return false;
+}
+
+bool RtpInput::drain(ReleasedPacket& out) {
+  while (reorder_.drain(out)) {
+    if (deliverable(out)) return true;
+  }
+  return false;
+}
 
 }  // namespace te

@@ -60,7 +60,7 @@ ReorderBuffer::~ReorderBuffer() = default;
 
 size_t ReorderBuffer::buffered() const { return ring_count_ + spill_.size(); }
 
-bool ReorderBuffer::insert(const RtpPacket& pkt, PacketHold hold, int64_t now_us) {
+bool ReorderBuffer::insert(const RtpPacket& pkt, PacketHold hold, int64_t now_us, uint8_t tag) {
   stats_.received++;
   last_now_ = std::max(last_now_, now_us);
 
@@ -68,6 +68,7 @@ bool ReorderBuffer::insert(const RtpPacket& pkt, PacketHold hold, int64_t now_us
   s.packet = pkt;
   s.arrival_us = last_now_;
   s.used = true;
+  s.tag = tag;
 
   if (!started_) {
     started_ = true;
@@ -239,6 +240,7 @@ bool ReorderBuffer::release_front(ReleasedPacket& out) {
   const int64_t arrival = s.arrival_us;
   out.packet = s.packet;
   out.hold = std::move(s.hold);
+  out.tag = s.tag;
   out.lost_before = lost > static_cast<int64_t>(UINT32_MAX) ? UINT32_MAX : static_cast<uint32_t>(lost);
   s.used = false;
   ring_count_--;

@@ -37,6 +37,7 @@ struct ReleasedPacket {
   RtpPacket packet;  // ext_sequence filled in
   PacketHold hold;
   uint32_t lost_before = 0;  // packets declared lost immediately before this one
+  uint8_t tag = 0;           // the caller's tag from insert(), returned unchanged
 };
 
 class ReorderBuffer {
@@ -44,7 +45,9 @@ class ReorderBuffer {
   explicit ReorderBuffer(ReorderOptions opts = {});
 
   // Takes a parsed packet. Returns false (and releases the hold) when it is a duplicate or late.
-  bool insert(const RtpPacket& pkt, PacketHold hold, int64_t now_us);
+  // `tag` is opaque here: it comes back with the packet (RtpInput marks packets it will drop after
+  // reordering, so they still fill their sequence slot instead of looking lost).
+  bool insert(const RtpPacket& pkt, PacketHold hold, int64_t now_us, uint8_t tag = 0);
   // Releases the next packet if it is in order, or if the gap before it has waited long enough.
   bool pop(int64_t now_us, ReleasedPacket& out);
   // End of stream: release everything buffered, in order, declaring gaps lost without waiting.
@@ -69,6 +72,7 @@ class ReorderBuffer {
     PacketHold hold;
     int64_t arrival_us = 0;
     bool used = false;
+    uint8_t tag = 0;
   };
 
   int64_t unwrap_ext(uint16_t seq) const { return unwrap_.peek(seq) + offset_; }

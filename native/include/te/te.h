@@ -108,7 +108,8 @@ te_status te_pcm_push(te_pcm* h, uint32_t id, const uint8_t* data, uint32_t size
 te_status te_pcm_poll(te_pcm* h, double now_us);
 te_status te_pcm_finish(te_pcm* h);
 /* Interleaved samples decoded since the last read; valid until the next call. count = samples
- * (frames × channels). */
+ * (frames × channels), at most one second (out_rate × out_channels) per call: call again until
+ * count is 0. Memory stays bounded however long a gap the stream has. */
 const int16_t* te_pcm_read(te_pcm* h, uint32_t* count);
 const uint32_t* te_pcm_released(te_pcm* h, uint32_t* count);
 uint32_t te_pcm_missing(te_pcm* h, uint16_t* out, uint32_t max);

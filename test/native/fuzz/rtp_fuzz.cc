@@ -6,6 +6,10 @@
 //   bits 0-5 of op advance the clock by (op & 63) * 5000 us; bit 6 steps it back instead.
 // Checks: views stay inside the packet, released ext_sequence is contiguous once lost_before
 // is counted, buffered() matches, and at the end every inserted packet id is released once.
+// Then the same records go through RtpInput (timestamps checked against the arrival clock,
+// padding-only packets and timestamp outliers dropped after reordering): every datagram is given
+// back once, no delivered packet is empty, and sequence gaps are exactly the reported loss plus
+// the padding packets dropped in between (an outlier's slot is reported as lost).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -13,6 +17,7 @@
 #include <deque>
 #include <vector>
 
+#include "core/pipeline/rtp_input.h"
 #include "core/rtp/reorder_buffer.h"
 #include "core/rtp/rtp_packet.h"
 
@@ -42,6 +47,62 @@ struct Checker {
     r.hold.release();
   }
 };
+
+void run_rtp_input(const uint8_t* data, size_t size) {
+  te::RtpInputOptions opts;
+  opts.reorder.max_packets = 2 + data[0] % 64;
+  opts.reorder.restart_gap = 1 + static_cast<uint32_t>(data[1]) * 16;
+  opts.reorder.max_wait_us = static_cast<uint32_t>(data[2]) * 2000;
+  opts.clock_rate = data[0] & 1 ? 48000 : 90000;
+  te::ReleaseList released;
+  std::deque<std::vector<uint8_t>> buffers;
+  uint32_t pushed = 0;
+  {
+    te::RtpInput in(opts, &released);
+    bool have_prev = false;
+    int64_t prev_ext = 0;
+    uint64_t prev_padding = 0, prev_restarts = 0;
+    auto take = [&](te::ReleasedPacket& r) {
+      FUZZ_CHECK(r.packet.payload.size > 0);
+      FUZZ_CHECK(r.hold.count() == 1 && r.hold.ids()[0] == r.packet.id);
+      const uint64_t restarts = in.reorder_stats().restarts;
+      if (have_prev && restarts == prev_restarts) {
+        const int64_t gap = r.packet.ext_sequence - prev_ext - 1;
+        FUZZ_CHECK(gap >= 0);
+        FUZZ_CHECK(static_cast<uint64_t>(gap) == r.lost_before + (in.stats().padding - prev_padding));
+      }
+      have_prev = true;
+      prev_ext = r.packet.ext_sequence;
+      prev_padding = in.stats().padding;
+      prev_restarts = restarts;
+      r.hold.release();
+    };
+    te::ReleasedPacket r;
+    int64_t now = 0;
+    size_t pos = 3;
+    while (pos < size) {
+      const uint8_t op = data[pos++];
+      const int64_t step = static_cast<int64_t>(op & 63) * 5000;
+      now += (op & 0x40) ? -step : step;
+      if (op & 0x80) {
+        while (in.pop(now, r)) take(r);
+        continue;
+      }
+      if (pos >= size) break;
+      const size_t len = std::min<size_t>(data[pos++], size - pos);
+      buffers.emplace_back(data + pos, data + pos + len);
+      pos += len;
+      const std::vector<uint8_t>& buf = buffers.back();
+      in.push(pushed++, te::ByteView(buf.empty() ? nullptr : buf.data(), buf.size()), now);
+      while (in.pop(now, r)) take(r);
+    }
+    while (in.drain(r)) take(r);
+  }
+  std::vector<uint32_t> got = released.ids;
+  std::sort(got.begin(), got.end());
+  FUZZ_CHECK(got.size() == pushed);
+  for (uint32_t i = 0; i < pushed; i++) FUZZ_CHECK(got[i] == i);
+}
 
 }  // namespace
 
@@ -112,5 +173,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<uint32_t> got = released.ids;
   std::sort(got.begin(), got.end());
   FUZZ_CHECK(got == accepted_ids);  // accepted_ids is increasing
+  run_rtp_input(data, size);
   return 0;
 }
