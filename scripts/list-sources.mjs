@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Prints the C/C++ sources of one part of the build, one per line, for binding.gyp:
-//   node scripts/list-sources.mjs core|napi|opus <opus_dir>
+//   node scripts/list-sources.mjs core|napi|opus|opus-x86 <opus_dir>
 // CMakeLists.txt globs the same directories, so both build systems compile the same files.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -30,8 +30,11 @@ else if (part === 'opus') {
     ['silk_sources.mk', 'SILK_SOURCES_FLOAT'], ['opus_sources.mk', 'OPUS_SOURCES'],
     ['opus_sources.mk', 'OPUS_SOURCES_FLOAT'],
   ].flatMap(([f, n]) => mkList(opusDir, f, n));
+} else if (part === 'opus-x86') {
+  // The SSE/SSE2 float kernels native/third_party/opus.cmake adds on x86-64 (see there why).
+  files = [join(opusDir, 'celt/x86/pitch_sse.c'), ...mkList(opusDir, 'celt_sources.mk', 'CELT_SOURCES_SSE2')];
 } else {
-  console.error('usage: list-sources.mjs core|napi|opus <opus_dir>');
+  console.error('usage: list-sources.mjs core|napi|opus|opus-x86 <opus_dir>');
   process.exit(2);
 }
 console.log(files.map((f) => relative(root, f)).sort().join('\n'));

@@ -3,9 +3,20 @@
 #
 # We do not use opus' own CMakeLists.txt (1.3.1's is broken: missing opus_buildtype.cmake, global
 # -mavx, runs `git describe` on the enclosing repo). The source lists come from the tarball's own
-# *.mk files, so they always match the sources. On x86-64 (not Emscripten) the SSE/SSE2/SSE4.1
-# intrinsics files get their ISA flag individually and runtime CPU detection picks them (RTCD), as
-# autotools' configure would; everything else, including wasm, builds the portable C paths.
+# *.mk files, so they always match the sources.
+#
+# One configuration for the addon (x86-64) and for WebAssembly, so both decode Opus to the same PCM
+# bit for bit (measured over the corpus and the field cases; see wasm/README.md):
+# - float build (like Debian's libopus, which opusdec uses: our x86-64 PCM equals opusdec's);
+# - the SSE/SSE2 float kernels (celt/x86/pitch_sse.c: xcorr, inner products, comb filter) always,
+#   no run-time CPU detection. SSE2 is baseline on x86-64; under Emscripten the same intrinsics
+#   compile to WebAssembly SIMD128 (xmmintrin.h), whose f32x4 add/mul are the same IEEE operations
+#   lane for lane. The SSE4.1/AVX paths of 1.3.1 are fixed-point or encoder-only: not needed.
+# - -ffp-contract=off: no fused multiply-adds, whatever the target.
+# libm: the float decoder calls exp() and cos() (celt_exp2, celt_cos_norm); for every float input
+# they can get, glibc (FMA or not) and Emscripten's musl give the same float (checked exhaustively).
+# Other native targets (arm64) build the portable C kernels: they sum in another order, so their
+# PCM may differ from the wasm build by a few LSB.
 
 set(TE_OPUS_TARBALL "$ENV{HOME}/.cache/track-egress/opus-src/opus_1.3.1.orig.tar.gz"
     CACHE FILEPATH "Debian's opus_1.3.1.orig.tar.gz (from `apt-get source --download-only opus`)")
@@ -45,16 +56,17 @@ set(_opus_srcs ${_celt} ${_silk} ${_silk_float} ${_opus} ${_opus_float})
 
 set(_opus_defs OPUS_BUILD VAR_ARRAYS HAVE_LRINTF HAVE_LRINT "PACKAGE_VERSION=\"1.3.1\"")
 
-if(NOT EMSCRIPTEN AND CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64|amd64")
-  te_opus_mk_list(_celt_sse celt_sources.mk CELT_SOURCES_SSE)
+if(EMSCRIPTEN OR CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64|amd64")
+  # pitch_sse.c holds the float kernels; CELT_SOURCES_SSE2 (vq_sse2.c: the encoder's PVQ search,
+  # pitch_sse2.c: fixed-point only) must come along because the SSE2 defines declare them.
   te_opus_mk_list(_celt_sse2 celt_sources.mk CELT_SOURCES_SSE2)
-  te_opus_mk_list(_celt_sse41 celt_sources.mk CELT_SOURCES_SSE4_1)
-  te_opus_mk_list(_silk_sse41 silk_sources.mk SILK_SOURCES_SSE4_1)
-  list(APPEND _opus_srcs ${_celt_sse} ${_celt_sse2} ${_celt_sse41} ${_silk_sse41})
-  set_source_files_properties(${_celt_sse41} ${_silk_sse41} PROPERTIES COMPILE_OPTIONS "-msse4.1")
-  # Same as configure's config.h on x86-64: SSE/SSE2 are baseline, SSE4.1/AVX chosen at run time.
-  list(APPEND _opus_defs OPUS_HAVE_RTCD CPU_INFO_BY_ASM OPUS_X86_MAY_HAVE_SSE OPUS_X86_PRESUME_SSE
-       OPUS_X86_MAY_HAVE_SSE2 OPUS_X86_PRESUME_SSE2 OPUS_X86_MAY_HAVE_SSE4_1 OPUS_X86_MAY_HAVE_AVX)
+  set(_opus_sse ${OPUS_DIR}/celt/x86/pitch_sse.c ${_celt_sse2})
+  list(APPEND _opus_srcs ${_opus_sse})
+  list(APPEND _opus_defs OPUS_X86_MAY_HAVE_SSE OPUS_X86_PRESUME_SSE OPUS_X86_MAY_HAVE_SSE2
+       OPUS_X86_PRESUME_SSE2)
+  if(EMSCRIPTEN)
+    set_source_files_properties(${_opus_sse} PROPERTIES COMPILE_OPTIONS "-msimd128;-msse;-msse2")
+  endif()
 endif()
 
 add_library(te_opus STATIC ${_opus_srcs})
@@ -64,5 +76,5 @@ target_include_directories(te_opus PRIVATE ${OPUS_DIR} ${OPUS_DIR}/celt ${OPUS_D
 target_include_directories(te_opus PUBLIC ${OPUS_DIR}/include)
 set_target_properties(te_opus PROPERTIES POSITION_INDEPENDENT_CODE ON C_STANDARD 99)
 # GCC 12 warns (harmlessly) in silk; third-party code is not ours to fix. Always optimized, even in
-# Debug/sanitizer builds, so decoding stays fast in tests.
-target_compile_options(te_opus PRIVATE -w -O2)
+# Debug/sanitizer builds, so decoding stays fast in tests; never -ffast-math (see above).
+target_compile_options(te_opus PRIVATE -w -O2 -ffp-contract=off)
