@@ -45,7 +45,7 @@ export type RecorderStats = Record<
   | 'datagrams' | 'bytes' | 'malformed' | 'rtcp' | 'filtered' | 'ssrcChanges'
   | 'received' | 'duplicates' | 'late' | 'lost' | 'reordered' | 'restarts'
   | 'payloadMalformed' | 'payloadUnsupported' | 'frames' | 'framesDropped' | 'keyframes'
-  | 'keyframeRequests' | 'outputBytes' | 'durationUs' | 'width' | 'height',
+  | 'keyframeRequests' | 'outputBytes' | 'durationUs' | 'width' | 'height' | 'timingInvalid',
   number
 >;
 

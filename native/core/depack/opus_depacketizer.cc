@@ -19,10 +19,45 @@ OpusDepacketizer::OpusDepacketizer(OpusDepacketizerOptions opts) : opts_(opts) {
   if (opts_.channels != 1) opts_.channels = 2;  // mapping family 0 streams are mono or stereo
 }
 
+namespace {
+constexpr int64_t kMaxCheckedStep = 48000;  // 1 s: longer jumps are pauses or clock restarts
+constexpr uint32_t kDtxFrameUnit = 960;     // 20 ms: every frame size divides or is a multiple of it
+}  // namespace
+
+bool OpusDepacketizer::timing_valid(const Timing& ref, const Timing& cur, bool gap_known,
+                                    bool first_pair) const {
+  const int64_t step = cur.ts - ref.ts;
+  if (step == 0) return false;                 // two packets cannot start at one instant
+  if (step < 0) return -step > kMaxCheckedStep;  // a small step back overlaps; a big one restarts
+  const int64_t gap = step - ref.duration;
+  if (gap < 0) return first_pair;  // overlap; only the first packet's lookahead is allowed
+  if (!gap_known || gap == 0 || gap >= kMaxCheckedStep) return true;
+  // DTX (RFC 7587 §3.1.3) leaves out whole frames of the encoder's frame size.
+  uint32_t unit = ref.frame < cur.frame ? ref.frame : cur.frame;
+  if (unit > kDtxFrameUnit) unit = kDtxFrameUnit;
+  return gap % unit == 0;
+}
+
+void OpusDepacketizer::drop_packet() {
+  stats_.frames_dropped++;
+  lost_pending_ = true;  // the decoder sees this as a loss
+  ref_first_ = false;
+}
+
 void OpusDepacketizer::push(const RtpPacket& pkt, PacketHold hold, uint32_t lost_before) {
   stats_.packets++;
   opus_stats_.lost += lost_before;
-  if (lost_before > 0) lost_pending_ = true;
+  if (lost_before > 0) {
+    lost_pending_ = true;
+    ref_gap_known_ = false;
+    ref_first_ = false;
+    have_rejected_ = false;
+  }
+  if (have_ref_ && pkt.ssrc != ref_ssrc_) {
+    // A new encoder (RtpInput rebased its timestamps): its timing starts afresh.
+    have_ref_ = false;
+    have_rejected_ = false;
+  }
 
   OpusPacketInfo info;
   if (pkt.payload.size == 0) {
@@ -30,14 +65,37 @@ void OpusDepacketizer::push(const RtpPacket& pkt, PacketHold hold, uint32_t lost
     // nothing to write. Skip; the timestamp gap before the next packet keeps the timing.
     opus_stats_.empty++;
     stats_.frames_dropped++;
+    ref_gap_known_ = false;
+    ref_first_ = false;
+    have_rejected_ = false;
     return;  // `hold` dies here: the packet is released
   }
   if (parse_opus_packet(pkt.payload, info) != OpusPacketError::kNone) {
     stats_.malformed++;
-    stats_.frames_dropped++;
-    lost_pending_ = true;  // the decoder sees this as a loss
+    drop_packet();
+    ref_gap_known_ = false;  // its duration is unknown
+    have_rejected_ = false;
     return;
   }
+
+  Timing cur;
+  cur.ts = pkt.ext_timestamp;
+  cur.duration = info.duration;
+  cur.frame = info.frame_samples;
+  if (have_ref_ && !timing_valid(ref_, cur, ref_gap_known_, ref_first_) &&
+      !(have_rejected_ && timing_valid(rejected_, cur, true, false))) {
+    stats_.timing_invalid++;
+    drop_packet();
+    have_rejected_ = true;
+    rejected_ = cur;
+    return;
+  }
+  ref_first_ = !have_ref_;
+  have_ref_ = true;
+  ref_ = cur;
+  ref_ssrc_ = pkt.ssrc;
+  ref_gap_known_ = true;
+  have_rejected_ = false;
 
   Frame f;
   f.codec = Codec::kOpus;

@@ -55,8 +55,11 @@ void Vp8Depacketizer::push(const RtpPacket& pkt, PacketHold hold, uint32_t lost_
   else if (lost > 0 && cur_.active) cur_.broken = true;
 
   if (cur_.active && cur_.rtp_ts != pkt.timestamp) {
-    // New timestamp while the previous frame never saw its marker: with no loss in between it
-    // ended without a marker (tolerated); with loss it was marked broken above.
+    // New timestamp while the frame in progress never saw its marker. If this packet starts a
+    // frame (S=1, PID=0), the previous one ended without a marker (tolerated; with loss it was
+    // marked broken above). Otherwise a packet inside a frame carries another timestamp (RFC 7741
+    // §4.4: all packets of a frame share one): the frame in progress is incomplete.
+    if (!d.frame_start()) cur_.broken = true;
     finish_frame();
   }
   if (!cur_.active) {
@@ -87,7 +90,14 @@ void Vp8Depacketizer::push(const RtpPacket& pkt, PacketHold hold, uint32_t lost_
 void Vp8Depacketizer::finish_frame() {
   Partial f = std::move(cur_);
   cur_ = Partial();
+  // A frame start stamped like the last emitted frame is a second frame at one time (RFC 7741
+  // §4.4: one timestamp, one frame); one of the two carries a wrong timestamp.
+  if (have_emitted_ && f.rtp_ts == last_emitted_ts_) f.broken = true;
   if (f.broken || !f.started) {
+    // A frame that references nothing we keep (N=1 in every packet we saw, RFC 7741 §4.2) can
+    // go; dropping any other frame breaks the references of the frames after it. (After a loss,
+    // on_loss has already decided the same way, with the PictureIDs.)
+    if (!f.non_reference) wait_for_keyframe();
     drop(f);
     return;
   }
@@ -136,7 +146,10 @@ void Vp8Depacketizer::finish_frame() {
   }
   out.data = std::move(f.data);
   out.hold = std::move(f.hold);
-  emit(std::move(out));
+  if (emit(std::move(out))) {
+    have_emitted_ = true;
+    last_emitted_ts_ = f.rtp_ts;
+  }
 }
 
 void Vp8Depacketizer::flush() {

@@ -55,6 +55,8 @@ class Vp8Depacketizer : public Depacketizer {
   uint16_t prev_pid_ = 0;
   bool requested_at_start_ = false;
   bool discontinuity_ = false;
+  bool have_emitted_ = false;
+  uint32_t last_emitted_ts_ = 0;  // RTP timestamp of the last emitted frame
   bool have_config_ = false;
   uint16_t width_ = 0;
   uint16_t height_ = 0;

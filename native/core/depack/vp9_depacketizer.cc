@@ -66,6 +66,12 @@ void Vp9Depacketizer::on_loss(const Vp9Descriptor& d, uint32_t rtp_ts) {
   if (!harmless && !d.flexible) wait_for_keyframe();
 }
 
+bool Vp9Depacketizer::picture_start(const Vp9Descriptor& d) {
+  // B=1 on the first layer frame of the picture: with layer indices, one that does not depend on
+  // a lower spatial layer of the same picture (D=0, RFC 9628 §4.2).
+  return d.begin && !(d.has_layer && d.inter_layer);
+}
+
 void Vp9Depacketizer::push(const RtpPacket& pkt, PacketHold hold, uint32_t lost_before) {
   stats_.packets++;
   Vp9Descriptor d;
@@ -84,7 +90,14 @@ void Vp9Depacketizer::push(const RtpPacket& pkt, PacketHold hold, uint32_t lost_
 
   if (lost > 0 && have_prev_) on_loss(d, pkt.timestamp);
 
-  if (cur_.active && cur_.rtp_ts != pkt.timestamp) finish_picture();  // marker missing
+  if (cur_.active && cur_.rtp_ts != pkt.timestamp) {
+    // The picture in progress never saw its marker. If this packet starts a picture, that one
+    // just lacked the marker (tolerated; finish_picture still requires every layer frame's E
+    // bit). Otherwise a packet inside a picture carries another timestamp (RFC 9628 §4.1: all
+    // packets of a picture share one): the picture in progress is incomplete.
+    if (!picture_start(d)) cur_.broken = true;
+    finish_picture();
+  }
   if (!cur_.active) {
     cur_.active = true;
     cur_.rtp_ts = pkt.timestamp;
@@ -94,7 +107,10 @@ void Vp9Depacketizer::push(const RtpPacket& pkt, PacketHold hold, uint32_t lost_
     cur_.pid_15 = d.picture_id_15;
     cur_.pid = d.picture_id;
     cur_.first_inter = d.inter_picture;
-    if (!d.begin) cur_.broken = true;  // head missing
+    if (!picture_start(d)) cur_.broken = true;  // head missing
+    // A picture stamped like the last emitted one is a second picture at one time (RFC 9628
+    // §4.1); one of them carries a wrong timestamp.
+    if (have_emitted_ && pkt.timestamp == last_emitted_ts_) cur_.broken = true;
   } else if (d.has_picture_id != cur_.has_pid || (d.has_picture_id && d.picture_id != cur_.pid)) {
     cur_.broken = true;  // one picture, one PictureID (RFC 9628 §4.2)
   }
@@ -149,6 +165,9 @@ void Vp9Depacketizer::finish_picture() {
   const int64_t ext_pid = f.has_pid ? unwrap_pid(f.pid, f.pid_15) : -1;
   if (f.broken) {
     drop(f);
+    // Non-flexible mode cannot tell which pictures referenced it: wait for a key frame (after a
+    // loss on_loss has decided so already). Flexible mode: later pictures' P_DIFFs decide.
+    if (!f.flexible) wait_for_keyframe();
     return;
   }
   uint8_t hdr[32];
@@ -217,10 +236,13 @@ void Vp9Depacketizer::finish_picture() {
     const size_t isz = vp9_superframe_index_size(f.layer_size, f.num_layers);
     write_vp9_superframe_index(f.layer_size, f.num_layers, f.data.append_generated(isz));
   }
-  if (ext_pid >= 0) emitted_[ext_pid & 127] = ext_pid;
   out.data = std::move(f.data);
   out.hold = std::move(f.hold);
-  emit(std::move(out));
+  if (emit(std::move(out))) {
+    if (ext_pid >= 0) emitted_[ext_pid & 127] = ext_pid;
+    have_emitted_ = true;
+    last_emitted_ts_ = f.rtp_ts;
+  }
 }
 
 void Vp9Depacketizer::flush() {

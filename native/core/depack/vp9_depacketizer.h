@@ -53,6 +53,7 @@ class Vp9Depacketizer : public Depacketizer {
     PacketHold hold;
   };
 
+  static bool picture_start(const Vp9Descriptor& d);
   void on_loss(const Vp9Descriptor& d, uint32_t rtp_ts);
   void add_packet(const RtpPacket& pkt, PacketHold&& hold, const Vp9Descriptor& d);
   void finish_picture();
@@ -78,6 +79,8 @@ class Vp9Depacketizer : public Depacketizer {
   int64_t emitted_[128];
   bool requested_at_start_ = false;
   bool discontinuity_ = false;
+  bool have_emitted_ = false;
+  uint32_t last_emitted_ts_ = 0;  // RTP timestamp of the last emitted picture
   bool have_config_ = false;
   uint16_t width_ = 0;
   uint16_t height_ = 0;
