@@ -16,10 +16,12 @@
 //   - with no loss in between, a gap beyond the packet's duration that is shorter than 1 s must
 //     be a whole number of frames: a multiple of min(previous frame size, this frame size, 20 ms).
 //   Backward steps over 1 s (a sender clock restart) and gaps of 1 s or more are left to the
-//   muxer's timeline rules. A packet that fails against the last accepted packet is still
-//   accepted when it is consistent with the packet right before it (itself rejected for timing),
-//   so one wrongly stamped packet costs itself only, and a one-off re-stamping (e.g. an SFU
-//   resuming a paused track) costs one packet.
+//   muxer's timeline rules; after a loss only the order is checked. A packet whose gap after the
+//   last accepted packet is not whole frames is still accepted when it continues the packet right
+//   before it (itself rejected for timing): one wrongly stamped packet costs itself (sometimes one
+//   neighbour), and a one-off re-stamping (e.g. an SFU resuming a paused track) costs one packet.
+// The first packet (of the stream or of a new SSRC) is held until the next one arrives, so that
+// a wrongly stamped first packet cannot become the reference that rejects the packets after it.
 // Real Opus passes all of these; H.264/VP8/VP9 payloads do not (several packets per frame share a
 // timestamp, frame steps of 3000 ticks are not whole Opus frames), so the invalid counts exceed
 // the emitted frames.
@@ -46,7 +48,7 @@ class OpusDepacketizer : public Depacketizer {
   explicit OpusDepacketizer(OpusDepacketizerOptions opts = {});
 
   void push(const RtpPacket& pkt, PacketHold hold, uint32_t lost_before) override;
-  void flush() override {}
+  void flush() override { release_held(); }
 
   const OpusDepacketizerStats& opus_stats() const { return opus_stats_; }
 
@@ -57,8 +59,14 @@ class OpusDepacketizer : public Depacketizer {
     uint32_t duration = 0;  // TOC duration of the whole packet
     uint32_t frame = 0;     // TOC frame size
   };
-  bool timing_valid(const Timing& ref, const Timing& cur, bool gap_known, bool first_pair) const;
+  // `cur` starts after `ref` ends (or, for the first pair, overlaps it by the lookahead).
+  static bool ordered(const Timing& ref, const Timing& cur, bool first_pair);
+  // The gap between `ref` and `cur` (if any, and < 1 s) is a whole number of frames.
+  static bool whole_frames(const Timing& ref, const Timing& cur);
+  bool timing_valid(const Timing& cur) const;
   void drop_packet();
+  void output(Frame&& f);
+  void release_held();
 
   OpusDepacketizerOptions opts_;
   OpusDepacketizerStats opus_stats_;
@@ -72,6 +80,10 @@ class OpusDepacketizer : public Depacketizer {
   bool ref_first_ = false;     // ref_ is the stream's first packet and nothing came after it
   bool have_rejected_ = false; // the packet right before this one, rejected for its timing
   Timing rejected_;
+  // The stream's first packet waits for the second: if the two are out of order, the first one
+  // is dropped (nothing else has been emitted yet).
+  bool have_held_ = false;
+  Frame held_;
 };
 
 }  // namespace te
