@@ -54,13 +54,23 @@ void Vp8Depacketizer::push(const RtpPacket& pkt, PacketHold hold, uint32_t lost_
   if (lost > 0 && have_prev_) on_loss(d, pkt.timestamp);
   else if (lost > 0 && cur_.active) cur_.broken = true;
 
+  bool restamped = false;
   if (cur_.active && cur_.rtp_ts != pkt.timestamp) {
     // New timestamp while the frame in progress never saw its marker. If this packet starts a
     // frame (S=1, PID=0), the previous one ended without a marker (tolerated; with loss it was
     // marked broken above). Otherwise a packet inside a frame carries another timestamp (RFC 7741
-    // §4.4: all packets of a frame share one): the frame in progress is incomplete.
-    if (!d.frame_start()) cur_.broken = true;
-    finish_frame();
+    // §4.4: all packets of a frame share one). If it carries the frame's PictureID, follows
+    // without loss and the next packet returns to the frame's timestamp, only its timestamp is
+    // wrong: it is kept as part of the frame (repaired). Anything else makes the frame in
+    // progress incomplete: it is dropped.
+    restamped = lost == 0 && !d.frame_start() && !pkt.marker && cur_.started && !cur_.broken &&
+                !cur_.restamped && d.has_picture_id && cur_.has_pid && d.picture_id == cur_.pid;
+    if (!restamped) {
+      if (!d.frame_start()) cur_.broken = true;
+      finish_frame();
+    }
+  } else if (cur_.active && cur_.restamped && !cur_.confirmed) {
+    cur_.confirmed = true;  // the frame's timestamp again: the odd packet was mis-stamped
   }
   if (!cur_.active) {
     cur_.active = true;
@@ -69,6 +79,8 @@ void Vp8Depacketizer::push(const RtpPacket& pkt, PacketHold hold, uint32_t lost_
     cur_.started = d.frame_start();
     cur_.broken = cur_.broken || !cur_.started;
     cur_.non_reference = d.non_reference;
+    cur_.has_pid = d.has_picture_id;
+    cur_.pid = d.picture_id;
   } else {
     if (d.frame_start()) cur_.broken = true;  // a second frame start within one frame
     cur_.non_reference = cur_.non_reference && d.non_reference;
@@ -78,8 +90,9 @@ void Vp8Depacketizer::push(const RtpPacket& pkt, PacketHold hold, uint32_t lost_
                         pkt.id, off);
   cur_.hold.absorb(std::move(hold));
 
+  if (restamped) cur_.restamped = true;
   have_prev_ = true;
-  prev_ts_ = pkt.timestamp;
+  prev_ts_ = restamped ? cur_.rtp_ts : pkt.timestamp;
   prev_marker_ = pkt.marker;
   prev_has_pid_ = d.has_picture_id;
   prev_pid_ = d.picture_id;
@@ -93,6 +106,7 @@ void Vp8Depacketizer::finish_frame() {
   // A frame start stamped like the last emitted frame is a second frame at one time (RFC 7741
   // §4.4: one timestamp, one frame); one of the two carries a wrong timestamp.
   if (have_emitted_ && f.rtp_ts == last_emitted_ts_) f.broken = true;
+  if (f.restamped && !f.confirmed) f.broken = true;  // the odd timestamp was never contradicted
   if (f.broken || !f.started) {
     // A frame that references nothing we keep (N=1 in every packet we saw, RFC 7741 §4.2) can
     // go; dropping any other frame breaks the references of the frames after it. (After a loss,

@@ -2,7 +2,10 @@
 // of the payloads after the payload descriptor).
 //
 // Frame assembly (RFC 7741 §4.4, §4.1): a frame is the packets of one RTP timestamp, from the
-// packet with S=1 and PID=0 up to the packet with the marker bit.
+// packet with S=1 and PID=0 up to the packet with the marker bit. A timestamp change inside a
+// frame makes it incomplete (dropped, with the loss recovery below) — except one packet with the
+// frame's PictureID between two packets with the frame's timestamp: that packet's timestamp alone
+// is wrong, and it stays in the frame.
 // Key frames (RFC 7741 §4.3): P bit of the first payload header byte is 0; the size comes from the
 // key frame header (RFC 6386 §9.1) and is attached as a CodecConfig on the first key frame and
 // whenever it changes.
@@ -35,6 +38,10 @@ class Vp8Depacketizer : public Depacketizer {
     bool started = false;        // first packet had S=1, PID=0
     bool broken = false;         // a packet of it is missing or malformed
     bool non_reference = false;  // N bit
+    bool has_pid = false;        // PictureID of the first packet
+    uint16_t pid = 0;
+    bool restamped = false;      // holds one packet with another timestamp but this PictureID
+    bool confirmed = false;      // ...and a later packet came back to this frame's timestamp
     ByteChain data;
     PacketHold hold;
   };

@@ -90,13 +90,22 @@ void Vp9Depacketizer::push(const RtpPacket& pkt, PacketHold hold, uint32_t lost_
 
   if (lost > 0 && have_prev_) on_loss(d, pkt.timestamp);
 
+  bool restamped = false;
   if (cur_.active && cur_.rtp_ts != pkt.timestamp) {
     // The picture in progress never saw its marker. If this packet starts a picture, that one
     // just lacked the marker (tolerated; finish_picture still requires every layer frame's E
     // bit). Otherwise a packet inside a picture carries another timestamp (RFC 9628 §4.1: all
-    // packets of a picture share one): the picture in progress is incomplete.
-    if (!picture_start(d)) cur_.broken = true;
-    finish_picture();
+    // packets of a picture share one). If it carries the picture's PictureID, follows without
+    // loss and the next packet returns to the picture's timestamp, only its timestamp is wrong:
+    // it stays in the picture (repaired). Anything else leaves the picture incomplete: dropped.
+    restamped = lost == 0 && !picture_start(d) && !pkt.marker && !cur_.broken && !cur_.restamped &&
+                d.has_picture_id && cur_.has_pid && d.picture_id == cur_.pid;
+    if (!restamped) {
+      if (!picture_start(d)) cur_.broken = true;
+      finish_picture();
+    }
+  } else if (cur_.active && cur_.restamped && !cur_.confirmed) {
+    cur_.confirmed = true;  // the picture's timestamp again: the odd packet was mis-stamped
   }
   if (!cur_.active) {
     cur_.active = true;
@@ -116,8 +125,9 @@ void Vp9Depacketizer::push(const RtpPacket& pkt, PacketHold hold, uint32_t lost_
   }
   add_packet(pkt, std::move(hold), d);
 
+  if (restamped) cur_.restamped = true;
   have_prev_ = true;
-  prev_ts_ = pkt.timestamp;
+  prev_ts_ = restamped ? cur_.rtp_ts : pkt.timestamp;
   prev_marker_ = pkt.marker;
   prev_has_pid_ = d.has_picture_id;
   prev_pid_ = d.picture_id;
@@ -162,6 +172,7 @@ void Vp9Depacketizer::finish_picture() {
   Partial f = std::move(cur_);
   cur_ = Partial();
   if (f.layer_open || f.num_layers == 0) f.broken = true;  // last layer frame lacks E
+  if (f.restamped && !f.confirmed) f.broken = true;      // the odd timestamp was never contradicted
   const int64_t ext_pid = f.has_pid ? unwrap_pid(f.pid, f.pid_15) : -1;
   if (f.broken) {
     drop(f);

@@ -5,6 +5,9 @@
 // picture is all layer frames of one RTP timestamp up to the marker bit. A picture with several
 // layer frames (spatial layers) is emitted as one sample followed by a generated superframe index
 // (VP9 bitstream spec Annex B) so that libvpx-style decoders split it again.
+// A timestamp change inside a picture makes it incomplete (dropped, with the loss recovery
+// below) — except one packet with the picture's PictureID between two packets with the picture's
+// timestamp: that packet's timestamp alone is wrong, and it stays in the picture.
 // Key frames: P=0 on the first layer frame and frame_type == KEY_FRAME in its uncompressed header
 // (VP9 spec §6.2); the size comes from the SS (RFC 9628 §4.2.1) for the top layer present, else
 // from that key frame header.
@@ -44,6 +47,8 @@ class Vp9Depacketizer : public Depacketizer {
     bool first_inter = true;   // P bit of the first layer frame
     bool layer_open = false;   // inside B..E
     bool refs_known = true;    // every predicted layer frame listed its references
+    bool restamped = false;    // holds one packet with another timestamp but this PictureID
+    bool confirmed = false;    // ...and a later packet came back to this picture's timestamp
     uint8_t num_refs = 0;
     uint8_t refs[kVp9MaxSuperframeFrames * 3] = {};
     size_t num_layers = 0;

@@ -1,7 +1,8 @@
 // Vp8Depacketizer under timestamp damage: one packet of a stream carries a wrong RTP timestamp,
 // in every position. Never a broken frame: every emitted frame is exactly the packets of one
 // original frame, no two frames share a timestamp, and after a dropped reference frame nothing is
-// emitted before the next key frame (RFC 7741 §4.4 one timestamp per frame, §4.2 N bit).
+// emitted before the next key frame (RFC 7741 §4.4 one timestamp per frame, §4.2 N bit). A packet
+// inside a frame (same PictureID, the frame's timestamp before and after it) is repaired instead.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -78,6 +79,9 @@ void run(int damaged, Damage kind) {
   for (uint32_t id = 0; id < pf.count(); id++) pf.push(d, id);
   d.flush();
 
+  // The middle packet of a frame sits between two packets with the frame's timestamp and
+  // PictureID: only its timestamp is wrong, the frame is kept whole.
+  const bool repaired = damaged % kParts == 1;
   std::set<int> got;
   std::set<int64_t> times;
   Frame fr;
@@ -87,7 +91,9 @@ void run(int damaged, Damage kind) {
     std::set<uint32_t> ids;
     for (const ByteRun& r : fr.data.runs()) {
       EXPECT_EQ(frame_of[r.packet], f) << "bytes of two frames in one";
-      EXPECT_NE(static_cast<int>(r.packet), damaged) << "the damaged packet was written";
+      if (!repaired) {
+        EXPECT_NE(static_cast<int>(r.packet), damaged) << "the damaged packet was written";
+      }
       ids.insert(r.packet);
     }
     EXPECT_EQ(ids.size(), static_cast<size_t>(kParts)) << "incomplete frame " << f;
@@ -96,8 +102,13 @@ void run(int damaged, Damage kind) {
     got.insert(f);
     fr.hold.release();
   }
-  EXPECT_EQ(got, expected(frame_of[damaged]));
-  EXPECT_GE(d.stats().frames_dropped, 1u);
+  if (repaired) {
+    EXPECT_EQ(got, expected(-1));
+    EXPECT_EQ(d.stats().frames_dropped, 0u);
+  } else {
+    EXPECT_EQ(got, expected(frame_of[damaged]));
+    EXPECT_GE(d.stats().frames_dropped, 1u);
+  }
 }
 
 TEST(Vp8TimestampDamage, OnePacketWithAWrongTimestampInEveryPosition) {
@@ -105,26 +116,55 @@ TEST(Vp8TimestampDamage, OnePacketWithAWrongTimestampInEveryPosition) {
     for (Damage kind : {Damage::kBogus, Damage::kPrevFrame, Damage::kNextFrame}) run(k, kind);
 }
 
-// The field case's shape: a wrong timestamp on the middle packet; the frame in progress must not
-// be written without its tail (ffmpeg: "Header size larger than data provided").
-TEST(Vp8TimestampDamage, MiddlePacketDropsTheFrameAndWaitsForAKeyFrame) {
+// The field case's shape: a wrong timestamp on a middle packet of a frame. Before, the frame was
+// written without its tail (ffmpeg: "Header size larger than data provided").
+TEST(Vp8TimestampDamage, MiddlePacketWithTheFramesPictureIdIsRepaired) {
   PacketFactory pf;
   Vp8Depacketizer d;
   const auto key = body(0);
   pf.make(1, 0, false, cat(desc(true, 1, false), {key.begin(), key.begin() + 6}));
   pf.make(2, 0, true, cat(desc(false, 1, false), {key.begin() + 6, key.end()}));
   pf.make(3, 3000, false, cat(desc(true, 2, false), {0x31, 0x01}));
-  pf.make(4, 999999, false, cat(desc(false, 2, false), {0x00, 0x11}));  // wrong timestamp
+  pf.make(4, 1, false, cat(desc(false, 2, false), {0x00, 0x11}));  // wrong timestamp
   pf.make(5, 3000, true, cat(desc(false, 2, false), {0x22, 0x33}));
   pf.make(6, 6000, true, cat(desc(true, 3, false), {0x31, 0x01, 0x00, 0x44}));
   for (uint32_t id = 0; id < pf.count(); id++) pf.push(d, id);
   Frame f;
   ASSERT_TRUE(d.pop(f));
   EXPECT_EQ(f.timestamp, 0);
-  EXPECT_FALSE(d.pop(f)) << "frame 3000 is broken and 6000 references it";
-  EXPECT_TRUE(d.waiting_for_keyframe());
-  EXPECT_TRUE(d.keyframe_needed());
-  EXPECT_GE(d.stats().frames_dropped, 2u);
+  ASSERT_TRUE(d.pop(f));
+  EXPECT_EQ(f.timestamp, 3000);
+  EXPECT_EQ(testing_rtp::chain_bytes(f.data), (std::vector<uint8_t>{0x31, 0x01, 0x00, 0x11, 0x22, 0x33}));
+  ASSERT_TRUE(d.pop(f));
+  EXPECT_EQ(f.timestamp, 6000);
+  EXPECT_FALSE(d.waiting_for_keyframe());
+  EXPECT_EQ(d.stats().frames_dropped, 0u);
+}
+
+// Without the PictureID to prove it (or with a loss next to it) the frame is dropped instead, and
+// the frames that reference it wait for a key frame.
+TEST(Vp8TimestampDamage, MiddlePacketWithoutProofDropsTheFrameAndWaitsForAKeyFrame) {
+  for (int variant = 0; variant < 3; variant++) {
+    SCOPED_TRACE(variant);
+    PacketFactory pf;
+    Vp8Depacketizer d;
+    const auto key = body(0);
+    const uint16_t odd_pid = variant == 0 ? 9 : 2;  // 0: another PictureID
+    pf.make(1, 0, true, cat(desc(true, 1, false), key));
+    pf.make(2, 3000, false, cat(desc(true, 2, false), {0x31, 0x01}));
+    pf.make(3, 999999, variant == 1, cat(desc(false, odd_pid, false), {0x00, 0x11}));  // 1: marker
+    pf.make(4, variant == 2 ? 999999 : 3000, true,  // 2: the next packet agrees with the odd one
+            cat(desc(false, 2, false), {0x22, 0x33}));
+    pf.make(5, 6000, true, cat(desc(true, 3, false), {0x31, 0x01, 0x00, 0x44}));
+    for (uint32_t id = 0; id < pf.count(); id++) pf.push(d, id);
+    Frame f;
+    ASSERT_TRUE(d.pop(f));
+    EXPECT_EQ(f.timestamp, 0);
+    EXPECT_FALSE(d.pop(f)) << "frame 3000 is broken and 6000 references it";
+    EXPECT_TRUE(d.waiting_for_keyframe());
+    EXPECT_TRUE(d.keyframe_needed());
+    EXPECT_GE(d.stats().frames_dropped, 2u);
+  }
 }
 
 // A frame without a marker followed by a proper frame start is still tolerated (no loss).
