@@ -12,8 +12,11 @@
 // Loss: the frame a loss hits is dropped. Decoding continues only when the lost data is proven
 // harmless: every frame it touched is marked N=1 (non-reference, RFC 7741 §4.2) in a packet we did
 // receive, and no frame can have been lost whole — either the loss lies between two packets of the
-// same frame, or PictureIDs on both sides are consecutive. Otherwise frames are dropped until the
-// next key frame and a key frame is requested. Decoding starts at the first key frame.
+// same frame, or PictureIDs on both sides are consecutive. With temporal layers (T, L), a loss
+// that TL0PICIDX proves hit only frames with TID > 0 (as when an SFU drops upper layers) keeps the
+// base layer going; upper-layer frames are dropped until a layer sync frame (Y=1) or a key frame.
+// Otherwise frames are dropped until the next key frame and a key frame is requested. Decoding
+// starts at the first key frame.
 #pragma once
 #include <cstdint>
 
@@ -40,6 +43,9 @@ class Vp8Depacketizer : public Depacketizer {
     bool non_reference = false;  // N bit
     bool has_pid = false;        // PictureID of the first packet
     uint16_t pid = 0;
+    bool has_tid = false;        // T: temporal layer of the first packet
+    uint8_t tid = 0;
+    bool layer_sync = false;     // Y
     bool restamped = false;      // holds one packet with another timestamp but this PictureID
     bool confirmed = false;      // ...and a later packet came back to this frame's timestamp
     ByteChain data;
@@ -48,6 +54,12 @@ class Vp8Depacketizer : public Depacketizer {
 
   // Decides whether decoding can continue after `lost` packets before the packet `d`.
   void on_loss(const Vp8Descriptor& d, uint32_t rtp_ts);
+  // A frame of an upper temporal layer can be decoded (its layer and those below are intact, or
+  // Y=1).
+  bool layers_decodable(const Partial& f) const;
+
+  static constexpr uint8_t kMaxTemporalLayers = 4;  // TID is 2 bits
+  static constexpr uint8_t kAllLayers = 0x0F;
   void finish_frame();
   void drop(Partial& f);
 
@@ -60,6 +72,11 @@ class Vp8Depacketizer : public Depacketizer {
   bool prev_marker_ = false;
   bool prev_has_pid_ = false;
   uint16_t prev_pid_ = 0;
+  bool prev_has_tl0_ = false;
+  uint8_t prev_tl0_ = 0;
+  // Bit t: temporal layer t still decodes (its references are intact). Bit 0 is the base layer,
+  // which waiting_for_keyframe() governs.
+  uint8_t layer_ok_ = kAllLayers;
   bool requested_at_start_ = false;
   bool discontinuity_ = false;
   bool have_emitted_ = false;
