@@ -14,8 +14,11 @@
 // Loss: the picture a loss hits is dropped. Flexible mode (F=1): every picture is checked — it is
 // decodable when each predicted layer frame's P_DIFF references point to emitted pictures.
 // Non-flexible mode: a loss is harmless only when it lies between two complete pictures with
-// consecutive PictureIDs; otherwise pictures are dropped until a key frame or a P=0 picture, and a
-// key frame is requested. Decoding starts at the first key frame.
+// consecutive PictureIDs. With temporal layers (TID, TL0PICIDX), a loss that TL0PICIDX proves hit
+// only pictures with TID > 0 (as when an SFU drops upper layers) keeps the base layer going; the
+// upper layers resume at a switching-up point (U=1) or a key frame. Otherwise pictures are dropped
+// until a key frame or a P=0 picture, and a key frame is requested. Decoding starts at the first
+// key frame.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -47,6 +50,8 @@ class Vp9Depacketizer : public Depacketizer {
     bool first_inter = true;   // P bit of the first layer frame
     bool layer_open = false;   // inside B..E
     bool refs_known = true;    // every predicted layer frame listed its references
+    uint8_t tid = 0;           // temporal layer (L), 0 without layer indices
+    bool switching_up = false; // U
     bool restamped = false;    // holds one packet with another timestamp but this PictureID
     bool confirmed = false;    // ...and a later packet came back to this picture's timestamp
     uint8_t num_refs = 0;
@@ -59,6 +64,8 @@ class Vp9Depacketizer : public Depacketizer {
   };
 
   static bool picture_start(const Vp9Descriptor& d);
+  void break_layers_from(uint8_t tid);
+  bool layers_decodable(const Partial& f) const;
   void on_loss(const Vp9Descriptor& d, uint32_t rtp_ts);
   void add_packet(const RtpPacket& pkt, PacketHold&& hold, const Vp9Descriptor& d);
   void finish_picture();
@@ -76,6 +83,11 @@ class Vp9Depacketizer : public Depacketizer {
   bool prev_marker_ = false;
   bool prev_has_pid_ = false;
   uint16_t prev_pid_ = 0;
+  bool prev_has_tl0_ = false;
+  uint8_t prev_tl0_ = 0;
+  // Bit t: temporal layer t still decodes (non-flexible mode). The base layer (bit 0) is governed
+  // by waiting_for_keyframe().
+  uint8_t layer_ok_ = 0xFF;
 
   // PictureID unwrapping and the ring of recently emitted pictures (P_DIFF reaches back <= 127).
   bool pid_started_ = false;
