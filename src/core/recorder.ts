@@ -41,6 +41,11 @@ export type OutputChunk = {
   size: number;
 };
 
+/**
+ * Counters of one recording. `timingInvalid`: Opus packets whose RTP timing cannot be Opus (a zero
+ * or overlapping timestamp step, a gap that is not whole frames), dropped like `payloadMalformed`
+ * ones; a stream whose `payloadMalformed + timingInvalid` exceed `frames` is not Opus.
+ */
 export type RecorderStats = Record<
   | 'datagrams' | 'bytes' | 'malformed' | 'rtcp' | 'filtered' | 'ssrcChanges'
   | 'received' | 'duplicates' | 'late' | 'lost' | 'reordered' | 'restarts'
