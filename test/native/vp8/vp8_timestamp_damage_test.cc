@@ -184,3 +184,40 @@ TEST(Vp8TimestampDamage, MissingMarkerBeforeAFrameStartIsTolerated) {
 
 }  // namespace
 }  // namespace te
+
+namespace te {
+namespace {
+
+// Depacketizer::emit, the last line of defence: a frame whose timestamp equals one of the recent
+// emitted frames' (here not the last one, which the VP8 rules catch themselves) is dropped and
+// counted, decoding waits for a key frame, and the dropped key frame's new size still reaches the
+// muxer with the next key frame.
+TEST(DepacketizerEmit, NeverTwoFramesWithOneTimestamp) {
+  PacketFactory pf;
+  Vp8Depacketizer d;
+  auto key = [](uint8_t w_lo, uint8_t w_hi) {
+    return std::vector<uint8_t>{0x50, 0x2a, 0x00, 0x9d, 0x01, 0x2a, w_lo, w_hi, 0xF0, 0x00, 0xAA};
+  };
+  pf.make(1, 0, true, cat(desc(true, 1, false), key(0x40, 0x01)));          // key 320x240
+  pf.make(2, 3000, true, cat(desc(true, 2, false), {0x31, 0x01, 0x00, 1}));  // delta
+  pf.make(3, 0, true, cat(desc(true, 3, false), key(0x80, 0x02)));          // key 640x240, ts 0 again
+  pf.make(4, 6000, true, cat(desc(true, 4, false), {0x31, 0x01, 0x00, 2}));  // delta: must wait
+  pf.make(5, 9000, true, cat(desc(true, 5, false), key(0x80, 0x02)));       // key 640x240
+  for (uint32_t id = 0; id < pf.count(); id++) pf.push(d, id);
+  std::vector<Frame> out;
+  Frame f;
+  while (d.pop(f)) out.push_back(std::move(f));
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].timestamp, 0);
+  EXPECT_EQ(out[1].timestamp, 3000);
+  EXPECT_EQ(out[2].timestamp, 9000);
+  EXPECT_TRUE(out[2].keyframe);
+  EXPECT_TRUE(out[2].discontinuity);
+  ASSERT_TRUE(out[2].config);
+  EXPECT_EQ(out[2].config->width, 640);
+  EXPECT_EQ(d.stats().frames_dropped, 2u);
+  EXPECT_EQ(d.stats().frames, 3u);
+}
+
+}  // namespace
+}  // namespace te
