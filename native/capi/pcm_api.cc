@@ -114,7 +114,8 @@ const char* te_pcm_stat_names(void) {
   return "datagrams,bytes,malformed,rtcp,filtered,ssrcChanges,"
          "padding,timestampOutliers,timestampRebases,"
          "received,duplicates,late,lost,reordered,restarts,"
-         "payloadMalformed,framesDecoded,samplesDecoded,samplesConcealed,fecUsed,decodeErrors";
+         "payloadMalformed,framesDecoded,samplesDecoded,samplesConcealed,fecUsed,decodeErrors,"
+         "timingInvalid";
 }
 
 uint32_t te_pcm_stats(te_pcm* h, double* out, uint32_t max) {
@@ -129,7 +130,8 @@ uint32_t te_pcm_stats(te_pcm* h, double* out, uint32_t max) {
                       double(ro.received),  double(ro.duplicates),    double(ro.late),
                       double(ro.lost),      double(ro.reordered),     double(ro.restarts),
                       double(dp.malformed), double(dc.frames_decoded), double(dc.samples_decoded),
-                      double(dc.samples_concealed), double(dc.fec_used), double(dc.decode_errors)};
+                      double(dc.samples_concealed), double(dc.fec_used), double(dc.decode_errors),
+                      double(dp.timing_invalid)};
   uint32_t n = sizeof(v) / sizeof(v[0]);
   if (n > max) n = max;
   for (uint32_t i = 0; i < n; i++) out[i] = v[i];

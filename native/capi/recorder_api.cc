@@ -140,7 +140,7 @@ const char* te_recorder_stat_names(void) {
          "padding,timestampOutliers,timestampRebases,"
          "received,duplicates,late,lost,reordered,restarts,"
          "payloadMalformed,payloadUnsupported,frames,framesDropped,keyframes,keyframeRequests,"
-         "outputBytes,durationUs,width,height";
+         "outputBytes,durationUs,width,height,timingInvalid";
 }
 
 uint32_t te_recorder_stats(te_recorder* h, double* out, uint32_t max) {
@@ -162,7 +162,8 @@ uint32_t te_recorder_stats(te_recorder* h, double* out, uint32_t max) {
                       double(dp.frames),         double(dp.frames_dropped),
                       double(dp.keyframes),      double(dp.keyframe_requests),
                       double(mx.bytes),          duration_us,
-                      double(h->rec.width()),    double(h->rec.height())};
+                      double(h->rec.width()),    double(h->rec.height()),
+                      double(dp.timing_invalid)};
   uint32_t n = sizeof(v) / sizeof(v[0]);
   if (n > max) n = max;
   for (uint32_t i = 0; i < n; i++) out[i] = v[i];

@@ -49,13 +49,16 @@ export type OutputChunk = {
  * dropped as if lost so they cannot stretch, fold or shift the time line; `timestampRebases` —
  * persistent timestamp jumps within one SSRC (an encoder restart), continued at the arrival
  * distance like an SSRC change.
+ * `timingInvalid`: Opus packets whose RTP timing cannot be Opus (a zero
+ * or overlapping timestamp step, a gap that is not whole frames), dropped like `payloadMalformed`
+ * ones; a stream whose `payloadMalformed + timingInvalid` exceed `frames` is not Opus.
  */
 export type RecorderStats = Record<
   | 'datagrams' | 'bytes' | 'malformed' | 'rtcp' | 'filtered' | 'ssrcChanges'
   | 'padding' | 'timestampOutliers' | 'timestampRebases'
   | 'received' | 'duplicates' | 'late' | 'lost' | 'reordered' | 'restarts'
   | 'payloadMalformed' | 'payloadUnsupported' | 'frames' | 'framesDropped' | 'keyframes'
-  | 'keyframeRequests' | 'outputBytes' | 'durationUs' | 'width' | 'height',
+  | 'keyframeRequests' | 'outputBytes' | 'durationUs' | 'width' | 'height' | 'timingInvalid',
   number
 >;
 

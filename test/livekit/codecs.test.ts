@@ -57,6 +57,8 @@ describe('codecs end to end (subscribeTrack → Recorder → ffmpeg)', () => {
       // The file starts at the first keyframe (the SFU forwards from one) and ends at the last frame.
       expect(Math.abs(p.durationS - spanS)).toBeLessThan(0.35);
       if (c.codec !== 'opus') expect([p.width, p.height]).toEqual([320, 240]);
+      // Live Opus through the SFU is valid Opus: no framing or RTP timing violation.
+      if (c.codec === 'opus') expect([r.stats.payloadMalformed, r.stats.timingInvalid]).toEqual([0, 0]);
     }
   });
 

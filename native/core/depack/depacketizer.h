@@ -22,6 +22,9 @@ struct DepacketizerStats {
   uint64_t frames_dropped = 0;    // frames dropped because of loss or waiting for a keyframe
   uint64_t keyframes = 0;         // keyframes emitted
   uint64_t keyframe_requests = 0; // times keyframe_needed went from false to true
+  // Opus packets whose RTP timing cannot be Opus (a zero or overlapping timestamp step, a gap that
+  // is not whole frames; see opus_depacketizer.h). Dropped, also counted in frames_dropped.
+  uint64_t timing_invalid = 0;
 };
 
 class Depacketizer {
@@ -51,10 +54,32 @@ class Depacketizer {
   const DepacketizerStats& stats() const { return stats_; }
 
  protected:
-  void emit(Frame&& f) {
+  // Hands a finished frame to the caller. Last line of defence for "one timestamp, one frame"
+  // (never two samples with one timestamp in any container): a frame whose timestamp equals one of
+  // the last kRecentTimestamps emitted frames' is dropped and counted in frames_dropped; for video
+  // decoding then waits for a key frame, since the dropped frame may have been a reference. Its
+  // codec configuration and discontinuity are carried over to the next emitted frame. Returns
+  // false when the frame was dropped. O(kRecentTimestamps) per frame.
+  bool emit(Frame&& f) {
+    for (uint32_t i = 0; i < recent_count_; i++) {
+      if (recent_ts_[i] != f.timestamp) continue;
+      stats_.frames_dropped++;
+      if (f.config) pending_config_ = std::move(f.config);
+      pending_discontinuity_ = true;
+      if (f.codec != Codec::kOpus) wait_for_keyframe();
+      return false;
+    }
+    recent_ts_[recent_next_] = f.timestamp;
+    recent_next_ = (recent_next_ + 1) % kRecentTimestamps;
+    if (recent_count_ < kRecentTimestamps) recent_count_++;
+    if (pending_config_ && !f.config) f.config = std::move(pending_config_);
+    pending_config_.reset();
+    if (pending_discontinuity_) f.discontinuity = true;
+    pending_discontinuity_ = false;
     stats_.frames++;
     if (f.keyframe) stats_.keyframes++;
     ready_.push_back(std::move(f));
+    return true;
   }
   void request_keyframe() {
     if (!keyframe_needed_) stats_.keyframe_requests++;
@@ -74,6 +99,16 @@ class Depacketizer {
   // Video depacketizers start true (nothing is decodable before the first keyframe); Opus never
   // waits.
   bool waiting_keyframe_ = false;
+
+ private:
+  // Timestamps of the last emitted frames (H.264 B-frames make them non-monotonic, so not only
+  // the last one is compared).
+  static constexpr uint32_t kRecentTimestamps = 16;
+  int64_t recent_ts_[kRecentTimestamps] = {};
+  uint32_t recent_count_ = 0;
+  uint32_t recent_next_ = 0;
+  CodecConfigPtr pending_config_;
+  bool pending_discontinuity_ = false;
 };
 
 }  // namespace te

@@ -1,5 +1,6 @@
 // libFuzzer target: Opus packet parser, OpusDepacketizer → OggOpusMuxer and OpusPcmDecoder.
-// Input: a config byte, then records [len:1][ts_delta:2 LE][lost:1][len bytes of payload].
+// Input: a config byte, then records [len:1][ts_delta:2 LE][lost:1][len bytes of payload];
+// lost bits 0-1: packets lost before, bit 2: SSRC.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -42,6 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     size_t len = data[pos];
     int16_t delta = static_cast<int16_t>(data[pos + 1] | data[pos + 2] << 8);
     uint32_t lost = data[pos + 3] & 3;
+    const uint32_t ssrc = (data[pos + 3] >> 2) & 1;  // an SSRC change restarts the timing checks
     pos += 4;
     if (len > size - pos) len = size - pos;
     RtpPacket p;
@@ -51,6 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     ts += delta;
     p.ext_timestamp = ts;
     p.ext_sequence = id;
+    p.ssrc = ssrc;
     dep.push(p, PacketHold(&released, id), lost);
     ++id;
     pos += len;
@@ -63,6 +66,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       while (mux.pop(c)) {
       }
     }
+  }
+  dep.flush();  // the first packet waits for the second one
+  Frame f;
+  while (dep.pop(f)) {
+    dec.decode(f);
+    while (dec.available()) dec.consume(dec.available());
+    mux.write(std::move(f));
   }
   mux.finish();
   OutputChunk c;

@@ -52,8 +52,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     p.payload = ByteView(b.data() + 12, len);
     p.marker = flags & 1;
     p.sequence = seq++;
-    p.timestamp = ts;
-    p.ext_timestamp = tsu.unwrap(ts);
+    // bit1 clear and bits5-7 all set: this packet alone carries the previous frame's timestamp.
+    const uint32_t pts = (!(flags & 2) && (flags >> 5) == 7) ? ts - 3000 : ts;
+    p.timestamp = pts;
+    p.ext_timestamp = tsu.unwrap(pts);
     dep.push(p, PacketHold(&released, id), (flags >> 2) & 3);
     id++;
     Frame f;

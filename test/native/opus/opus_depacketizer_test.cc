@@ -85,6 +85,8 @@ TEST(OpusDepacketizer, MalformedAndEmptyAreSkippedAndReleased) {
   EXPECT_EQ(d.opus_stats().empty, 1u);
   EXPECT_EQ(d.stats().frames_dropped, 3u);
   Frame f;
+  EXPECT_FALSE(d.pop(f));  // the first valid packet waits for the next one (or the end)
+  d.flush();
   ASSERT_TRUE(d.pop(f));
   EXPECT_EQ(f.timestamp, 2880);
   EXPECT_TRUE(f.config);               // the first emitted frame carries the config
