@@ -43,7 +43,7 @@ void H264Depacketizer::push(const RtpPacket& pkt, PacketHold hold, uint32_t lost
   stats_.packets++;
   const bool after_loss = lost_before > 0;
   const bool same_au = cur_.active && pkt.timestamp == cur_.rtp_ts;  // §5.1: one timestamp, one AU
-  if (same_au && cur_.marker) {
+  if (same_au && cur_.marker && !pkt.payload.empty()) {
     // The marker did not end the access unit (set per slice): from now on a marker proves nothing.
     marker_inside_au_ = true;
     h264_stats_.markers_inside_access_unit++;
@@ -67,8 +67,9 @@ void H264Depacketizer::push(const RtpPacket& pkt, PacketHold hold, uint32_t lost
 
   ByteView payload = pkt.payload;
   if (payload.empty()) {
+    // No payload header, no NAL (e.g. a padding-only packet, RFC 3550 §5.1, if one gets this far):
+    // counted, but it removed nothing from the access unit, so the unit stays intact.
     stats_.malformed++;
-    mark_broken();
   } else {
     uint8_t type = h264::nal_type(payload[0]);
     if (type >= 1 && type <= 23) {
@@ -89,13 +90,14 @@ void H264Depacketizer::push(const RtpPacket& pkt, PacketHold hold, uint32_t lost
     }
   }
 
-  if (cur_.check_start) {
+  if (cur_.check_start && !payload.empty()) {
     cur_.check_start = false;
     if (!cur_.start_proven) mark_broken();  // the AU's first packets may be among the lost
   }
   // §5.1: the marker flags the last packet of the access unit, but it is only trusted once the
   // next timestamp confirms it (see the header): the AU stays open until then.
-  cur_.marker = pkt.marker;
+  // A packet without payload ends nothing that was not ended before it.
+  if (!payload.empty() || pkt.marker) cur_.marker = pkt.marker;
 }
 
 void H264Depacketizer::flush() {

@@ -186,4 +186,20 @@ TEST(H264AccessUnit, NeverTwoFramesWithOneTimestamp) {
   EXPECT_EQ(h.d.h264_stats().duplicate_timestamps, 1u);
 }
 
+TEST(H264AccessUnit, AnEmptyPayloadWithTheSameTimestampLeavesTheUnitIntact) {
+  // What a padding-only packet (RFC 3550 §5.1) looks like once its padding is stripped, should one
+  // reach the depacketizer: nothing was lost, the frame stays.
+  Harness h;
+  h.send(0, true, stap_a({kHighSps, kHighPps, make_slice(5, 3, 0, kI)}));
+  h.send(0, false, {});
+  h.send(3000, true, make_slice(1, 2, 1, kP));
+  h.send(3000, false, {});
+  h.d.flush();
+  auto fr = h.ready();
+  ASSERT_EQ(fr.size(), 2u);
+  EXPECT_EQ(h.d.stats().malformed, 2u);
+  EXPECT_EQ(h.d.stats().frames_dropped, 0u);
+  EXPECT_EQ(h.d.h264_stats().markers_inside_access_unit, 0u);  // nothing followed the marker
+}
+
 }  // namespace
