@@ -72,6 +72,21 @@ te_recorder* te_recorder_new(int32_t codec, uint32_t clock_rate, uint32_t channe
 
 void te_recorder_free(te_recorder* h) { delete h; }
 
+te_status te_recorder_set_fmtp(te_recorder* h, const char* fmtp) {
+  te::capi::clear_error();
+  if (!h) return fail(TE_E_INVALID_ARG, "null recorder");
+  if (!fmtp) return fail(TE_E_INVALID_ARG, "null fmtp");
+  if (h->rec.started() || h->rec.finished())
+    return fail(TE_E_STATE, "fmtp must be set before the first packet is pushed");
+  std::string error;
+  switch (h->rec.set_fmtp(fmtp, error)) {
+    case te::FmtpResult::kOk: return TE_OK;
+    case te::FmtpResult::kUnsupported: return fail(TE_E_UNSUPPORTED, "fmtp: " + error);
+    case te::FmtpResult::kInvalid: break;
+  }
+  return fail(TE_E_INVALID_ARG, "fmtp: " + error);
+}
+
 te_status te_recorder_push(te_recorder* h, uint32_t id, const uint8_t* data, uint32_t size,
                            double arrival_us) {
   if (!h) return fail(TE_E_INVALID_ARG, "null recorder");
@@ -140,7 +155,7 @@ const char* te_recorder_stat_names(void) {
          "padding,timestampOutliers,timestampRebases,"
          "received,duplicates,late,lost,reordered,restarts,"
          "payloadMalformed,payloadUnsupported,frames,framesDropped,keyframes,keyframeRequests,"
-         "outputBytes,durationUs,width,height,timingInvalid";
+         "outputBytes,durationUs,width,height,timingInvalid,parameterSetsMissing";
 }
 
 uint32_t te_recorder_stats(te_recorder* h, double* out, uint32_t max) {
@@ -163,7 +178,7 @@ uint32_t te_recorder_stats(te_recorder* h, double* out, uint32_t max) {
                       double(dp.keyframes),      double(dp.keyframe_requests),
                       double(mx.bytes),          duration_us,
                       double(h->rec.width()),    double(h->rec.height()),
-                      double(dp.timing_invalid)};
+                      double(dp.timing_invalid), double(h->rec.parameter_sets_missing())};
   uint32_t n = sizeof(v) / sizeof(v[0]);
   if (n > max) n = max;
   for (uint32_t i = 0; i < n; i++) out[i] = v[i];

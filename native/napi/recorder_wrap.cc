@@ -2,6 +2,8 @@
 
 #include "napi_util.h"
 
+#include <string>
+
 namespace te::napi {
 
 Napi::Function RecorderWrap::Init(Napi::Env env) {
@@ -24,6 +26,18 @@ RecorderWrap::RecorderWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Re
                        info[3].As<Napi::Number>().Int32Value(), u32(info, 4), u32(info, 5),
                        u32(info, 6), f64(info, 7), info[8].As<Napi::Number>().Int32Value());
   if (!h_) throw_last_error(info.Env(), te_last_status());
+  // Optional 10th argument: the SDP fmtp string (te_recorder_set_fmtp), "" or absent = none.
+  if (info.Length() > 9 && info[9].IsString()) {
+    std::string fmtp = info[9].As<Napi::String>().Utf8Value();
+    if (!fmtp.empty()) {
+      te_status s = te_recorder_set_fmtp(h_, fmtp.c_str());
+      if (s != TE_OK) {
+        te_recorder_free(h_);
+        h_ = nullptr;
+        throw_last_error(info.Env(), s);
+      }
+    }
+  }
 }
 
 RecorderWrap::~RecorderWrap() { te_recorder_free(h_); }

@@ -68,7 +68,7 @@ export async function record(opts: RecordOptions, log: (line: string) => void = 
   const codec = codecFromEncodingName(source.info.codec.mimeType)!; // subscribeTrack rejects others
   const fmtp = source.info.codec.fmtp;
   const channels = (fmtp['sprop-stereo'] ?? fmtp['stereo']) === '0' ? 1 : 2;
-  const rec = await Recorder.create({ codec, channels, seekable: true });
+  const rec = await Recorder.create({ codec, channels, seekable: true, fmtp }); // fmtp: e.g. H.264 sprop-parameter-sets
   const path = outputPath(opts.output, opts.track, CODECS[codec].extension);
   mkdirSync(dirname(path), { recursive: true });
   const writer = new ChunkFileWriter(path);

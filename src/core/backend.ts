@@ -55,6 +55,8 @@ export type RecorderArgs = {
   reorderCapacity: number;
   ssrc: number;
   payloadType: number;
+  /** SDP fmtp parameter string "k=v;k=v" (te_recorder_set_fmtp); absent or "" = none. */
+  fmtp?: string;
 };
 
 export type PcmArgs = {

@@ -9,7 +9,7 @@ type NativeAddon = {
   opusVersion: string;
   recorderStatNames: string;
   pcmStatNames: string;
-  Recorder: new (...args: number[]) => RawRecorder;
+  Recorder: new (...args: Array<number | string>) => RawRecorder;
   PcmDecoder: new (...args: number[]) => RawPcmDecoder;
 };
 
@@ -34,7 +34,7 @@ export function createNativeBackend(): CoreBackend {
     zeroCopyInput: true,
     createRecorder: (a: RecorderArgs) =>
       new addon.Recorder(a.codec, a.clockRate, a.channels, a.seekable ? 1 : 0, a.fragmentMs,
-        a.reorderWaitMs, a.reorderCapacity, a.ssrc, a.payloadType),
+        a.reorderWaitMs, a.reorderCapacity, a.ssrc, a.payloadType, a.fmtp ?? ''),
     createPcmDecoder: (a: PcmArgs) =>
       new addon.PcmDecoder(a.inChannels, a.outRate, a.outChannels, a.reorderWaitMs, a.reorderCapacity,
         a.ssrc, a.payloadType),

@@ -29,9 +29,35 @@ export type RecorderOptions = {
   ssrc?: number;
   /** Only record this RTP payload type (default: any). */
   payloadType?: number;
+  /**
+   * The stream's SDP fmtp parameters (a=fmtp, parsed: `{ 'packetization-mode': '1',
+   * 'sprop-parameter-sets': 'Z0LAH...,aM48gA==' }`; src/capture's SdpPayloadFormat.fmtp and the
+   * LiveKit TrackCodec.fmtp have this shape). H.264 uses sprop-parameter-sets (RFC 6184 §8.1: the
+   * SPS/PPS when the stream carries none in-band) and checks packetization-mode (2 is unsupported)
+   * and profile-level-id; other keys and codecs ignore it. A malformed value throws
+   * (code ERR_TE_INVALID_ARG; ERR_TE_UNSUPPORTED for packetization-mode=2).
+   */
+  fmtp?: Record<string, string>;
   /** Backend to use (default: getBackend()). */
   backend?: CoreBackend;
 };
+
+/** Serializes parsed fmtp parameters back to the a=fmtp string "k=v;k=v" the core parses. */
+function fmtpOption(fmtp: unknown): string {
+  if (fmtp === undefined) return '';
+  if (typeof fmtp !== 'object' || fmtp === null || Array.isArray(fmtp)) {
+    throw invalidParameter('fmtp', 'an object of fmtp parameters', fmtp);
+  }
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(fmtp)) {
+    if (typeof v !== 'string' || /[;\0]/.test(v) || /[;=\0]/.test(k)) {
+      throw invalidParameter(`fmtp['${k}']`, 'a string without ";"', v);
+    }
+    if (k === '') continue; // bare values (no key), e.g. telephone-event's "0-15": nothing for the core
+    parts.push(`${k}=${v}`);
+  }
+  return parts.join(';');
+}
 
 /** A piece of container output: write `data` (in order) at byte `offset` of the output. */
 export type OutputChunk = {
@@ -58,7 +84,13 @@ export type RecorderStats = Record<
   | 'padding' | 'timestampOutliers' | 'timestampRebases'
   | 'received' | 'duplicates' | 'late' | 'lost' | 'reordered' | 'restarts'
   | 'payloadMalformed' | 'payloadUnsupported' | 'frames' | 'framesDropped' | 'keyframes'
-  | 'keyframeRequests' | 'outputBytes' | 'durationUs' | 'width' | 'height' | 'timingInvalid',
+  | 'keyframeRequests' | 'outputBytes' | 'durationUs' | 'width' | 'height' | 'timingInvalid'
+  /**
+   * H.264: IDR access units dropped because no SPS/PPS they refer to arrived, neither in-band nor
+   * in the fmtp's sprop-parameter-sets. frames = 0 with this > 0 means the stream cannot be
+   * recorded without its parameter sets (pass the SDP's fmtp).
+   */
+  | 'parameterSetsMissing',
   number
 >;
 
@@ -115,6 +147,7 @@ export class Recorder {
       reorderCapacity: intOption('reorderCapacity', options.reorderCapacity, 2, 65536, 1024),
       ssrc: intOption('ssrc', options.ssrc, 0, 0xffffffff, -1),
       payloadType: intOption('payloadType', options.payloadType, 0, 127, -1),
+      fmtp: fmtpOption(options.fmtp),
     });
     return new Recorder(backend, raw, options.codec);
   }

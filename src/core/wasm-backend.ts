@@ -37,6 +37,7 @@ type TeExport =
   '_te_recorder_released' |
   '_te_recorder_run_count' |
   '_te_recorder_runs' |
+  '_te_recorder_set_fmtp' |
   '_te_recorder_stat_names' |
   '_te_recorder_stats' |
   '_te_recorder_take_keyframe_request' |
@@ -135,6 +136,19 @@ export async function createWasmBackend(): Promise<CoreBackend> {
     const h = m._te_recorder_new(a.codec, a.clockRate, a.channels, a.seekable ? 1 : 0, a.fragmentMs,
       a.reorderWaitMs, a.reorderCapacity, a.ssrc, a.payloadType);
     if (!h) throw lastError();
+    if (a.fmtp) {
+      const text = new TextEncoder().encode(a.fmtp);
+      const ptr = m._te_alloc(text.byteLength + 1);
+      m.HEAPU8.set(text, ptr);
+      m.HEAPU8[ptr + text.byteLength] = 0; // C string
+      const status = m._te_recorder_set_fmtp(h, ptr);
+      m._te_free(ptr);
+      if (status < 0) {
+        const err = lastError();
+        m._te_recorder_free(h);
+        throw err;
+      }
+    }
     const heap = new HeapPackets();
     return {
       push(id, data, arrivalUs) {

@@ -26,7 +26,7 @@ export async function recordSource(source: TrackSource, ms: number, file: string
   const codec = codecFromEncodingName(source.info.codec.mimeType);
   if (!codec) throw new Error(`no core codec for ${source.info.codec.mimeType}`);
   const opus = codec === 'opus';
-  const rec = await Recorder.create({ codec, seekable: true, ...(opus ? { channels: 1 as const } : {}) });
+  const rec = await Recorder.create({ codec, seekable: true, fmtp: source.info.codec.fmtp, ...(opus ? { channels: 1 as const } : {}) });
   const out = new ChunkFileWriter(file);
   const recording = new TrackRecording(source, rec, { write: (chunks) => out.write(chunks) });
   let stats;

@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <vector>
 
 #include "avc_config.h"
 #include "h264_nal.h"
@@ -41,12 +42,21 @@ void put_be32(uint8_t* p, uint32_t v) {
 void H264Depacketizer::push(const RtpPacket& pkt, PacketHold hold, uint32_t lost_before) {
   stats_.packets++;
   const bool after_loss = lost_before > 0;
+  const bool same_au = cur_.active && pkt.timestamp == cur_.rtp_ts;  // §5.1: one timestamp, one AU
+  if (same_au && cur_.marker && !pkt.payload.empty()) {
+    // The marker did not end the access unit (set per slice): from now on a marker proves nothing.
+    marker_inside_au_ = true;
+    h264_stats_.markers_inside_access_unit++;
+  }
+  // After a gap the open AU is complete only if it ended with a marker, the packet after the gap
+  // starts another AU, and this stream's markers are known to mean "end of access unit": otherwise
+  // the lost packets may have been its tail (more slices with the same timestamp).
+  if (after_loss && cur_.active && !(cur_.marker && !same_au && !marker_inside_au_)) mark_broken();
+  if (cur_.active && !same_au) complete_au();  // a new timestamp closes the access unit
   if (after_loss) {
     pending_discontinuity_ = true;
-    if (cur_.active) mark_broken();  // the open AU lost its tail (at least its marker packet)
-    need_verify_ = true;             // what was lost is unknown: the next picture must prove it
+    need_verify_ = true;  // what was lost is unknown: the next picture must prove it
   }
-  if (cur_.active && pkt.timestamp != cur_.rtp_ts) complete_au();  // §5.1: new timestamp = new AU
   if (!cur_.active) start_au(pkt, after_loss);
 
   if (cur_.broken) {
@@ -57,8 +67,9 @@ void H264Depacketizer::push(const RtpPacket& pkt, PacketHold hold, uint32_t lost
 
   ByteView payload = pkt.payload;
   if (payload.empty()) {
+    // No payload header, no NAL (e.g. a padding-only packet, RFC 3550 §5.1, if one gets this far):
+    // counted, but it removed nothing from the access unit, so the unit stays intact.
     stats_.malformed++;
-    mark_broken();
   } else {
     uint8_t type = h264::nal_type(payload[0]);
     if (type >= 1 && type <= 23) {
@@ -79,19 +90,51 @@ void H264Depacketizer::push(const RtpPacket& pkt, PacketHold hold, uint32_t lost
     }
   }
 
-  if (cur_.check_start) {
+  if (cur_.check_start && !payload.empty()) {
     cur_.check_start = false;
     if (!cur_.start_proven) mark_broken();  // the AU's first packets may be among the lost
   }
-  if (pkt.marker) complete_au();  // §5.1: marker = last packet of the access unit
+  // §5.1: the marker flags the last packet of the access unit, but it is only trusted once the
+  // next timestamp confirms it (see the header): the AU stays open until then.
+  // A packet without payload ends nothing that was not ended before it.
+  if (!payload.empty() || pkt.marker) cur_.marker = pkt.marker;
 }
 
 void H264Depacketizer::flush() {
-  // Without a marker bit the last AU cannot be known complete: drop it.
+  // The last AU is complete if its last packet carried the marker (nothing can follow any more);
+  // without one it may have lost its tail: drop it.
   if (cur_.active) {
-    mark_broken();
+    if (!cur_.marker) mark_broken();
     complete_au();
   }
+}
+
+bool H264Depacketizer::set_out_of_band_parameter_sets(const std::vector<std::vector<uint8_t>>& sets) {
+  for (const auto& nal : sets) {
+    if (nal.empty()) return false;
+    uint8_t type = h264::nal_type(nal[0]);
+    H264Sps sps;
+    H264PpsIds ids;
+    if (type == h264::kSps ? !parse_h264_sps(nal.data(), nal.size(), sps)
+                           : type != h264::kPps || !parse_h264_pps_ids(nal.data(), nal.size(), ids))
+      return false;
+  }
+  for (const auto& nal : sets) capture_parameter_set(nal.data(), nal.size());
+  if (!sets.empty()) insert_out_of_band_ = true;
+  return true;
+}
+
+// The access unit with every known SPS and PPS in front (MP4 sample format, §5.3.2 lengths).
+ByteChain H264Depacketizer::prepend_parameter_sets(ByteChain&& data) const {
+  ByteChain out;
+  for (const auto* sets : {&sps_, &pps_}) {
+    for (const auto& kv : *sets) {
+      put_be32(out.append_generated(4), static_cast<uint32_t>(kv.second.size()));
+      out.append_copy(kv.second);
+    }
+  }
+  out.append_chain(std::move(data));
+  return out;
 }
 
 void H264Depacketizer::start_au(const RtpPacket& pkt, bool after_loss) {
@@ -132,6 +175,10 @@ void H264Depacketizer::note_nal(uint8_t header, const uint8_t* head, size_t head
     }
     if (type == h264::kIdr) cur_.has_idr = true;
     if (h264::nal_ref_idc(header) != 0) cur_.reference = true;
+  } else if (type == h264::kSps) {
+    cur_.has_sps = true;
+  } else if (type == h264::kPps) {
+    cur_.has_pps = true;
   }
 }
 
@@ -339,6 +386,15 @@ void H264Depacketizer::complete_au() {
   cur_ = AccessUnit();
   if (au.fu_active) au.broken = true;  // fragmented NAL never ended
   if (!au.broken && !au.has_slice) return;  // e.g. parameter sets sent on their own: no picture
+  if (emitted_any_ && au.ext_ts == last_emitted_ts_) {
+    // More of the picture just written (its timestamp came back after a unit of another one, e.g.
+    // a lone parameter-set packet): a second sample at one time is never written. The reference
+    // chain is unchanged — the picture it belongs to is already out.
+    h264_stats_.duplicate_timestamps++;
+    stats_.frames_dropped++;
+    au.hold.release();
+    return;
+  }
 
   if (au.broken) {
     stats_.frames_dropped++;
@@ -356,6 +412,7 @@ void H264Depacketizer::complete_au() {
   uint32_t sps_id = 0;
   if (waiting_keyframe_) {
     if (!(au.has_idr && params_for(au, &sps_id))) {
+      if (au.has_idr) h264_stats_.parameter_sets_missing++;
       stats_.frames_dropped++;
       pending_discontinuity_ = true;
       request_keyframe();
@@ -393,8 +450,16 @@ void H264Depacketizer::complete_au() {
     f.config = build_config(sps_id);
     if (f.config) config_dirty_ = false;
   }
+  if (f.keyframe && insert_out_of_band_) {
+    // RFC 6184 §8.4 lets the parameter sets travel out of band; written in-band once too, so the
+    // first IDR decodes from the samples alone (players that ignore avcC, concatenated fragments).
+    insert_out_of_band_ = false;
+    if (!(au.has_sps && au.has_pps)) au.data = prepend_parameter_sets(std::move(au.data));
+  }
   f.data = std::move(au.data);
   f.hold = std::move(au.hold);
+  emitted_any_ = true;
+  last_emitted_ts_ = f.timestamp;
   emit(std::move(f));
 }
 

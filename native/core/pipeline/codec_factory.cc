@@ -10,9 +10,14 @@
 
 namespace te {
 
-std::unique_ptr<Depacketizer> make_depacketizer(Codec codec, uint32_t channels) {
+std::unique_ptr<Depacketizer> make_depacketizer(Codec codec, uint32_t channels,
+                                                const H264Fmtp* h264) {
   switch (codec) {
-    case Codec::kH264: return std::make_unique<H264Depacketizer>();
+    case Codec::kH264: {
+      auto d = std::make_unique<H264Depacketizer>();
+      if (h264 && !d->set_out_of_band_parameter_sets(h264->parameter_sets)) return nullptr;
+      return d;
+    }
     case Codec::kVP8: return std::make_unique<Vp8Depacketizer>();
     case Codec::kVP9: return std::make_unique<Vp9Depacketizer>();
     case Codec::kOpus: {

@@ -3,9 +3,11 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "../depack/depacketizer.h"
+#include "../depack/h264_fmtp.h"
 #include "../mux/muxer.h"
 #include "rtp_input.h"
 
@@ -23,6 +25,13 @@ class Recorder {
   // Check ok() after construction (an unknown codec leaves the recorder unusable).
   explicit Recorder(const RecorderOptions& opts);
   bool ok() const { return depack_ && mux_; }
+
+  // The SDP fmtp parameters of the stream ("k=v;k=v", RFC 4566 §6 a=fmtp without the payload
+  // type). H.264 uses sprop-parameter-sets and packetization-mode (RFC 6184 §8.1); other codecs and
+  // unknown keys are ignored. Only before the first push (see started()). On failure `error` says
+  // why and the recorder is unchanged.
+  FmtpResult set_fmtp(const std::string& fmtp, std::string& error);
+  bool started() const { return started_; }
 
   void push(uint32_t id, ByteView bytes, int64_t arrival_us);
   void poll(int64_t now_us);
@@ -43,6 +52,8 @@ class Recorder {
   const char* mime_type() const { return mux_->mime_type(); }
   uint16_t width() const { return width_; }
   uint16_t height() const { return height_; }
+  // H.264: IDR access units dropped because no SPS/PPS they need arrived in-band or out of band.
+  uint64_t parameter_sets_missing() const;
 
  private:
   void deliver(ReleasedPacket& rp);
@@ -53,6 +64,9 @@ class Recorder {
   RtpInput input_;
   std::unique_ptr<Depacketizer> depack_;
   std::unique_ptr<Muxer> mux_;
+  Codec codec_;
+  uint32_t channels_;
+  bool started_ = false;
   bool keyframe_request_ = false;
   bool finished_ = false;
   uint16_t width_ = 0, height_ = 0;

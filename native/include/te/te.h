@@ -65,6 +65,14 @@ te_recorder* te_recorder_new(int32_t codec, uint32_t clock_rate, uint32_t channe
                              uint32_t fragment_ms, uint32_t reorder_wait_ms,
                              uint32_t reorder_capacity, double ssrc, int32_t payload_type);
 void te_recorder_free(te_recorder* h);
+/* The stream's SDP fmtp parameters: the a=fmtp value without the payload type, "k=v;k=v".
+ * H.264 (RFC 6184 §8.1): sprop-parameter-sets (base64 SPS/PPS, comma separated) are used for the
+ * sample description and written in-band before the first IDR that has none; in-band sets that
+ * arrive later win. packetization-mode 0|1 (2 → TE_E_UNSUPPORTED), profile-level-id checked.
+ * Other codecs and unknown keys: ignored. Call after te_recorder_new and before the first push
+ * (else TE_E_STATE); a malformed value → TE_E_INVALID_ARG (te_last_error() names it), recorder
+ * unchanged. */
+te_status te_recorder_set_fmtp(te_recorder* h, const char* fmtp);
 /* Pushes one RTP packet (borrowed until released). arrival_us: caller's clock. */
 te_status te_recorder_push(te_recorder* h, uint32_t id, const uint8_t* data, uint32_t size,
                            double arrival_us);

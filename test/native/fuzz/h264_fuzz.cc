@@ -1,12 +1,17 @@
 // libFuzzer target for the H.264 parsers and the whole H.264 → MP4 path: the input is split into
 // RTP payloads (1 control byte: marker / timestamp step / loss, 1 length byte, payload) that go
 // through H264Depacketizer into Mp4Muxer (fragmented or seekable, chosen by the first byte).
-// The SPS/slice parsers and the avcC builder are also fed the raw input directly.
+// The SPS/slice parsers, the avcC builder and the fmtp parser (RFC 6184 §8.1, base64
+// sprop-parameter-sets) are also fed the raw input directly; when the input's first bytes parse as
+// an fmtp with parameter sets, the depacketizer starts with them as out-of-band sets.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
+#include <string>
+
 #include "core/depack/avc_config.h"
+#include "core/depack/h264_fmtp.h"
 #include "core/depack/h264_depacketizer.h"
 #include "core/depack/h264_slice_parser.h"
 #include "core/depack/h264_sps_parser.h"
@@ -30,6 +35,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   opts.fragment_ms = (data[0] >> 1) * 10;
   ReleaseList released;
   H264Depacketizer depack;
+  {
+    // fmtp text: the input up to its first NUL (at most 512 bytes).
+    size_t n = 0;
+    while (n < size && n < 512 && data[n] != 0) n++;
+    H264Fmtp fmtp;
+    std::string err;
+    std::vector<uint8_t> b64;
+    decode_base64(std::string(reinterpret_cast<const char*>(data), n), b64);
+    if (parse_h264_fmtp(std::string(reinterpret_cast<const char*>(data), n), fmtp, err) == FmtpResult::kOk)
+      depack.set_out_of_band_parameter_sets(fmtp.parameter_sets);
+    if (size > 8 && (data[0] & 0x80)) {  // raw halves as out-of-band sets (usually rejected)
+      depack.set_out_of_band_parameter_sets({std::vector<uint8_t>(data + 1, data + size / 2),
+                                             std::vector<uint8_t>(data + size / 2, data + size)});
+    }
+  }
   Mp4Muxer mux(opts);
   std::vector<std::vector<uint8_t>> packets;  // stable storage: frames point into it
   packets.reserve(size);

@@ -38,7 +38,10 @@ struct Harness {
     d.push(p, pf.hold(p), lost);
   }
   void skip(uint32_t n = 1) { seq = static_cast<uint16_t>(seq + n); }
+  // Ends the stream (flush) and returns every frame: an access unit is only closed by the next
+  // timestamp or the end (h264_access_unit_test.cc).
   std::vector<Frame> frames() {
+    d.flush();
     std::vector<Frame> out;
     Frame f;
     while (d.pop(f)) out.push_back(std::move(f));
@@ -129,8 +132,8 @@ TEST(H264Depacketizer, MissingFuMiddleDropsUntilNextIdr) {
   auto frags = fu_a(p, 40);
   h.send(3000, false, frags[0]);
   h.send(3000, true, frags[2], /*lost=*/1);  // the middle fragment never came
-  EXPECT_TRUE(h.d.keyframe_needed());
   h.send(6000, true, make_slice(1, 2, 2, kP));  // references the lost picture: dropped
+  EXPECT_TRUE(h.d.keyframe_needed());           // asked for as soon as the broken AU closed
   h.idr(9000);
   auto fr = h.frames();
   ASSERT_EQ(fr.size(), 2u);
@@ -214,10 +217,10 @@ TEST(H264Depacketizer, LostReferenceFrameBreaksChain) {
 TEST(H264Depacketizer, WaitsForFirstIdr) {
   Harness h;
   h.send(0, true, make_slice(1, 2, 5, kP));
-  EXPECT_TRUE(h.d.keyframe_needed());
-  h.d.clear_keyframe_request();
   // An IDR before any SPS/PPS cannot be decoded either.
   h.send(3000, true, make_slice(5, 3, 0, kI));
+  EXPECT_TRUE(h.d.keyframe_needed());  // the P closed when the IDR's timestamp arrived
+  h.d.clear_keyframe_request();
   h.idr(6000);
   auto fr = h.frames();
   ASSERT_EQ(fr.size(), 1u);
