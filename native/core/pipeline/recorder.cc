@@ -7,13 +7,23 @@ namespace te {
 Recorder::Recorder(const RecorderOptions& opts)
     : input_(opts.input, &released_),
       depack_(make_depacketizer(opts.codec, opts.channels)),
-      mux_(make_muxer(opts.codec, opts.mux)) {}
+      mux_(make_muxer(opts.codec, opts.mux)),
+      codec_(opts.codec) {}
+
+bool Recorder::set_muxer_options(const MuxerOptions& mux) {
+  if (pushed_ || finished_) return false;
+  std::unique_ptr<Muxer> m = make_muxer(codec_, mux);
+  if (!m) return false;
+  mux_ = std::move(m);
+  return true;
+}
 
 void Recorder::push(uint32_t id, ByteView bytes, int64_t arrival_us) {
   if (finished_) {
     released_.ids.push_back(id);
     return;
   }
+  pushed_ = true;
   input_.push(id, bytes, arrival_us);
   poll(arrival_us);
 }

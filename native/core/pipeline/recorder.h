@@ -23,6 +23,8 @@ class Recorder {
   // Check ok() after construction (an unknown codec leaves the recorder unusable).
   explicit Recorder(const RecorderOptions& opts);
   bool ok() const { return depack_ && mux_; }
+  // Replaces the muxer options; only before the first push (false afterwards, nothing changed).
+  bool set_muxer_options(const MuxerOptions& mux);
 
   void push(uint32_t id, ByteView bytes, int64_t arrival_us);
   void poll(int64_t now_us);
@@ -53,6 +55,8 @@ class Recorder {
   RtpInput input_;
   std::unique_ptr<Depacketizer> depack_;
   std::unique_ptr<Muxer> mux_;
+  Codec codec_;
+  bool pushed_ = false;
   bool keyframe_request_ = false;
   bool finished_ = false;
   uint16_t width_ = 0, height_ = 0;
