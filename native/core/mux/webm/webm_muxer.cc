@@ -131,6 +131,12 @@ void WebmMuxer::write(Frame&& frame) {
   } else if (frame.codec != codec_) {
     skipped_++;
     return;
+  } else if (frame.timestamp < last_ts_ - static_cast<int64_t>(clock_rate_)) {
+    // More than 1 s before the latest frame: a bad timestamp (VP8/VP9/Opus have no reordering).
+    // Placing it would fold the time line; drop and count it.
+    skipped_++;
+    timestamps_back_++;
+    return;
   }
   int64_t ms = to_ms(frame.timestamp);
   const int64_t exact_ms = ms;

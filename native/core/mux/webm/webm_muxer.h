@@ -20,7 +20,8 @@
 // cluster start with any block; the SimpleBlock keyframe flag says which are keyframes), and
 // always before a SimpleBlock's signed 16-bit relative timestamp (RFC 9559 §10.2) would overflow.
 // A cue points at the first keyframe of each cluster that has one. The last frame lasts a typical
-// frame (median of the recent deltas, frame_duration.h), not the gap before it.
+// frame (median of the recent deltas, frame_duration.h), not the gap before it. A frame stamped
+// less than 1 s before its predecessor is placed 1 ms after it; further back, it is dropped.
 // Frame bytes are appended to the cluster chunk as views (zero-copy); holds move with them.
 #pragma once
 #include <cstdint>
@@ -41,6 +42,8 @@ class WebmMuxer : public Muxer {
 
   // Frames ignored because no config had been seen yet, or because their codec is unsupported.
   uint64_t frames_skipped() const { return skipped_; }
+  // Of those, frames stamped more than 1 s before the latest frame (dropped, never placed).
+  uint64_t timestamps_back() const { return timestamps_back_; }
 
   // Opus in Matroska (Matroska codec mapping for A_OPUS): pre-skip / CodecDelay and SeekPreRoll.
   static constexpr uint32_t kOpusPreSkip = 3840;                // 80 ms at 48 kHz
@@ -77,6 +80,7 @@ class WebmMuxer : public Muxer {
   int64_t last_ms_ = 0;   // block time of the previous frame (kept strictly increasing)
   RecentFrameDuration durations_;
   uint64_t skipped_ = 0;
+  uint64_t timestamps_back_ = 0;
 
   std::vector<Block> cluster_;
   int64_t cluster_ms_ = 0;
