@@ -500,4 +500,34 @@ TEST(Mp4Muxer, FrameFarBackInTimeIsDroppedNotFolded) {
   }
 }
 
+// Baseline has no B-frames: a frame stamped a little back is a bad timestamp, not reordering, so
+// fragments are still cut on time afterwards and decode times still only go forward.
+TEST(Mp4Muxer, BaselineBackstepDoesNotStopCuttingOnTime) {
+  MuxerOptions o;
+  o.fragment_ms = 1000;
+  o.crash_safe = true;
+  Mp4Muxer m(o);
+  for (int i = 0; i < 100; i++) {
+    int64_t ts = kBase + i * 3000 - (i == 40 ? 4500 : 0);  // frame 40 stamped 1.5 frames early
+    Frame f = frame(ts, i == 0, static_cast<uint8_t>(i));
+    if (i == 0) f.config = config(/*baseline=*/true);
+    m.write(std::move(f));
+  }
+  m.finish();
+  std::vector<uint8_t> f = drain(m);
+  std::vector<Box> b;
+  ASSERT_TRUE(walk(f, 0, f.size(), "", b));
+  auto fr = fragments(f, b);
+  EXPECT_EQ(fr.size(), 4u);
+  uint64_t next = 0;
+  for (const Fragment& x : fr) {
+    EXPECT_EQ(x.tfdt, next);
+    for (uint32_t d : x.durations) {
+      EXPECT_GT(d, 0u);
+      next += d;
+    }
+  }
+  EXPECT_EQ(m.mp4_stats().timestamps_back, 0u);  // within 1 s: kept
+}
+
 }  // namespace

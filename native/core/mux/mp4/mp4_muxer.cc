@@ -70,9 +70,13 @@ bool Mp4Muxer::accept_first(const Frame& frame) {
   max_pts_ = frame.timestamp;
   if (!config_->sps.empty()) {
     H264Sps sps;
-    if (parse_h264_sps(config_->sps[0].data(), config_->sps[0].size(), sps) &&
-        sps.bitstream_restriction && sps.max_num_reorder_frames <= 16)
-      reorder_frames_ = sps.max_num_reorder_frames;
+    if (parse_h264_sps(config_->sps[0].data(), config_->sps[0].size(), sps)) {
+      if (sps.bitstream_restriction && sps.max_num_reorder_frames <= 16)
+        reorder_frames_ = sps.max_num_reorder_frames;
+      // Baseline (66) has no B slices (H.264 §A.2.1): a frame stamped back is a bad timestamp,
+      // never reordering, so it must not stop the cutting of fragments on time.
+      baseline_ = sps.profile_idc == 66;
+    }
     reordering_ = reorder_frames_ > 0;
   }
   return true;
@@ -92,7 +96,7 @@ void Mp4Muxer::write(Frame&& frame) {
       frame.config->private_data != config_->private_data)
     mp4_stats_.config_changes++;
   stats_.frames++;
-  if (frame.timestamp < max_pts_) reordering_ = true;
+  if (frame.timestamp < max_pts_ && !baseline_) reordering_ = true;
   max_pts_ = std::max(max_pts_, frame.timestamp);
   if (!fragmented()) {
     write_seekable(std::move(frame));

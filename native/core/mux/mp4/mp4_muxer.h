@@ -78,6 +78,7 @@ class Mp4Muxer : public Muxer {
   RecentFrameDuration durations_;  // recent DTS deltas
   int64_t max_pts_ = 0;
   bool reordering_ = false;  // B-frames announced (VUI) or seen (a PTS below an earlier one)
+  bool baseline_ = false;    // Baseline profile: no B-frames possible
   Mp4MuxerStats mp4_stats_;
   // fragmented
   std::vector<Pending> pending_;
