@@ -1,9 +1,15 @@
 import { spawnSync } from 'node:child_process';
 
-/** Runs a tool and returns stdout/stderr (never throws on a non-zero exit; status is returned). */
+/**
+ * Runs a tool and returns stdout/stderr (never throws on a non-zero exit; status is returned).
+ * @throws when the tool cannot be started at all (not installed, not on PATH): a missing
+ *   validator must fail the test, never make its check pass on empty output.
+ */
 export function run(cmd: string, args: string[]): { stdout: string; stderr: string; status: number | null } {
   // latin1 keeps binary stdout byte for byte (Buffer.from(stdout, 'latin1') gives the bytes back).
   const r = spawnSync(cmd, args, { encoding: 'latin1', maxBuffer: 256 * 1024 * 1024 });
+  if (r.error) throw new Error(`cannot run ${cmd} (${(r.error as NodeJS.ErrnoException).code ?? r.error.message}): install it (scripts/install-system-deps.sh)`);
+  if (r.signal) throw new Error(`${cmd} was killed by ${r.signal}`);
   return { stdout: r.stdout ?? '', stderr: r.stderr ?? '', status: r.status };
 }
 
