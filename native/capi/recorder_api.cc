@@ -11,8 +11,9 @@
 using te::capi::fail;
 
 struct te_recorder {
-  explicit te_recorder(const te::RecorderOptions& o) : rec(o) {}
+  explicit te_recorder(const te::RecorderOptions& o) : rec(o), mux(o.mux) {}
   te::Recorder rec;
+  te::MuxerOptions mux;  // current muxer options (te_recorder_set_option)
   te::capi::OutputView view;
   std::vector<uint32_t> released;
 };
@@ -85,6 +86,24 @@ te_status te_recorder_set_fmtp(te_recorder* h, const char* fmtp) {
     case te::FmtpResult::kInvalid: break;
   }
   return fail(TE_E_INVALID_ARG, "fmtp: " + error);
+}
+
+te_status te_recorder_set_option(te_recorder* h, int32_t option, double value) {
+  te::capi::clear_error();
+  if (!h) return fail(TE_E_INVALID_ARG, "null recorder");
+  te::MuxerOptions mux = h->mux;
+  switch (option) {
+    case TE_OPT_CRASH_SAFE:
+      if (value != 0 && value != 1) return fail(TE_E_INVALID_ARG, "crash-safe must be 0 or 1");
+      mux.crash_safe = value == 1;
+      break;
+    default:
+      return fail(TE_E_INVALID_ARG, "unknown recorder option " + std::to_string(option));
+  }
+  if (!h->rec.set_muxer_options(mux))
+    return fail(TE_E_STATE, "recorder options must be set before the first push");
+  h->mux = mux;
+  return TE_OK;
 }
 
 te_status te_recorder_push(te_recorder* h, uint32_t id, const uint8_t* data, uint32_t size,

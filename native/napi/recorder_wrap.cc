@@ -18,6 +18,7 @@ Napi::Function RecorderWrap::Init(Napi::Env env) {
                       InstanceMethod("missing", &RecorderWrap::Missing),
                       InstanceMethod("stats", &RecorderWrap::Stats),
                       InstanceMethod("mimeType", &RecorderWrap::MimeType),
+                      InstanceMethod("setOption", &RecorderWrap::SetOption),
                       InstanceMethod("close", &RecorderWrap::Close)});
 }
 
@@ -58,6 +59,13 @@ Napi::Value RecorderWrap::Push(const Napi::CallbackInfo& info) {
   Napi::Uint8Array pkt = info[1].As<Napi::Uint8Array>();
   te_status s = te_recorder_push(h, u32(info, 0), pkt.Data(), static_cast<uint32_t>(pkt.ByteLength()),
                                  f64(info, 2));
+  if (s != TE_OK) throw_last_error(info.Env(), s);
+  return info.Env().Undefined();
+}
+
+Napi::Value RecorderWrap::SetOption(const Napi::CallbackInfo& info) {
+  te_status s = te_recorder_set_option(handle(info.Env()), info[0].As<Napi::Number>().Int32Value(),
+                                       f64(info, 1));
   if (s != TE_OK) throw_last_error(info.Env(), s);
   return info.Env().Undefined();
 }

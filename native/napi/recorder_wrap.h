@@ -26,6 +26,7 @@ class RecorderWrap : public Napi::ObjectWrap<RecorderWrap> {
   Napi::Value Missing(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value MimeType(const Napi::CallbackInfo& info);
+  Napi::Value SetOption(const Napi::CallbackInfo& info);  // setOption(TE_OPT_*, value)
   Napi::Value Close(const Napi::CallbackInfo& info);
 
   te_recorder* h_ = nullptr;

@@ -34,6 +34,9 @@ export type RecordSummary = {
   endReason: TrackEndReason | 'duration' | 'signal';
 };
 
+/** Fragment / cluster / page length of `record` files: what a crash can lose at most, about. */
+export const RECORD_FRAGMENT_MS = 1000;
+
 /** LiveKit's file naming (shared/reference: `<track_id>-<YYYY-MM-DDTHHMMSS><ext>`, known ext replaced). */
 export function outputPath(output: string, trackSid: string, ext: string, now = new Date()): string {
   const isDir = output.endsWith('/') || (existsSync(output) && statSync(output).isDirectory());
@@ -51,7 +54,8 @@ export function outputPath(output: string, trackSid: string, ext: string, now = 
 /**
  * Records one track of a LiveKit room into a local file: subscribes as a hidden recorder and runs a
  * TrackRecording (RTP → core → file, with PLI/NACK feedback) until the track ends, the duration
- * passes, or SIGINT/SIGTERM; finalizes a seekable file at the end.
+ * passes, or SIGINT/SIGTERM. The file is crash-safe (see RecorderOptions.crashSafe): written as
+ * the media comes, in pieces of RECORD_FRAGMENT_MS, and indexed at a clean end.
  */
 export async function record(opts: RecordOptions, log: (line: string) => void = () => {}): Promise<RecordSummary> {
   const identity = opts.identity ?? `EG_cli_${Math.random().toString(36).slice(2, 10)}`;
@@ -68,13 +72,17 @@ export async function record(opts: RecordOptions, log: (line: string) => void = 
   const codec = codecFromEncodingName(source.info.codec.mimeType)!; // subscribeTrack rejects others
   const fmtp = source.info.codec.fmtp;
   const channels = (fmtp['sprop-stereo'] ?? fmtp['stereo']) === '0' ? 1 : 2;
-  const rec = await Recorder.create({ codec, channels, seekable: true, fmtp }); // fmtp: e.g. H.264 sprop-parameter-sets
+  // Crash-safe: media reaches the file in ~1 s pieces as it comes (fragmented MP4, WebM clusters,
+  // Ogg pages), so a kill -9 or a power loss loses about the last second; a clean stop adds the
+  // index (durations, mfra / Cues).
+  const rec = await Recorder.create({ codec, channels, seekable: true, crashSafe: true, fragmentMs: RECORD_FRAGMENT_MS, fmtp });
   const path = outputPath(opts.output, opts.track, CODECS[codec].extension);
   mkdirSync(dirname(path), { recursive: true });
   const writer = new ChunkFileWriter(path);
   log(`recording ${source.info.kind} ${source.info.codec.mimeType} track ${opts.track} of ${source.info.publisherIdentity} → ${path}`);
 
   const recording = new TrackRecording(source, rec, { write: (chunks) => writer.write(chunks) });
+  source.once('rtp', () => log('receiving RTP'));
   source.on('muted', () => log('track muted'));
   source.on('unmuted', () => log('track unmuted'));
   source.on('connectionLost', (why) => log(`connection lost (${why}), recovering`));

@@ -12,6 +12,9 @@ export type RawOutput = {
   generated: Uint8Array;
 };
 
+/** Recorder option ids of te_recorder_set_option (TE_OPT_* in te.h). */
+export const RECORDER_OPTION = { crashSafe: 1 } as const;
+
 /** Marks a run that points into RawOutput.generated instead of an input packet. */
 export const GENERATED_RUN = 0xffffffff;
 
@@ -27,6 +30,8 @@ export interface RawRecorder {
   missing(): Uint16Array;
   stats(): Float64Array;
   mimeType(): string;
+  /** te_recorder_set_option: a TE_OPT_* (RECORDER_OPTION) before the first push. */
+  setOption(option: number, value: number): void;
   close(): void;
 }
 

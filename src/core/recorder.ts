@@ -1,5 +1,5 @@
 import type { CoreBackend, RawRecorder } from './backend.js';
-import { GENERATED_RUN } from './backend.js';
+import { GENERATED_RUN, RECORDER_OPTION } from './backend.js';
 import { CODECS, type CodecName, isCodecName } from './codec.js';
 import { InvalidStateError, invalidParameter } from './errors.js';
 import { getBackend } from './load-backend.js';
@@ -19,7 +19,20 @@ export type RecorderOptions = {
    * streaming output (fragmented MP4, live WebM), safe for sockets and multipart uploads.
    */
   seekable?: boolean;
-  /** Target fragment (MP4) / cluster (WebM) / page (Ogg) length. Default 2000 ms video, 1000 ms audio. */
+  /**
+   * Crash-safe file layout: whatever was written stays a playable file if the process dies
+   * (kill -9, power loss), losing at most about `fragmentMs` of media. MP4 is then fragmented
+   * even when `seekable` (ftyp, moov, then moof+mdat per fragment); with `seekable` the clean end
+   * patches the durations in place and appends an mfra random-access index, so the finished file
+   * has its duration and seeks. WebM (live clusters; Duration, Cues and SeekHead added at a
+   * seekable end) and Ogg are crash-safe in every mode. Default false: a seekable MP4 is the
+   * classic layout with the index (moov) at the end, which is unreadable until finish().
+   */
+  crashSafe?: boolean;
+  /**
+   * Fragment (MP4) / cluster (WebM) / page (Ogg) length in ms: a new one starts with the first
+   * frame at or after this much media, keyframe or not. Default 2000 ms video, 1000 ms audio.
+   */
   fragmentMs?: number;
   /** How long the reorder buffer waits for a missing packet before declaring it lost. Default 500 ms. */
   reorderWaitMs?: number;
@@ -136,6 +149,9 @@ export class Recorder {
     if (!isCodecName(options.codec)) {
       throw invalidParameter('codec', `one of ${Object.keys(CODECS).join(', ')}`, options.codec);
     }
+    if (options.crashSafe !== undefined && typeof options.crashSafe !== 'boolean') {
+      throw invalidParameter('crashSafe', 'a boolean', options.crashSafe);
+    }
     const info = CODECS[options.codec];
     const raw = backend.createRecorder({
       codec: info.id,
@@ -149,6 +165,7 @@ export class Recorder {
       payloadType: intOption('payloadType', options.payloadType, 0, 127, -1),
       fmtp: fmtpOption(options.fmtp),
     });
+    if (options.crashSafe) raw.setOption(RECORDER_OPTION.crashSafe, 1);
     return new Recorder(backend, raw, options.codec);
   }
 

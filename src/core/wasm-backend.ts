@@ -36,6 +36,7 @@ type TeExport =
   '_te_recorder_push' |
   '_te_recorder_released' |
   '_te_recorder_run_count' |
+  '_te_recorder_set_option' |
   '_te_recorder_runs' |
   '_te_recorder_set_fmtp' |
   '_te_recorder_stat_names' |
@@ -175,6 +176,7 @@ export async function createWasmBackend(): Promise<CoreBackend> {
       missing: () => missing(m._te_recorder_missing, h),
       stats: () => stats(m._te_recorder_stats, h),
       mimeType: () => str(m._te_recorder_mime_type(h)),
+      setOption: (option, value) => check(m._te_recorder_set_option(h, option, value)),
       close() {
         m._te_recorder_free(h);
         heap.freeAll();

@@ -2,9 +2,25 @@ import { closeSync, openSync, writevSync } from 'node:fs';
 
 import type { OutputChunk } from '../core/recorder.js';
 
+/** The views after the first `skip` bytes of `parts`. */
+function rest(parts: Uint8Array[], skip: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const p of parts) {
+    if (skip >= p.byteLength) skip -= p.byteLength;
+    else {
+      out.push(skip ? p.subarray(skip) : p);
+      skip = 0;
+    }
+  }
+  return out;
+}
+
 /**
  * Writes recorder output to a local file: each chunk's views go to writev at the chunk's offset
- * (append for streaming output, a positioned patch for a seekable finish). Nothing is joined.
+ * (append for streaming output, a positioned patch for a seekable finish). Nothing is joined or
+ * buffered: each write() reaches the file (the OS page cache) before it returns, so a crash-safe
+ * recording killed right after loses nothing it wrote (fsync is not needed against a process kill,
+ * only against a power loss).
  */
 export class ChunkFileWriter {
   private fd: number | undefined;
@@ -21,8 +37,15 @@ export class ChunkFileWriter {
       // writev takes at most IOV_MAX (1024) buffers per call.
       let pos = c.offset;
       for (let i = 0; i < c.data.length; i += 1024) {
-        const part = c.data.slice(i, i + 1024);
-        pos += writevSync(this.fd, part, pos);
+        let part = c.data.slice(i, i + 1024);
+        // A short write (rare on files) continues where it stopped, never skipping bytes.
+        for (;;) {
+          const want = part.reduce((n, b) => n + b.byteLength, 0);
+          const n = writevSync(this.fd, part, pos);
+          pos += n;
+          if (n >= want) break;
+          part = rest(part, n);
+        }
       }
       this.bytesWritten += c.size;
       this.end = Math.max(this.end, c.offset + c.size);

@@ -3,6 +3,12 @@
 // Streaming is the default: every chunk is appended at the current end of the output, so it can
 // go to a socket or a multipart upload as it comes. With `seekable` set, the muxer may, at
 // finish(), emit chunks at earlier offsets to patch sizes, durations or an index (a local file).
+//
+// Media always goes out in pieces of about fragment_ms (MP4 fragments, WebM clusters, Ogg pages)
+// cut on time, whatever the keyframe interval: a piece may start with a non-keyframe (its samples'
+// sync flags say which are keyframes). So everything but the piece being filled is on its way to
+// the output at any moment, and a crash-safe file (see crash_safe) loses at most about fragment_ms
+// when the process dies.
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -14,9 +20,16 @@ namespace te {
 
 struct MuxerOptions {
   bool seekable = false;  // the target can take positioned writes at finish()
-  // Fragment / cluster target length in milliseconds. A new fragment/cluster also starts at
-  // every keyframe after this much media is buffered (video) or exactly at this length (audio).
+  // Fragment / cluster / page length in milliseconds: a new one starts with the first frame at or
+  // after this much media since the current one started (keyframe or not).
   uint32_t fragment_ms = 2000;
+  // Crash-safe file layout: whatever was written stays a playable file if the process dies (kill
+  // -9, power loss). MP4 is then fragmented even when seekable (ftyp moov(mvex) | moof mdat ...),
+  // and a seekable finish adds the index: it overwrites the moov in place with the durations and
+  // appends an mfra random-access index. WebM (live clusters, Segment size and Duration patched at
+  // a seekable finish) and Ogg are crash-safe in every mode. Default false: a seekable MP4 is the
+  // classic layout with the whole index (moov) at the end, unreadable until finish().
+  bool crash_safe = false;
 };
 
 struct MuxerStats {

@@ -103,6 +103,14 @@ uint32_t te_recorder_stats(te_recorder* h, double* out, uint32_t max);
 /* MIME type of the container ("video/mp4", "video/webm", "audio/ogg"). */
 const char* te_recorder_mime_type(te_recorder* h);
 
+/* Recorder options set after te_recorder_new and before the first push (TE_E_STATE afterwards;
+ * TE_E_INVALID_ARG for an unknown option or value). */
+/* 0|1, default 0. 1: crash-safe file layout — everything written stays playable if the process
+ * dies, losing at most about fragment_ms: fragmented MP4 even when seekable (a seekable finish then
+ * patches the durations in place and appends an mfra index); WebM and Ogg are always written so. */
+#define TE_OPT_CRASH_SAFE 1
+te_status te_recorder_set_option(te_recorder* h, int32_t option, double value);
+
 /* ---- PCM: RTP (Opus) → libopus → interleaved s16le ------------------------------------------- */
 typedef struct te_pcm te_pcm;
 

@@ -33,6 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   MuxerOptions opts;
   opts.seekable = data[0] & 1;
   opts.fragment_ms = (data[0] >> 1) * 10;
+  opts.crash_safe = data[0] & 0x80;  // with fragment_ms >= 640: the crash-safe layout
   ReleaseList released;
   H264Depacketizer depack;
   {

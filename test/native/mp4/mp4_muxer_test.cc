@@ -30,7 +30,7 @@ struct Box {
 bool walk(const std::vector<uint8_t>& f, size_t begin, size_t end, const std::string& parent,
           std::vector<Box>& out) {
   static const char* kContainers[] = {"moov", "trak", "mdia", "minf", "stbl", "mvex", "moof",
-                                      "traf", "edts", "dinf"};
+                                      "traf", "edts", "dinf", "mfra"};
   size_t pos = begin;
   while (pos < end) {
     if (end - pos < 8) return false;
@@ -199,7 +199,7 @@ TEST(Mp4Muxer, TimestampGapIsKept) {
   const uint8_t* t = &f[find(b, "moof/traf/trun")->offset];
   EXPECT_EQ(be32(t + 20), 3000u);
   EXPECT_EQ(be32(t + 36), 90000u);
-  EXPECT_EQ(be32(t + 52), 90000u);  // last = previous duration
+  EXPECT_EQ(be32(t + 52), 3000u);  // last = a typical frame (median), not the gap before it
   EXPECT_FALSE(find(b, "moov/trak/edts"));  // no reordering: no edit list
 }
 
@@ -286,6 +286,248 @@ TEST(Mp4Muxer, NothingWithoutKeyframe) {
     EXPECT_TRUE(drain(m).empty());
     EXPECT_EQ(m.mp4_stats().frames_dropped, 2u);
   }
+}
+
+// Baseline stream (no reordering) at 30 fps with one keyframe only: fragments are cut on time.
+void feed_sparse_keys(Mp4Muxer& m, int frames, int64_t base = kBase) {
+  for (int i = 0; i < frames; i++) {
+    Frame f = frame(base + i * 3000, i == 0, static_cast<uint8_t>(i));
+    if (i == 0) f.config = config(/*baseline=*/true);
+    m.write(std::move(f));
+  }
+}
+
+// trun entries of every moof, in file order: (duration, flags) per sample, plus tfdt per moof.
+struct Fragment {
+  size_t moof_offset;
+  uint64_t tfdt;
+  std::vector<uint32_t> durations, flags;
+};
+std::vector<Fragment> fragments(const std::vector<uint8_t>& f, const std::vector<Box>& b) {
+  std::vector<Fragment> out;
+  for (int n = 0;; n++) {
+    const Box* moof = find(b, "moof", n);
+    if (!moof) break;
+    Fragment fr;
+    fr.moof_offset = moof->offset;
+    fr.tfdt = be64(&f[find(b, "moof/traf/tfdt", n)->offset + 12]);
+    const uint8_t* t = &f[find(b, "moof/traf/trun", n)->offset];
+    for (uint32_t i = 0; i < be32(t + 12); i++) {
+      fr.durations.push_back(be32(t + 20 + 16 * i));
+      fr.flags.push_back(be32(t + 28 + 16 * i));
+    }
+    out.push_back(fr);
+  }
+  return out;
+}
+
+TEST(Mp4Muxer, FragmentsAreCutOnTimeWithSparseKeyframes) {
+  for (bool crash_safe : {false, true}) {
+    MuxerOptions o;
+    o.fragment_ms = 1000;
+    o.crash_safe = crash_safe;
+    Mp4Muxer m(o);
+    feed_sparse_keys(m, 100);  // 3.33 s, one keyframe
+    // Three fragments are out before the end: nothing but the fragment being filled waits.
+    std::vector<uint8_t> live = drain(m);
+    std::vector<Box> lb;
+    ASSERT_TRUE(walk(live, 0, live.size(), "", lb));
+    EXPECT_EQ(fragments(live, lb).size(), 3u) << crash_safe;
+    m.finish();
+    std::vector<uint8_t> rest = drain(m);
+    std::copy(rest.begin() + live.size(), rest.end(), std::back_inserter(live));
+    std::vector<Box> b;
+    ASSERT_TRUE(walk(live, 0, live.size(), "", b));
+    auto fr = fragments(live, b);
+    ASSERT_EQ(fr.size(), 4u);
+    for (size_t k = 0; k < fr.size(); k++) {
+      EXPECT_EQ(fr[k].tfdt, k * 90000u);  // 30 frames (1 s) each
+      EXPECT_EQ(fr[k].durations.size(), k < 3 ? 30u : 10u);
+      for (size_t i = 0; i < fr[k].flags.size(); i++)
+        EXPECT_EQ(fr[k].flags[i], k == 0 && i == 0 ? kMp4SyncSampleFlags : kMp4NonSyncSampleFlags);
+      for (uint32_t d : fr[k].durations) EXPECT_EQ(d, 3000u);
+    }
+    EXPECT_EQ(m.mp4_stats().fragments, 4u);
+    EXPECT_EQ(m.stats().duration, 100 * 3000);
+    EXPECT_EQ(find(b, "mfra"), nullptr);  // not seekable: append-only, no index
+  }
+}
+
+TEST(Mp4Muxer, ReorderedStreamsAreStillCutAtKeyframes) {
+  // B-frames: decode times come from sorted PTS, so a cut may only come at a keyframe.
+  MuxerOptions o;
+  o.fragment_ms = 100;
+  o.crash_safe = true;
+  Mp4Muxer m(o);
+  for (int g = 0; g < 3; g++)
+    for (int i = 0; i < 7; i++) {
+      Frame f = frame(kBase + (g * 7 + kPattern[i]) * 3000, i == 0, static_cast<uint8_t>(i));
+      if (g == 0 && i == 0) f.config = config();
+      m.write(std::move(f));
+    }
+  m.finish();
+  std::vector<uint8_t> f = drain(m);
+  std::vector<Box> b;
+  ASSERT_TRUE(walk(f, 0, f.size(), "", b));
+  auto fr = fragments(f, b);
+  ASSERT_EQ(fr.size(), 3u);
+  for (const Fragment& x : fr) {
+    EXPECT_EQ(x.flags[0], kMp4SyncSampleFlags);
+    for (uint32_t d : x.durations) EXPECT_EQ(d, 3000u);
+  }
+  EXPECT_EQ(m.mp4_stats().timing_clamps, 0u);
+}
+
+TEST(Mp4Muxer, CrashSafeSeekableAddsIndexAtCleanEnd) {
+  MuxerOptions o;
+  o.fragment_ms = 1000;
+  o.crash_safe = true;
+  o.seekable = true;
+  Mp4Muxer m(o);
+  EXPECT_FALSE(m.monotonic());
+  // 3 keyframes: frames 0, 45 and 80 (1.5 s GOP, the last one short).
+  for (int i = 0; i < 100; i++) {
+    Frame f = frame(kBase + i * 3000, i == 0 || i == 45 || i == 80, static_cast<uint8_t>(i));
+    if (i == 0) f.config = config(/*baseline=*/true);
+    m.write(std::move(f));
+  }
+  // What a crash leaves: every chunk so far, appended. A valid fragmented MP4, duration unknown.
+  size_t live_chunks = 0;
+  std::vector<uint8_t> crashed = drain(m, &live_chunks);
+  std::vector<Box> cb;
+  ASSERT_TRUE(walk(crashed, 0, crashed.size(), "", cb));
+  ASSERT_TRUE(find(cb, "moov/mvex/mehd"));
+  const Box* moov0 = find(cb, "moov");
+  EXPECT_EQ(be64(&crashed[find(cb, "moov/mvex/mehd")->offset + 12]), 0u);
+  EXPECT_EQ(crashed[find(cb, "moov/mvhd")->offset + 8], 1);  // version 1: fixed size
+  EXPECT_EQ(fragments(crashed, cb).size(), 3u);
+  EXPECT_EQ(find(cb, "mfra"), nullptr);
+
+  m.finish();
+  OutputChunk c;
+  std::vector<uint8_t> f = crashed;
+  size_t patches = 0;
+  while (m.pop(c)) {
+    std::vector<uint8_t> bytes = flatten(c.data);
+    if (c.offset != f.size()) {
+      patches++;
+      EXPECT_EQ(c.offset, moov0->offset);  // the moov again, in place, same size
+      EXPECT_EQ(bytes.size(), moov0->size);
+    }
+    if (f.size() < c.offset + bytes.size()) f.resize(c.offset + bytes.size());
+    std::memcpy(f.data() + c.offset, bytes.data(), bytes.size());
+  }
+  EXPECT_EQ(patches, 1u);
+  std::vector<Box> b;
+  ASSERT_TRUE(walk(f, 0, f.size(), "", b));
+  const uint64_t total = 100 * 3000;
+  EXPECT_EQ(m.stats().duration, static_cast<int64_t>(total));
+  EXPECT_EQ(be64(&f[find(b, "moov/mvex/mehd")->offset + 12]), total);
+  EXPECT_EQ(be64(&f[find(b, "moov/mvhd")->offset + 32]), total);   // v1: 2×u64 times, timescale
+  EXPECT_EQ(be64(&f[find(b, "moov/trak/tkhd")->offset + 36]), total);  // v1: times, id, reserved
+  EXPECT_EQ(be64(&f[find(b, "moov/trak/mdia/mdhd")->offset + 32]), total);
+  // mfra is last; mfro gives its size (§8.8.11), tfra one entry per fragment with a keyframe.
+  const Box& last = b.back();
+  EXPECT_EQ(last.path, "mfra/mfro");
+  const Box* mfra = find(b, "mfra");
+  ASSERT_TRUE(mfra);
+  EXPECT_EQ(mfra->offset + mfra->size, f.size());
+  EXPECT_EQ(be32(&f[f.size() - 4]), mfra->size);
+  const Box* tfra = find(b, "mfra/tfra");
+  ASSERT_TRUE(tfra);
+  const uint8_t* t = &f[tfra->offset];
+  EXPECT_EQ(t[8], 1);                 // version 1
+  EXPECT_EQ(be32(t + 12), 1u);        // track_ID
+  EXPECT_EQ(be32(t + 16) & 0x3F, 3u);  // 1-byte traf/trun numbers, 4-byte sample number
+  auto fr = fragments(f, b);
+  ASSERT_EQ(fr.size(), 4u);  // 30 + 30 + 30 + 10 frames
+  // Keyframes 0 (fragment 0, sample 1), 45 (fragment 1, sample 16), 80 (fragment 2, sample 21).
+  const struct { size_t fragment; uint32_t sample; uint64_t time; } expect[] = {
+      {0, 1, 0}, {1, 16, 45 * 3000}, {2, 21, 80 * 3000}};
+  ASSERT_EQ(be32(t + 20), 3u);
+  for (int k = 0; k < 3; k++) {
+    const uint8_t* e = t + 24 + 22 * k;
+    EXPECT_EQ(be64(e), expect[k].time) << k;
+    EXPECT_EQ(be64(e + 8), fr[expect[k].fragment].moof_offset) << k;
+    EXPECT_EQ(e[16], 1);
+    EXPECT_EQ(e[17], 1);
+    EXPECT_EQ(be32(e + 18), expect[k].sample) << k;
+    EXPECT_EQ(fr[expect[k].fragment].flags[expect[k].sample - 1], kMp4SyncSampleFlags) << k;
+  }
+}
+
+// Item 6 of issue 6: 2 s of frames, a 20 s gap, one last frame → 22.0 s + one frame, not 42 s.
+TEST(Mp4Muxer, LastFrameAfterGapLastsATypicalFrame) {
+  for (int layout = 0; layout < 3; layout++) {
+    MuxerOptions o;
+    o.fragment_ms = 1000;
+    o.seekable = layout != 0;
+    o.crash_safe = layout == 2;
+    Mp4Muxer m(o);
+    feed_sparse_keys(m, 60);
+    m.write(frame(kBase + 59 * 3000 + 20 * 90000, false, 0x60));
+    m.finish();
+    drain(m);
+    EXPECT_EQ(m.stats().duration, 59 * 3000 + 20 * 90000 + 3000) << layout;
+  }
+}
+
+// A frame stamped 10 s back is not B-frame reordering: dropped, the time line is untouched.
+TEST(Mp4Muxer, FrameFarBackInTimeIsDroppedNotFolded) {
+  for (int layout = 0; layout < 3; layout++) {
+    MuxerOptions o;
+    o.fragment_ms = 1000;
+    o.seekable = layout != 0;
+    o.crash_safe = layout == 2;
+    Mp4Muxer m(o);
+    feed_sparse_keys(m, 90);
+    m.write(frame(kBase + 89 * 3000 - 10 * 90000, false, 0x61));
+    m.finish();
+    std::vector<uint8_t> f = drain(m);
+    EXPECT_EQ(m.mp4_stats().timestamps_back, 1u);
+    EXPECT_EQ(m.stats().frames, 90u);
+    EXPECT_EQ(m.stats().duration, 90 * 3000) << layout;
+    std::vector<Box> b;
+    ASSERT_TRUE(walk(f, 0, f.size(), "", b));
+    EXPECT_FALSE(find(b, "moov/trak/edts")) << layout;  // no reorder delay invented
+    if (layout != 1) {
+      uint64_t next = 0;
+      for (const Fragment& x : fragments(f, b)) {
+        EXPECT_EQ(x.tfdt, next);  // decode times continue, never back
+        for (uint32_t d : x.durations) next += d;
+      }
+    }
+  }
+}
+
+// Baseline has no B-frames: a frame stamped a little back is a bad timestamp, not reordering, so
+// fragments are still cut on time afterwards and decode times still only go forward.
+TEST(Mp4Muxer, BaselineBackstepDoesNotStopCuttingOnTime) {
+  MuxerOptions o;
+  o.fragment_ms = 1000;
+  o.crash_safe = true;
+  Mp4Muxer m(o);
+  for (int i = 0; i < 100; i++) {
+    int64_t ts = kBase + i * 3000 - (i == 40 ? 4500 : 0);  // frame 40 stamped 1.5 frames early
+    Frame f = frame(ts, i == 0, static_cast<uint8_t>(i));
+    if (i == 0) f.config = config(/*baseline=*/true);
+    m.write(std::move(f));
+  }
+  m.finish();
+  std::vector<uint8_t> f = drain(m);
+  std::vector<Box> b;
+  ASSERT_TRUE(walk(f, 0, f.size(), "", b));
+  auto fr = fragments(f, b);
+  EXPECT_EQ(fr.size(), 4u);
+  uint64_t next = 0;
+  for (const Fragment& x : fr) {
+    EXPECT_EQ(x.tfdt, next);
+    for (uint32_t d : x.durations) {
+      EXPECT_GT(d, 0u);
+      next += d;
+    }
+  }
+  EXPECT_EQ(m.mp4_stats().timestamps_back, 0u);  // within 1 s: kept
 }
 
 }  // namespace

@@ -106,6 +106,23 @@ TEST(OggOpusMuxer, HeadersAndPagesAndEos) {
   EXPECT_EQ(src.released.ids.size(), 12u);  // all chunks consumed → every packet released
 }
 
+// Crash safety: audio pages go out every fragment_ms (1 s for `record`), so before finish() all but
+// the last second of audio is already in the output, as complete pages.
+TEST(OggOpusMuxer, PagesAreFlushedOnTimeBeforeTheEnd) {
+  Source src;
+  MuxerOptions mo;
+  mo.fragment_ms = 1000;
+  OggOpusMuxer m(mo);
+  for (int i = 0; i < 175; ++i) m.write(src.frame(960 * i, celt20(static_cast<uint8_t>(i))));  // 3.5 s
+  auto live = drain(m);  // what a kill -9 leaves
+  std::vector<te_test::TestPage> pages;
+  std::vector<te_test::TestPacket> packets;
+  ASSERT_TRUE(te_test::read_ogg(live, pages, packets));
+  ASSERT_EQ(pages.size(), 2u + 3u);  // headers + three 1 s pages
+  for (int k = 0; k < 3; ++k) EXPECT_EQ(pages[2 + k].granule, (k + 1) * 48000);
+  EXPECT_EQ(packets.size(), 2u + 150u);
+}
+
 TEST(OggOpusMuxer, HoldsFollowTheChunksAndPayloadIsNotCopied) {
   Source src;
   OggOpusMuxer m;

@@ -147,8 +147,8 @@ TEST(WebmMuxer, StreamingStructureAndExactTiming) {
     EXPECT_EQ(blocks[i].key, i % 45 == 0);
     EXPECT_EQ(blocks[i].size, 20u);
   }
-  // Clusters start at key frames once >= 1000 ms is buffered: frames 0, 45, 90.
-  const std::vector<int64_t> expect_cts = {0, 1502, 3003};
+  // Clusters start on time (the first frame at >= 1000 ms), keyframe or not: frames 0, 30, 60, 90.
+  const std::vector<int64_t> expect_cts = {0, 1001, 2002, 3003};
   EXPECT_EQ(cts, expect_cts);
   // Every input packet came back once all chunks are gone.
   h.chunks.clear();
@@ -207,7 +207,9 @@ TEST(WebmMuxer, BlocksAreZeroCopyViewsAndHoldsMove) {
 
 TEST(WebmMuxer, NewClusterBeforeInt16Overflow) {
   Harness h;
-  WebmMuxer m;
+  MuxerOptions o;
+  o.fragment_ms = 60000;  // longer than an int16 of ms: the overflow rule cuts
+  WebmMuxer m(o);
   Frame f = h.frame(0, true);
   f.config = Harness::vp8_config();
   m.write(std::move(f));
@@ -351,6 +353,110 @@ TEST(WebmMuxer, OpusTrackAndFixedLengthClusters) {
   for (const Block& bl : blocks) EXPECT_TRUE(bl.key);
   const std::vector<int64_t> expect = {0, 100, 200, 300, 400};
   EXPECT_EQ(cts, expect);
+}
+
+// Crash safety of the seekable (local file) mode: before finish() the file is a live WebM of
+// every complete cluster; cues then point at the first keyframe of each cluster that has one.
+TEST(WebmMuxer, SeekableFileIsPlayableBeforeFinishAndCuesFindKeyframesInsideClusters) {
+  Harness h;
+  MuxerOptions o;
+  o.seekable = true;
+  o.fragment_ms = 1000;
+  WebmMuxer m(o);
+  for (int i = 0; i < 100; i++) {
+    Frame f = h.frame(i * 3003, i == 0 || i == 45);  // keyframes at 0 and 1.5 s only
+    if (i == 0) f.config = Harness::vp8_config();
+    m.write(std::move(f));
+  }
+  h.drain(m);
+  EXPECT_EQ(h.patches, 0u);
+  {
+    const auto& b = h.file;  // what a kill -9 leaves
+    auto top = children(b, nullptr);
+    ASSERT_EQ(top.size(), 2u);
+    EXPECT_TRUE(top[1].unknown_size);
+    auto seg = children(b, &top[1]);
+    auto info = children(b, find(seg, id::kInfo));
+    EXPECT_EQ(find(info, id::kDuration), nullptr);  // no Duration 0: a Void keeps its place
+    EXPECT_NE(find(info, id::kVoid), nullptr);
+    std::vector<int64_t> cts;
+    auto blocks = blocks_of(b, top[1], &cts);
+    const std::vector<int64_t> expect = {0, 1001, 2002};  // all but the cluster being filled
+    EXPECT_EQ(cts, expect);
+    EXPECT_EQ(blocks.size(), 90u);
+  }
+  m.finish();
+  h.drain(m);
+  EXPECT_EQ(h.patches, 3u);
+  const auto& b = h.file;
+  auto top = children(b, nullptr);
+  EXPECT_FALSE(top[1].unknown_size);
+  auto seg = children(b, &top[1]);
+  auto info = children(b, find(seg, id::kInfo));
+  ASSERT_TRUE(find(info, id::kDuration));
+  EXPECT_NEAR(read_float(b, *find(info, id::kDuration)), 100 * 3003 / 90.0, 0.01);
+  const Element* cues = find(seg, id::kCues);
+  ASSERT_TRUE(cues);
+  auto points = children(b, cues);
+  ASSERT_EQ(points.size(), 2u);  // clusters 0 and 1 hold a keyframe, 2 and 3 none
+  const int64_t expect_time[] = {0, 1502};
+  for (int i = 0; i < 2; i++) {
+    auto p = children(b, &points[i]);
+    EXPECT_EQ(static_cast<int64_t>(read_uint(b, *find(p, id::kCueTime))), expect_time[i]);
+    auto tp = children(b, find(p, id::kCueTrackPositions));
+    Element cluster;
+    ASSERT_TRUE(read_element(b, top[1].data + read_uint(b, *find(tp, id::kCueClusterPosition)), cluster));
+    ASSERT_EQ(cluster.id, id::kCluster);
+    const Element* rel = find(tp, id::kCueRelativePosition);  // from the Cluster's data start
+    ASSERT_TRUE(rel);
+    Element block;
+    ASSERT_TRUE(read_element(b, cluster.data + read_uint(b, *rel), block));
+    ASSERT_EQ(block.id, id::kSimpleBlock);
+    EXPECT_EQ(b[block.data + 3] & 0x80, 0x80);  // keyframe flag
+    const int64_t ct = static_cast<int64_t>(read_uint(b, *find(children(b, &cluster), id::kTimestamp)));
+    EXPECT_EQ(ct + static_cast<int16_t>((b[block.data + 1] << 8) | b[block.data + 2]),
+              expect_time[i]);
+  }
+}
+
+// Item 6 of issue 6: the last frame after a 20 s gap lasts a typical frame; a last frame stamped
+// 10 s back is dropped (it would fold the time line), one stamped 10 ms back is placed right after
+// its predecessor. The duration never goes negative or back.
+TEST(WebmMuxer, LastFrameDurationIsTypicalAndNeverNegative) {
+  for (int64_t last_offset : {int64_t{20 * 90000}, int64_t{-10 * 90000}, int64_t{-900}}) {
+    Harness h;
+    MuxerOptions o;
+    o.seekable = true;
+    o.fragment_ms = 1000;
+    WebmMuxer m(o);
+    for (int i = 0; i < 60; i++) {
+      Frame f = h.frame(1000 + i * 3000, i == 0);
+      if (i == 0) f.config = Harness::vp8_config();
+      m.write(std::move(f));
+    }
+    m.write(h.frame(1000 + 59 * 3000 + last_offset, false));
+    m.finish();
+    h.drain(m);
+    auto top = children(h.file, nullptr);
+    auto blocks = blocks_of(h.file, top[1]);
+    for (size_t i = 1; i < blocks.size(); i++) EXPECT_GT(blocks[i].abs_ms, blocks[i - 1].abs_ms);
+    auto info = children(h.file, find(children(h.file, &top[1]), id::kInfo));
+    const double dur = read_float(h.file, *find(info, id::kDuration));
+    if (last_offset > 0) {
+      ASSERT_EQ(blocks.size(), 61u);
+      EXPECT_EQ(m.stats().duration, 59 * 3000 + 20 * 90000 + 3000);  // 22.0 s, not 42 s
+      EXPECT_NEAR(dur, 22000.0, 0.01);
+    } else if (last_offset < -90000) {
+      ASSERT_EQ(blocks.size(), 60u);
+      EXPECT_EQ(m.timestamps_back(), 1u);
+      EXPECT_EQ(m.stats().duration, 60 * 3000);  // 2 s, as if it never came
+      EXPECT_NEAR(dur, 2000.0, 0.01);
+    } else {
+      ASSERT_EQ(blocks.size(), 61u);
+      EXPECT_EQ(blocks.back().abs_ms, 1967 + 1);  // 1 ms after its predecessor (59 × 33.3 ms)
+      EXPECT_EQ(m.stats().duration, (1967 + 1) * 90 + 3000);
+    }
+  }
 }
 
 }  // namespace

@@ -12,9 +12,9 @@ uint64_t total_duration(const std::vector<Mp4Sample>* samples) {
   return d;
 }
 
-// §8.2.2 mvhd. Version 1 only when a duration needs 64 bits.
-void write_mvhd(Mp4BoxWriter& w, uint32_t timescale, uint64_t duration) {
-  bool v1 = duration > UINT32_MAX;
+// §8.2.2 mvhd. Version 1 when a duration needs 64 bits (or `v1`: fixed size, patched in place).
+void write_mvhd(Mp4BoxWriter& w, uint32_t timescale, uint64_t duration, bool v1) {
+  v1 = v1 || duration > UINT32_MAX;
   w.begin_full("mvhd", v1 ? 1 : 0, 0);
   if (v1) {
     w.u64(0);  // creation_time (no clock in the core)
@@ -37,8 +37,8 @@ void write_mvhd(Mp4BoxWriter& w, uint32_t timescale, uint64_t duration) {
 }
 
 // §8.3.2 tkhd: flags track_enabled | track_in_movie.
-void write_tkhd(Mp4BoxWriter& w, const Mp4TrackInfo& t, uint64_t duration) {
-  bool v1 = duration > UINT32_MAX;
+void write_tkhd(Mp4BoxWriter& w, const Mp4TrackInfo& t, uint64_t duration, bool v1) {
+  v1 = v1 || duration > UINT32_MAX;
   w.begin_full("tkhd", v1 ? 1 : 0, 0x000003);
   if (v1) {
     w.u64(0);
@@ -66,8 +66,8 @@ void write_tkhd(Mp4BoxWriter& w, const Mp4TrackInfo& t, uint64_t duration) {
 
 // §8.6.5 edts / §8.6.6 elst: one edit that starts presentation at media time `media_time`.
 // segment_duration 0 in a fragmented file: the duration is not known when the moov is written.
-void write_edts(Mp4BoxWriter& w, int64_t media_time, uint64_t segment_duration) {
-  bool v1 = segment_duration > UINT32_MAX || media_time > INT32_MAX;
+void write_edts(Mp4BoxWriter& w, int64_t media_time, uint64_t segment_duration, bool v1) {
+  v1 = v1 || segment_duration > UINT32_MAX || media_time > INT32_MAX;
   w.begin("edts");
   w.begin_full("elst", v1 ? 1 : 0, 0);
   w.u32(1);  // entry_count
@@ -85,8 +85,8 @@ void write_edts(Mp4BoxWriter& w, int64_t media_time, uint64_t segment_duration) 
 }
 
 // §8.4.2 mdhd, language 'und' packed as three 5-bit letters (ISO 639-2/T).
-void write_mdhd(Mp4BoxWriter& w, uint32_t timescale, uint64_t duration) {
-  bool v1 = duration > UINT32_MAX;
+void write_mdhd(Mp4BoxWriter& w, uint32_t timescale, uint64_t duration, bool v1) {
+  v1 = v1 || duration > UINT32_MAX;
   w.begin_full("mdhd", v1 ? 1 : 0, 0);
   if (v1) {
     w.u64(0);
@@ -255,16 +255,21 @@ void write_mp4_ftyp(Mp4BoxWriter& w, bool fragmented) {
   w.end();
 }
 
-void write_mp4_moov(Mp4BoxWriter& w, const Mp4TrackInfo& t, const std::vector<Mp4Sample>* samples,
-                    uint64_t chunk_offset) {
-  uint64_t duration = total_duration(samples);
+namespace {
+
+// samples: a complete index; otherwise a fragmented init segment (empty tables + mvex) whose
+// durations are `fragmented_duration` (0 while unknown). fixed: version 1 for every box with a
+// duration and an mehd, so the same moov with the final durations has exactly the same size.
+void write_moov(Mp4BoxWriter& w, const Mp4TrackInfo& t, const std::vector<Mp4Sample>* samples,
+                uint64_t chunk_offset, uint64_t fragmented_duration, bool fixed) {
+  uint64_t duration = samples ? total_duration(samples) : fragmented_duration;
   w.begin("moov");
-  write_mvhd(w, t.timescale, duration);  // movie timescale = media timescale
+  write_mvhd(w, t.timescale, duration, fixed);  // movie timescale = media timescale
   w.begin("trak");
-  write_tkhd(w, t, duration);
-  if (t.media_time > 0) write_edts(w, t.media_time, duration);
+  write_tkhd(w, t, duration, fixed);
+  if (t.media_time > 0) write_edts(w, t.media_time, duration, fixed);
   w.begin("mdia");
-  write_mdhd(w, t.timescale, duration);
+  write_mdhd(w, t.timescale, duration, fixed);
   write_hdlr(w);
   w.begin("minf");
   w.begin_full("vmhd", 0, 1);  // §12.1.2: flags = 1
@@ -287,7 +292,12 @@ void write_mp4_moov(Mp4BoxWriter& w, const Mp4TrackInfo& t, const std::vector<Mp
   w.end();  // mdia
   w.end();  // trak
   if (!samples) {
-    w.begin("mvex");             // §8.8.1
+    w.begin("mvex");  // §8.8.1
+    if (fixed) {
+      w.begin_full("mehd", 1, 0);  // §8.8.2: fragment_duration of the whole movie, 0 = unknown
+      w.u64(duration);
+      w.end();
+    }
     w.begin_full("trex", 0, 0);  // §8.8.3: defaults are overridden per sample in trun
     w.u32(1);                    // track_ID
     w.u32(1);                    // default_sample_description_index
@@ -298,6 +308,42 @@ void write_mp4_moov(Mp4BoxWriter& w, const Mp4TrackInfo& t, const std::vector<Mp
     w.end();
   }
   w.end();  // moov
+}
+
+}  // namespace
+
+void write_mp4_moov(Mp4BoxWriter& w, const Mp4TrackInfo& t, const std::vector<Mp4Sample>* samples,
+                    uint64_t chunk_offset) {
+  write_moov(w, t, samples, chunk_offset, 0, false);
+}
+
+void write_mp4_indexable_init_moov(Mp4BoxWriter& w, const Mp4TrackInfo& t, uint64_t duration) {
+  write_moov(w, t, nullptr, 0, duration, true);
+}
+
+void write_mp4_mfra(Mp4BoxWriter& w, const std::vector<Mp4RandomAccessPoint>& points) {
+  size_t start = w.size();
+  w.begin("mfra");  // §8.8.9
+  w.begin_full("tfra", 1, 0);  // §8.8.10, version 1: 64-bit time and moof_offset
+  w.u32(1);                    // track_ID
+  // reserved(26) | length_size_of_traf_num(2) = 0 | length_size_of_trun_num(2) = 0 |
+  // length_size_of_sample_num(2) = 3: 1-byte traf and trun numbers, 4-byte sample number.
+  w.u32(0x00000003);
+  w.u32(static_cast<uint32_t>(points.size()));
+  for (const Mp4RandomAccessPoint& p : points) {
+    w.u64(p.time);
+    w.u64(p.moof_offset);
+    w.u8(1);  // traf_number (1-based)
+    w.u8(1);  // trun_number
+    w.u32(p.sample_number);
+  }
+  w.end();
+  w.begin_full("mfro", 0, 0);  // §8.8.11: size of the enclosing mfra, mfro included
+  size_t size_pos = w.size();
+  w.u32(0);
+  w.end();
+  w.end();  // mfra
+  w.patch_u32(size_pos, static_cast<uint32_t>(w.size() - start));
 }
 
 }  // namespace te

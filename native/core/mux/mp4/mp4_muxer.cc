@@ -14,7 +14,10 @@ namespace te {
 
 namespace {
 
-constexpr int64_t kMaxFragmentSeconds = 10;  // cut even without a keyframe after this long
+// Further back than this behind the latest PTS is not B-frame reordering (a few frames) but a
+// bad timestamp.
+constexpr int64_t kMaxBackstepSeconds = 1;
+constexpr int64_t kMaxFragmentSeconds = 10;  // with reordering, cut without a keyframe after this
 
 ByteChain generated(const std::vector<uint8_t>& bytes) {
   ByteChain c;
@@ -64,11 +67,17 @@ bool Mp4Muxer::accept_first(const Frame& frame) {
   config_ = frame.config;
   stats_.first_timestamp = frame.timestamp;
   stats_.clock_rate = config_->clock_rate ? config_->clock_rate : 90000;
+  max_pts_ = frame.timestamp;
   if (!config_->sps.empty()) {
     H264Sps sps;
-    if (parse_h264_sps(config_->sps[0].data(), config_->sps[0].size(), sps) &&
-        sps.bitstream_restriction && sps.max_num_reorder_frames <= 16)
-      reorder_frames_ = sps.max_num_reorder_frames;
+    if (parse_h264_sps(config_->sps[0].data(), config_->sps[0].size(), sps)) {
+      if (sps.bitstream_restriction && sps.max_num_reorder_frames <= 16)
+        reorder_frames_ = sps.max_num_reorder_frames;
+      // Baseline (66) has no B slices (H.264 §A.2.1): a frame stamped back is a bad timestamp,
+      // never reordering, so it must not stop the cutting of fragments on time.
+      baseline_ = sps.profile_idc == 66;
+    }
+    reordering_ = reorder_frames_ > 0;
   }
   return true;
 }
@@ -78,21 +87,32 @@ void Mp4Muxer::write(Frame&& frame) {
     mp4_stats_.frames_dropped++;
     return;  // the frame's hold dies here: its packets go back to the caller
   }
+  if (frame.timestamp < max_pts_ - kMaxBackstepSeconds * stats_.clock_rate) {
+    mp4_stats_.timestamps_back++;
+    mp4_stats_.frames_dropped++;
+    return;
+  }
   if (frame.config && frame.config != config_ &&
       frame.config->private_data != config_->private_data)
     mp4_stats_.config_changes++;
   stats_.frames++;
-  if (opts_.seekable) {
+  if (frame.timestamp < max_pts_ && !baseline_) reordering_ = true;
+  max_pts_ = std::max(max_pts_, frame.timestamp);
+  if (!fragmented()) {
     write_seekable(std::move(frame));
     return;
   }
   timeline_.push(frame.timestamp);
   if (!pending_.empty()) {
-    int64_t span = frame.timestamp - pending_.front().pts;
-    int64_t target = int64_t{opts_.fragment_ms} * stats_.clock_rate / 1000;
-    int64_t cap = kMaxFragmentSeconds * stats_.clock_rate;
-    if ((frame.keyframe && span >= target) || span >= cap) cut_fragment(true);
+    // Cut on time, keyframe or not. With reordering (B-frames), decode times come from the sorted
+    // presentation times, which needs every earlier-presented frame before the cut: only a
+    // keyframe (an IDR, a closed group) guarantees that, or the old 10 s cap.
+    int64_t span = frame.timestamp - pending_min_pts_;
+    bool due = span >= int64_t{opts_.fragment_ms} * stats_.clock_rate / 1000;
+    if ((due && (frame.keyframe || !reordering_)) || span >= kMaxFragmentSeconds * stats_.clock_rate)
+      cut_fragment(true);
   }
+  if (pending_.empty() || frame.timestamp < pending_min_pts_) pending_min_pts_ = frame.timestamp;
   pending_.push_back(Pending{frame.timestamp, frame.keyframe, std::move(frame.data),
                              std::move(frame.hold)});
 }
@@ -114,9 +134,9 @@ int64_t Mp4Muxer::choose_delay(const std::vector<int64_t>& pts) const {
   return d;
 }
 
-uint32_t Mp4Muxer::fallback_duration() const {
-  if (last_duration_) return last_duration_;
-  return stats_.clock_rate / 30;  // a single frame: assume 30 fps
+uint32_t Mp4Muxer::last_sample_duration() const {
+  // A single frame: assume 30 fps.
+  return clamp_u32(durations_.typical(stats_.clock_rate / 30));
 }
 
 void Mp4Muxer::cut_fragment(bool has_next) {
@@ -127,7 +147,10 @@ void Mp4Muxer::cut_fragment(bool has_next) {
     timeline_.start(choose_delay(pts));
     Mp4BoxWriter w;
     write_mp4_ftyp(w, true);
-    write_mp4_moov(w, track_info(*config_, timeline_.delay()), nullptr, 0);
+    moov_offset_ = end() + w.size();
+    if (opts_.crash_safe) write_mp4_indexable_init_moov(w, track_info(*config_, timeline_.delay()), 0);
+    else write_mp4_moov(w, track_info(*config_, timeline_.delay()), nullptr, 0);
+    moov_size_ = w.size() - (moov_offset_ - end());
     emit(generated(w.data()), PacketHold());
   }
   std::vector<int64_t> dts(pending_.size());
@@ -139,16 +162,29 @@ void Mp4Muxer::cut_fragment(bool has_next) {
     s.keyframe = pending_[i].keyframe;
     if (i + 1 < pending_.size()) {
       s.duration = clamp_u32(dts[i + 1] - dts[i]);
+      durations_.add(s.duration);
     } else if (has_next) {
       s.duration = clamp_u32(timeline_.reserve_next() - dts[i]);
+      durations_.add(s.duration);
     } else {
-      s.duration = i > 0 ? samples[i - 1].duration : fallback_duration();
+      s.duration = last_sample_duration();
     }
     int64_t off = timeline_.composition_offset(pending_[i].pts, dts[i]);
     if (off < 0) mp4_stats_.timing_clamps++;
     s.composition_offset = clamp_i32(off);
   }
-  last_duration_ = samples.back().duration;
+  if (opts_.crash_safe && opts_.seekable) {
+    for (size_t i = 0; i < samples.size(); i++) {
+      if (!samples[i].keyframe) continue;
+      // The first sync sample of the fragment is enough to seek to it (fragments are ~1 s).
+      Mp4RandomAccessPoint p;
+      p.time = static_cast<uint64_t>(dts[i] + samples[i].composition_offset);
+      p.moof_offset = end();
+      p.sample_number = static_cast<uint32_t>(i + 1);
+      random_access_.push_back(p);
+      break;
+    }
+  }
 
   Mp4BoxWriter w;
   write_mp4_fragment_header(w, ++sequence_, static_cast<uint64_t>(dts[0]), samples);
@@ -192,8 +228,12 @@ void Mp4Muxer::finish_seekable() {
   for (size_t i = 0; i < samples_.size(); i++) dts[i] = timeline_.take();
   for (size_t i = 0; i < samples_.size(); i++) {
     Mp4Sample& s = samples_[i];
-    if (i + 1 < samples_.size()) s.duration = clamp_u32(dts[i + 1] - dts[i]);
-    else s.duration = i > 0 ? samples_[i - 1].duration : fallback_duration();
+    if (i + 1 < samples_.size()) {
+      s.duration = clamp_u32(dts[i + 1] - dts[i]);
+      durations_.add(s.duration);
+    } else {
+      s.duration = last_sample_duration();
+    }
     int64_t off = timeline_.composition_offset(pts_[i], dts[i]);
     if (off < 0) mp4_stats_.timing_clamps++;
     s.composition_offset = clamp_i32(off);
@@ -211,11 +251,28 @@ void Mp4Muxer::finish_seekable() {
   emit_at(mdat_start_ + 8, generated(patch.data()));
 }
 
+// Crash-safe layout, clean end: the moov again, same size, with the durations (§8.2.2 mvhd, §8.8.2
+// mehd, §8.3.2 tkhd, §8.4.2 mdhd, §8.6.6 elst), then the random-access index (§8.8.9 mfra).
+void Mp4Muxer::finish_index() {
+  if (!timeline_.started()) return;
+  const uint64_t duration = static_cast<uint64_t>(stats_.duration);
+  Mp4BoxWriter moov;
+  write_mp4_indexable_init_moov(moov, track_info(*config_, timeline_.delay()), duration);
+  if (moov.size() == moov_size_) emit_at(moov_offset_, generated(moov.data()));
+  Mp4BoxWriter w;
+  write_mp4_mfra(w, random_access_);
+  emit(generated(w.data()), PacketHold());
+}
+
 void Mp4Muxer::finish() {
   if (finished_) return;
   finished_ = true;
-  if (opts_.seekable) finish_seekable();
-  else cut_fragment(false);
+  if (!fragmented()) {
+    finish_seekable();
+    return;
+  }
+  cut_fragment(false);
+  if (opts_.crash_safe && opts_.seekable) finish_index();
 }
 
 }  // namespace te

@@ -55,6 +55,7 @@ constexpr uint32_t kCueTime = 0xB3;
 constexpr uint32_t kCueTrackPositions = 0xB7;
 constexpr uint32_t kCueTrack = 0xF7;
 constexpr uint32_t kCueClusterPosition = 0xF1;
+constexpr uint32_t kCueRelativePosition = 0xF0;
 
 }  // namespace webm_id
 }  // namespace te

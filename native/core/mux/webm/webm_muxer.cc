@@ -54,8 +54,7 @@ bool WebmMuxer::write_header(const CodecConfig& cfg) {
 
   w.put_id(kSegment);
   segment_size_offset_ = end() + w.size();
-  if (opts_.seekable) w.put_size(0, 8);  // patched at finish()
-  else w.put_unknown_size();
+  w.put_unknown_size();  // 8 bytes; a seekable finish() overwrites it with the size
   segment_data_start_ = end() + w.size();
 
   if (opts_.seekable) {
@@ -67,14 +66,15 @@ bool WebmMuxer::write_header(const CodecConfig& cfg) {
   info.put_uint(kTimestampScale, 1000000);  // 1 ms ticks
   size_t duration_in_body = 0;
   if (opts_.seekable) {
-    duration_in_body = info.size() + 3;  // after Duration's 2-byte ID and 1-byte size
-    info.put_float(kDuration, 0.0);
+    // The place of Duration (2-byte ID, 1-byte size, 8-byte float), a Void until finish().
+    duration_in_body = info.size();
+    info.put_void(kDurationSize);
   }
   info.put_string(kMuxingApp, "track-egress");
   info.put_string(kWritingApp, "track-egress");
   info_position_ = end() + w.size() - segment_data_start_;
   duration_offset_ = end() + w.size() + ebml_id_length(kInfo) + ebml_size_length(info.size()) +
-                     duration_in_body;
+                     duration_in_body;  // of the whole Duration element
   w.put_master(kInfo, info);
 
   EbmlWriter entry;
@@ -131,8 +131,15 @@ void WebmMuxer::write(Frame&& frame) {
   } else if (frame.codec != codec_) {
     skipped_++;
     return;
+  } else if (frame.timestamp < last_ts_ - static_cast<int64_t>(clock_rate_)) {
+    // More than 1 s before the latest frame: a bad timestamp (VP8/VP9/Opus have no reordering).
+    // Placing it would fold the time line; drop and count it.
+    skipped_++;
+    timestamps_back_++;
+    return;
   }
   int64_t ms = to_ms(frame.timestamp);
+  const int64_t exact_ms = ms;
   if (ms < 0) ms = 0;  // a Cluster Timestamp is unsigned; earlier frames are pinned to 0
   // Frames come in presentation order (VP8/VP9/Opus have no reordering), and demuxers require
   // strictly increasing block times. Two frames less than 0.5 ms apart (a publisher under load)
@@ -144,20 +151,21 @@ void WebmMuxer::write(Frame&& frame) {
 
   if (!cluster_.empty()) {
     const int64_t rel = ms - cluster_ms_;
-    bool start;
-    if (rel > INT16_MAX || rel < INT16_MIN) start = true;
-    else if (audio_) start = rel >= static_cast<int64_t>(opts_.fragment_ms);
-    else start = key && rel >= static_cast<int64_t>(opts_.fragment_ms);
-    if (start) flush_cluster();
+    // On time, keyframe or not (see the header).
+    if (rel > INT16_MAX || rel >= static_cast<int64_t>(opts_.fragment_ms)) flush_cluster();
   }
   if (cluster_.empty()) cluster_ms_ = ms;
 
-  if (stats_.frames > 0) last_delta_ = frame.timestamp - last_ts_;
-  last_ts_ = frame.timestamp;
+  // Duration: the end of this frame, never before the end already reached. The frame starts at
+  // its exact tick offset, or at its block time when that was pinned or nudged; it lasts what its
+  // depacketizer said (Opus), else a typical frame.
+  if (stats_.frames > 0) durations_.add(frame.timestamp - last_ts_);
+  if (stats_.frames == 0 || frame.timestamp > last_ts_) last_ts_ = frame.timestamp;
+  const int64_t start = ms == exact_ms ? frame.timestamp - first_ts_ : ms * clock_rate_ / 1000;
   const int64_t dur = frame.duration ? static_cast<int64_t>(frame.duration)
-                                     : (last_delta_ > 0 ? last_delta_ : 0);
+                                     : durations_.typical(clock_rate_ / 30);
   stats_.frames++;
-  stats_.duration = last_ts_ + dur - first_ts_;
+  if (start + dur > stats_.duration) stats_.duration = start + dur;
 
   Block b{ms, key, std::move(frame.data), std::move(frame.hold)};
   cluster_.push_back(std::move(b));
@@ -173,8 +181,17 @@ void WebmMuxer::flush_cluster() {
     const uint64_t n = 4 + b.data.size();  // track number, int16 timestamp, flags, frame
     body += ebml_id_length(kSimpleBlock) + ebml_size_length(n) + n;
   }
-  if (opts_.seekable && cluster_.front().key)
-    cues_.push_back(Cue{cluster_ms_, end() - segment_data_start_});
+  if (opts_.seekable) {
+    uint64_t relative = ts.size();
+    for (const Block& b : cluster_) {
+      if (b.key) {
+        cues_.push_back(Cue{b.ms, end() - segment_data_start_, relative});
+        break;
+      }
+      const uint64_t n = 4 + b.data.size();
+      relative += ebml_id_length(kSimpleBlock) + ebml_size_length(n) + n;
+    }
+  }
 
   EbmlWriter head;
   head.put_id(kCluster);
@@ -218,6 +235,7 @@ void WebmMuxer::finish() {
       EbmlWriter pos;
       pos.put_uint(kCueTrack, kOurTrackNumber);
       pos.put_uint(kCueClusterPosition, c.position);
+      pos.put_uint(kCueRelativePosition, c.relative);
       EbmlWriter point;
       point.put_uint(kCueTime, static_cast<uint64_t>(c.ms));
       point.put_master(kCueTrackPositions, pos);
@@ -236,15 +254,14 @@ void WebmMuxer::finish() {
     write_ebml_size(c.append_generated(8), end() - segment_data_start_, 8);
     emit_at(segment_size_offset_, std::move(c));
   }
-  // Patch 2: Duration in TimestampScale units (ms), 8-byte big-endian float.
-  {
+  // Patch 2: Duration in TimestampScale units (ms), an 8-byte float, in place of its Void.
+  if (stats_.duration > 0) {
     const double ms = static_cast<double>(stats_.duration) * 1000.0 / clock_rate_;
-    uint64_t bits;
-    std::memcpy(&bits, &ms, sizeof(bits));
+    EbmlWriter d;
+    d.put_float(kDuration, ms);
     ByteChain c;
-    uint8_t* p = c.append_generated(8);
-    for (int i = 0; i < 8; i++) p[i] = static_cast<uint8_t>(bits >> (56 - 8 * i));
-    emit_at(duration_offset_, std::move(c));
+    c.append_copy(d.bytes());
+    if (d.size() == kDurationSize) emit_at(duration_offset_, std::move(c));
   }
   // Patch 3: SeekHead (Info, Tracks, Cues) + Void filling the reserved space.
   {

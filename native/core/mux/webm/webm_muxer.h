@@ -2,22 +2,32 @@
 // One track: VP8 (V_VP8), VP9 (V_VP9) or Opus (A_OPUS).
 //
 //   EBML header (DocType "webm", DocTypeVersion 4, DocTypeReadVersion 2)
-//   Segment (streaming: unknown size 01 FF FF FF FF FF FF FF; seekable: 8-byte size, patched)
+//   Segment (unknown size 01 FF FF FF FF FF FF FF; seekable: overwritten with the size at finish)
 //   ├ Void (seekable: reserved, overwritten by SeekHead{Info, Tracks, Cues} + Void at finish)
-//   ├ Info (TimestampScale 1 ms, MuxingApp, WritingApp; seekable: Duration placeholder, patched)
+//   ├ Info (TimestampScale 1 ms, [Void → Duration], MuxingApp, WritingApp)
 //   ├ Tracks / TrackEntry (TrackNumber 1, TrackUID, TrackType, CodecID, Video | Audio)
 //   ├ Cluster (known size, written when complete) { Timestamp, SimpleBlock... } ...
-//   └ Cues (seekable only) { CuePoint { CueTime, CueTrackPositions { CueTrack, CueClusterPosition }}}
+//   └ Cues (seekable only) { CuePoint { CueTime, CueTrackPositions { CueTrack, CueClusterPosition,
+//                                                                   [CueRelativePosition] }}}
+//
+// Crash safety (every mode): until finish() the file is a live WebM — unknown Segment size, no
+// Duration (a Void holds its place: RFC 9559 §5.1.2.2 needs Duration > 0 when present) — whose
+// complete clusters all play, so a killed writer loses only the cluster being filled.
 //
 // Timing: each frame's time is round((ts - first_ts) * 1000 / clock_rate) ms from the exact 64-bit
-// tick offset (never accumulated), so there is no drift over long recordings. A cluster starts at
-// a key frame once fragment_ms is buffered (audio: exactly at fragment_ms), and always before a
-// SimpleBlock's signed 16-bit relative timestamp (RFC 9559 §10.2) would overflow.
+// tick offset (never accumulated), so there is no drift over long recordings. A cluster starts
+// with the first frame at or after fragment_ms of media, keyframe or not (RFC 9559 §10.3 lets a
+// cluster start with any block; the SimpleBlock keyframe flag says which are keyframes), and
+// always before a SimpleBlock's signed 16-bit relative timestamp (RFC 9559 §10.2) would overflow.
+// A cue points at the first keyframe of each cluster that has one. The last frame lasts a typical
+// frame (median of the recent deltas, frame_duration.h), not the gap before it. A frame stamped
+// less than 1 s before its predecessor is placed 1 ms after it; further back, it is dropped.
 // Frame bytes are appended to the cluster chunk as views (zero-copy); holds move with them.
 #pragma once
 #include <cstdint>
 #include <vector>
 
+#include "../frame_duration.h"
 #include "../muxer.h"
 
 namespace te {
@@ -32,12 +42,16 @@ class WebmMuxer : public Muxer {
 
   // Frames ignored because no config had been seen yet, or because their codec is unsupported.
   uint64_t frames_skipped() const { return skipped_; }
+  // Of those, frames stamped more than 1 s before the latest frame (dropped, never placed).
+  uint64_t timestamps_back() const { return timestamps_back_; }
 
   // Opus in Matroska (Matroska codec mapping for A_OPUS): pre-skip / CodecDelay and SeekPreRoll.
   static constexpr uint32_t kOpusPreSkip = 3840;                // 80 ms at 48 kHz
   static constexpr uint64_t kOpusSeekPreRollNs = 80000000;      // 80 ms
   // Bytes reserved after the Segment header for the SeekHead written at finish().
   static constexpr size_t kSeekHeadReserve = 96;
+  // Bytes of the Duration element (2-byte ID, 1-byte size, 8-byte float), reserved as a Void.
+  static constexpr size_t kDurationSize = 11;
 
  private:
   struct Block {
@@ -48,7 +62,8 @@ class WebmMuxer : public Muxer {
   };
   struct Cue {
     int64_t ms;
-    uint64_t position;  // relative to the Segment data start
+    uint64_t position;  // of the Cluster, relative to the Segment data start
+    uint64_t relative;  // of the keyframe's SimpleBlock, relative to the Cluster data start
   };
 
   bool write_header(const CodecConfig& cfg);
@@ -61,10 +76,11 @@ class WebmMuxer : public Muxer {
   Codec codec_ = Codec::kVP8;
   uint32_t clock_rate_ = 90000;
   int64_t first_ts_ = 0;
-  int64_t last_ts_ = 0;
+  int64_t last_ts_ = 0;   // latest frame timestamp seen (the maximum)
   int64_t last_ms_ = 0;   // block time of the previous frame (kept strictly increasing)
-  int64_t last_delta_ = 0;
+  RecentFrameDuration durations_;
   uint64_t skipped_ = 0;
+  uint64_t timestamps_back_ = 0;
 
   std::vector<Block> cluster_;
   int64_t cluster_ms_ = 0;
@@ -73,7 +89,7 @@ class WebmMuxer : public Muxer {
   uint64_t segment_size_offset_ = 0;  // absolute offset of the Segment's 8-byte size
   uint64_t segment_data_start_ = 0;   // absolute offset of the Segment's first child
   uint64_t seekhead_offset_ = 0;      // absolute offset of the reserved Void
-  uint64_t duration_offset_ = 0;      // absolute offset of Duration's 8 float bytes
+  uint64_t duration_offset_ = 0;      // absolute offset of the Void reserved for Duration
   uint64_t info_position_ = 0;        // relative to segment_data_start_
   uint64_t tracks_position_ = 0;
 };
