@@ -4,7 +4,10 @@ import { USAGE, parseConvertArgs, parseRecordArgs } from './args.js';
 import { ConvertInputError, convert } from './convert.js';
 import { record } from './record.js';
 
-/** CLI entry: exit 0 on success, 2 on bad usage or bad input, 1 on any other failure. */
+/**
+ * CLI entry: exit 0 on success, 2 on bad usage or bad input, 1 on any other failure (a write
+ * error such as ENOSPC or EACCES on the output, an internal error).
+ */
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h') {
@@ -25,8 +28,13 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const s = await convert(parseConvertArgs(rest));
+    for (const w of s.warnings) console.error(`track-egress: warning: ${w}`);
+    const extra = [
+      s.padding !== undefined ? `, padding ${s.padding}` : '',
+      s.outliers !== undefined ? `, outliers ${s.outliers}` : '',
+    ].join('');
     console.log(
-      `${s.codec}: packets ${s.packets}, lost ${s.lost}, malformed ${s.malformed}, frames ${s.frames}, ` +
+      `${s.codec}: packets ${s.packets}, lost ${s.lost}, malformed ${s.malformed}${extra}, frames ${s.frames}, ` +
         `duration ${s.durationSec.toFixed(3)} s, bytes ${s.bytes} → ${s.output}`,
     );
     return 0;

@@ -68,7 +68,7 @@ describe(`track-egress convert CLI (${BACKEND})`, () => {
   it('says so when the chosen codec does not match the packets', () => {
     const r = cli('convert', corpusPath(file('opus-mono').path), '-o', join(dir, 'x.mp4'), '--codec', 'h264');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/no complete h264 frame in 151 packets/);
+    expect(r.err).toMatch(/opus-mono.pcap: input is not H.264: 151 of 151 packets are not valid H.264 \(RFC 6184 §5\)/);
   });
 
   it('lists the streams when the filter matches none', () => {
