@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import { TrackEgressError } from '../core/errors.js';
 import { USAGE, parseConvertArgs, parseRecordArgs } from './args.js';
-import { ConvertInputError, convert } from './convert.js';
-import { record } from './record.js';
+import { ConvertInputError } from './convert-errors.js';
 
 /**
  * CLI entry: exit 0 on success, 2 on bad usage or bad input, 1 on any other failure (a write
@@ -20,6 +19,8 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     if (command === 'record') {
+      // Loaded on demand: the LiveKit stack is large and convert does not need it.
+      const { record } = await import('./record.js');
       const r = await record(parseRecordArgs(rest), (line) => console.error(`track-egress: ${line}`));
       console.log(
         `${r.codec}: packets ${r.packets}, lost ${r.lost}, frames ${r.frames}, duration ${r.durationSec.toFixed(3)} s, ` +
@@ -27,6 +28,7 @@ async function main(argv: string[]): Promise<number> {
       );
       return 0;
     }
+    const { convert } = await import('./convert.js');
     const s = await convert(parseConvertArgs(rest));
     for (const w of s.warnings) console.error(`track-egress: warning: ${w}`);
     const extra = [
