@@ -24,8 +24,10 @@ export type StreamSegment = {
   /** First sequence number / RTP timestamp of this segment (default: continue the source's). */
   firstSequence?: number;
   firstTimestamp?: number;
-  /** Arrival gap before this segment, µs (default: one frame). */
+  /** Arrival gap before this segment, µs (default: none). */
   gapUs?: number;
+  /** Keep only the source's RTP packets for which this is true (default: all). */
+  keep?: (rtp: Uint8Array) => boolean;
 };
 
 /** One RTP packet of the output, before framing. */
@@ -33,7 +35,7 @@ type Out = { data: Uint8Array; timeUs: number };
 
 /** The packets of `seg`, repeated with advancing seq/ts/arrival; `startUs` is the first arrival. */
 function* segmentPackets(seg: StreamSegment, startUs: number, clockRate: number): Generator<Out> {
-  const pk = selectStream(readCapture(readFileSync(seg.source)));
+  const pk = selectStream(readCapture(readFileSync(seg.source))).filter((p) => seg.keep?.(p.data) ?? true);
   const hs = pk.map((p) => sniffRtp(p.data)!);
   // The most common forward step between distinct timestamps is one frame.
   const steps = new Map<number, number>();
