@@ -227,27 +227,27 @@ function summaryOf(
 }
 
 /**
- * Refuses a stream that is not the codec it claims (more invalid packets than frames written) or
- * gave no frame at all, with the most precise cause the stats and the payloads tell.
+ * Refuses a stream that is not the codec it claims — most of its packets invalid for the codec
+ * (for audio, one packet per frame, that is more invalid packets than frames written; for video,
+ * counting packets rather than frames keeps a damaged but real stream), or no frame at all while
+ * the payloads carry another codec's signature — and a stream that gave no frame, with the most
+ * precise cause the stats and the payloads tell.
  */
 function checkFrames(ctx: Pass2, s: Record<string, number>, frames: number): void {
   const { opts, codec, evidence } = ctx;
   const invalid = INVALID_STATS.reduce((n, k) => n + (s[k] ?? 0), 0);
   const received = s.received ?? 0;
   const [name, spec] = CODEC_SPEC[codec];
-  const notCodec = () => {
-    const looks = looksLike(evidence, codec);
-    return new ConvertInputError(
-      `${opts.input}: input is not ${name}: ${invalid} of ${received} packets are not valid ${name} (${spec})` +
-        (looks ? `; the payloads look like ${looks}` : '; wrong --codec or --payload-type?'),
+  const looks = looksLike(evidence, codec);
+  const hint = looks ? `; the payloads look like ${looks}` : '; wrong --codec or --payload-type?';
+  if (received > 0 && invalid * 2 > received) {
+    throw new ConvertInputError(
+      `${opts.input}: input is not ${name}: ${invalid} of ${received} packets are not valid ${name} (${spec})${hint}`,
     );
-  };
-  if (frames > 0) {
-    if (invalid > frames) throw notCodec();
-    return;
   }
-  if (received > 0 && invalid * 2 >= received) throw notCodec();
+  if (frames > 0) return;
   const what = `${opts.input}: no ${name} frame could be written from ${received} packets`;
+  if (looks) throw new ConvertInputError(`${opts.input}: input is not ${name}: no ${name} frame in ${received} packets${hint}`);
   if (codec === 'h264') {
     const sprop = ctx.format?.fmtp['sprop-parameter-sets'];
     if (evidence.h264Idr > 0 && (evidence.h264Sps === 0 || evidence.h264Pps === 0) && !sprop) {

@@ -28,6 +28,8 @@ export type StreamSegment = {
   gapUs?: number;
   /** Keep only the source's RTP packets for which this is true (default: all). */
   keep?: (rtp: Uint8Array) => boolean;
+  /** Rewrites each kept packet (after seq/ts/SSRC), given its index in the segment. */
+  map?: (rtp: Uint8Array, index: number) => Uint8Array;
 };
 
 /** One RTP packet of the output, before framing. */
@@ -61,7 +63,8 @@ function* segmentPackets(seg: StreamSegment, startUs: number, clockRate: number)
       dv.setUint16(2, (seqBase + r * count + (i - from)) & 0xffff);
       dv.setUint32(4, (tsBase + rel) >>> 0);
       if (seg.ssrc !== undefined) dv.setUint32(8, seg.ssrc >>> 0);
-      yield { data, timeUs: startUs + Math.round((rel * 1e6) / clockRate) };
+      const index = r * count + (i - from);
+      yield { data: seg.map ? seg.map(data, index) : data, timeUs: startUs + Math.round((rel * 1e6) / clockRate) };
     }
   }
 }

@@ -225,4 +225,27 @@ describe(`track-egress convert CLI (${BACKEND})`, () => {
     );
     expect(ls(d)).toEqual(['cam.pcap']);
   });
+
+  it('refuses a stream that is not the codec it claims, naming the share of invalid packets, and writes nothing', () => {
+    const d = fresh('notcodec');
+    // Opus where 2 of every 3 packets are a code 3 packet with 0 frames (RFC 6716 §3.2.5: M must not
+    // be 0): more invalid packets than frames.
+    const f = join(d, 'broken-opus.pcap');
+    const bad = (p: Uint8Array) => Uint8Array.of(...p.subarray(0, 12), 0xfb, 0x00);
+    writeCapture(f, [{ source: corpusPath(file('opus-mono').path), map: (p, i) => (i % 3 ? bad(p) : p) }], 48000);
+    for (const out of ['a.ogg', 'a.pcm']) {
+      const r = cli('convert', f, '-o', join(d, out));
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/broken-opus\.pcap: input is not Opus: 100 of 150 packets are not valid Opus \(RFC 6716 §3\.1\)/);
+    }
+    // VP8 announced as VP9: the VP8 key frames say what it is.
+    const v = cli('convert', corpusPath(file('vp8').path), '-o', join(d, 'v.webm'), '--codec', 'vp9');
+    expect(v.code).toBe(2);
+    expect(v.err).toMatch(/vp8\.pcap: input is not VP9: .* the payloads look like VP8 \(--codec vp8, \.webm\)/);
+    const h = cli('convert', corpusPath(file('vp8').path), '-o', join(d, 'v.mp4'));
+    expect(h.code).toBe(2);
+    expect(h.err).toMatch(/vp8\.pcap: input is not H\.264: 144 of 144 packets are not valid H\.264 \(RFC 6184 §5\); the payloads look like VP8/);
+    expect(ls(d)).toEqual(['broken-opus.pcap']);
+  });
 });
+
