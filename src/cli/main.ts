@@ -29,6 +29,15 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const { convert } = await import('./convert.js');
+    const { OutputFile } = await import('./output-file.js');
+    // Interrupted: remove the half-written output (128 + signal number, as shells report it).
+    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+      process.once(signal, () => {
+        OutputFile.discardAll();
+        console.error(`track-egress: interrupted (${signal}); no output written`);
+        process.exit(code);
+      });
+    }
     const s = await convert(parseConvertArgs(rest));
     for (const w of s.warnings) console.error(`track-egress: warning: ${w}`);
     const extra = [

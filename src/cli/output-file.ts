@@ -26,6 +26,14 @@ export function fsReason(err: unknown): string {
 }
 
 export class OutputFile {
+  /** Outputs not yet committed or discarded (so a signal handler can remove them). */
+  private static readonly pending = new Set<OutputFile>();
+
+  /** Discards every output still being written (for SIGINT/SIGTERM handlers of the CLI). */
+  static discardAll(): void {
+    for (const f of [...OutputFile.pending]) f.discard();
+  }
+
   readonly path: string;
   /** The temporary name the bytes go to until {@link commit}. */
   readonly tempPath: string;
@@ -36,6 +44,7 @@ export class OutputFile {
     this.path = path;
     this.tempPath = tempPath;
     this.fd = fd;
+    OutputFile.pending.add(this);
   }
 
   /**
@@ -95,10 +104,12 @@ export class OutputFile {
     this.fd = undefined;
     this.io(() => closeSync(fd));
     this.io(() => renameSync(this.tempPath, this.path));
+    OutputFile.pending.delete(this);
   }
 
   /** Closes and removes the temporary file (idempotent; never throws). */
   discard(): void {
+    OutputFile.pending.delete(this);
     if (this.fd !== undefined) {
       try {
         closeSync(this.fd);

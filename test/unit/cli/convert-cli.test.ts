@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -246,6 +246,25 @@ describe(`track-egress convert CLI (${BACKEND})`, () => {
     expect(h.code).toBe(2);
     expect(h.err).toMatch(/vp8\.pcap: input is not H\.264: 144 of 144 packets are not valid H\.264 \(RFC 6184 §5\); the payloads look like VP8/);
     expect(ls(d)).toEqual(['broken-opus.pcap']);
+  });
+
+  it('removes the half-written output when interrupted (SIGINT → exit 130)', async () => {
+    const d = fresh('sigint');
+    const f = join(d, 'long.pcap');
+    writeCapture(f, [{ source: corpusPath(file('opus-stereo').path), seconds: 600 }], 48000);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'convert', f, '-o', join(d, 'long.pcm')], {
+      env: { ...process.env, TRACK_EGRESS_BACKEND: BACKEND },
+    });
+    let err = '';
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    // Wait until the output is being written, then interrupt.
+    for (let i = 0; i < 600 && !ls(d).some((n) => n.endsWith('.part')); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(ls(d).some((n) => n.endsWith('.part'))).toBe(true);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(err).toMatch(/interrupted \(SIGINT\); no output written/);
+    expect(code).toBe(130);
+    expect(ls(d)).toEqual(['long.pcap']);
   });
 });
 
