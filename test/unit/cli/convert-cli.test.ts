@@ -51,6 +51,13 @@ describe(`track-egress convert CLI (${BACKEND})`, () => {
     const wav = readFileSync(out);
     expect(wav.subarray(0, 44)).toEqual(Buffer.from(wavHeader(16000, 1, wav.length - 44)));
     expect(r.out).toMatch(/^opus: packets 151, lost 0/);
+    // The header, patched at the end, is what an independent reader sees: 16 kHz mono, all samples.
+    const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=sample_rate,channels,duration_ts', '-of', 'csv=p=0', out], { encoding: 'utf8' });
+    expect(probe.stderr).toBe('');
+    expect(probe.stdout.trim()).toBe(`16000,1,${(wav.length - 44) / 2}`);
+    // RIFF sizes are 32-bit: past 4 GiB they saturate instead of wrapping.
+    const big = new DataView(wavHeader(48000, 2, 5e9).buffer);
+    expect([big.getUint32(4, true), big.getUint32(40, true)]).toEqual([0xffffffff, 0xffffffff]);
   });
 
   it.each([
