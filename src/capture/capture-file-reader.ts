@@ -25,6 +25,8 @@ export type CaptureFileReaderOptions = {
   format?: CaptureFormat;
   /** Bytes read per chunk (default 1 MiB). */
   chunkSize?: number;
+  /** What messages call the input (default: its path). */
+  name?: string;
 };
 
 const DEFAULT_CHUNK = 1 << 20;
@@ -97,7 +99,7 @@ export class CaptureFileReader implements AsyncIterable<CapturedPacket> {
       return bytesRead;
     };
     try {
-      return await CaptureFileReader.fromSource(path, source, () => fh.close(), options);
+      return await CaptureFileReader.fromSource(options.name ?? path, source, () => fh.close(), options);
     } catch (err) {
       await fh.close();
       throw err;

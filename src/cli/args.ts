@@ -16,7 +16,8 @@ record  joins the room as a hidden recorder and writes the track without transco
         the file is named <track>-<time><ext> as LiveKit's egress names it. Stops when the track
         ends, after --duration, or on Ctrl-C; prints one summary line.
 
-INPUT   pcap / pcapng (Ethernet, Linux cooked, loopback, raw IP) or rtpdump capture of RTP over UDP.
+INPUT   pcap / pcapng (Ethernet, Linux cooked, loopback, raw IP) or rtpdump capture of RTP over UDP
+        ("-" or a pipe: read to a temporary file first).
 OUTPUT  extension picks the result: .mp4 (H.264), .webm (VP8/VP9), .ogg (Opus, passthrough),
         .pcm (raw s16le) or .wav (Opus decoded; --sample-rate/--channels, default 48000/2).
 With several streams, --ssrc / --payload-type pick one (else the first; a sender that restarted

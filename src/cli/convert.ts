@@ -1,6 +1,8 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 
 import {
   CaptureFileReader,
@@ -91,9 +93,27 @@ export async function convert(opts: ConvertOptions): Promise<ConvertSummary> {
   const sdp = sdpPath ? parseSdp(await readInputText(sdpPath)) : [];
   const payloadType = opts.payloadType ?? (sdp.length === 1 ? sdp[0]!.payloadType : undefined);
 
+  // Two passes need a file that can be read twice: a pipe (/dev/stdin, <(…)) is spooled to a
+  // temporary file first (disk, not memory).
+  const spool = await spoolIfNotRegular(opts.input);
+  try {
+    return await convertFile(opts, spool?.path ?? opts.input, kind, sdpPath, sdp, payloadType);
+  } finally {
+    if (spool) await rm(spool.dir, { recursive: true, force: true });
+  }
+}
+
+async function convertFile(
+  opts: ConvertOptions,
+  input: string,
+  kind: OutputKind,
+  sdpPath: string | undefined,
+  sdp: SdpPayloadFormat[],
+  payloadType: number | undefined,
+): Promise<ConvertSummary> {
   // Pass 1: headers only.
   const scanner = new RtpStreamScanner();
-  const scan = await openInput(opts.input);
+  const scan = await openInput(input, opts.input);
   for await (const p of scan) scanner.add(p);
   const warnings = scan.stopped
     ? [`${opts.input}: ${scan.stopped.message}; converted the packets before it`]
@@ -116,7 +136,7 @@ export async function convert(opts: ConvertOptions): Promise<ConvertSummary> {
   // Pass 2: the track's packets into the core, output written as it comes.
   const out = OutputFile.create(opts.output);
   try {
-    const ctx: Pass2 = { opts, track, packets: trackPackets(opts.input, track), out, codec, evidence, format };
+    const ctx: Pass2 = { opts, track, packets: trackPackets(input, opts.input, track), out, codec, evidence, format };
     const summary = kind === '.pcm' || kind === '.wav' ? await decodeToPcm(ctx, kind, channels) : await record(ctx, channels);
     out.commit();
     if (sdpPath) summary.sdp = sdpPath;
@@ -276,9 +296,9 @@ function looksLike(e: PayloadEvidence, codec: CodecName): string | undefined {
 }
 
 /** Packets of the chosen track, read again from the file. */
-async function* trackPackets(input: string, track: ChosenTrack): AsyncGenerator<CapturedPacket> {
+async function* trackPackets(input: string, name: string, track: ChosenTrack): AsyncGenerator<CapturedPacket> {
   const ssrcs = new Set(track.ssrcs);
-  const reader = await openInput(input);
+  const reader = await openInput(input, name);
   for await (const p of reader) {
     const h = sniffRtp(p.data);
     if (!h || !ssrcs.has(h.ssrc)) continue;
@@ -287,12 +307,35 @@ async function* trackPackets(input: string, track: ChosenTrack): AsyncGenerator<
   }
 }
 
-async function openInput(path: string): Promise<CaptureFileReader> {
+/** Opens `path` for reading; messages name the file as the user gave it (`name`). */
+async function openInput(path: string, name: string): Promise<CaptureFileReader> {
   try {
-    return await CaptureFileReader.open(path);
+    return await CaptureFileReader.open(path, { name });
   } catch (err) {
-    throw inputError(path, err);
+    throw inputError(name, err);
   }
+}
+
+/** The input copied to a temporary file when it is not a regular file (a pipe), else undefined. */
+async function spoolIfNotRegular(input: string): Promise<{ dir: string; path: string } | undefined> {
+  // "-" and /dev/stdin read the process's stdin (a socket cannot be opened by path).
+  const stdin = input === '-' || input === '/dev/stdin';
+  if (input !== '-') {
+    try {
+      if ((await stat(input)).isFile()) return undefined;
+    } catch (err) {
+      throw inputError(input, err);
+    }
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'track-egress-'));
+  const path = join(dir, 'input');
+  try {
+    await pipeline(stdin ? process.stdin : createReadStream(input), createWriteStream(path));
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw inputError(input, err);
+  }
+  return { dir, path };
 }
 
 async function readInputText(path: string): Promise<string> {

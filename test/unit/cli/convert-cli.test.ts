@@ -273,5 +273,23 @@ describe(`track-egress convert CLI (${BACKEND})`, () => {
     expect(code).toBe(130);
     expect(ls(d)).toEqual(['long.pcap']);
   });
+
+  it('reads a capture from a pipe (spooled to a temporary file for the two passes)', () => {
+    const d = fresh('pipe');
+    // stdin of spawnSync is a socket; from a shell it is a pipe: both are spooled.
+    const sh = run('bash', ['-c', `cat '${corpusPath(file('vp8').path)}' | '${process.execPath}' --import tsx src/cli/main.ts convert /dev/stdin -o '${join(d, 'sh.webm')}'`]);
+    expect(sh.err).toBe('');
+    expect(sh.out).toMatch(/^vp8: packets 144,/);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'convert', '-', '-o', join(d, 'p.webm')], {
+      input: readFileSync(corpusPath(file('vp8').path)),
+      encoding: 'utf8',
+      env: { ...process.env, TRACK_EGRESS_BACKEND: BACKEND },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^vp8: packets 144, lost 0, malformed 0.*frames 90,/);
+    expect(cli('convert', corpusPath(file('vp8').path), '-o', join(d, 'f.webm')).code).toBe(0);
+    expect(sha(join(d, 'p.webm'))).toBe(sha(join(d, 'f.webm')));
+    expect(sha(join(d, 'sh.webm'))).toBe(sha(join(d, 'f.webm')));
+  });
 });
 
