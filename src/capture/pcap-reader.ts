@@ -20,8 +20,8 @@
  */
 import { CaptureFormatError } from './capture-error.js';
 import type { CaptureReadResult } from './captured-packet.js';
-import { emptyCaptureStats } from './captured-packet.js';
 import { decodeLinkFrame, isSupportedLinkType } from './link-layer.js';
+import { MAX_RECORD_BYTES, RecordParser, parseAll } from './record-parser.js';
 
 const MAGIC_US = 0xa1b2c3d4;
 const MAGIC_NS = 0xa1b23c4d;
@@ -63,42 +63,50 @@ export function parsePcapHeader(bytes: Uint8Array): PcapHeader {
   };
 }
 
+/** Incremental pcap parser (see record-parser.ts): the file header, then one record per call. */
+export class PcapParser extends RecordParser {
+  readonly format = 'pcap' as const;
+  private header: PcapHeader | undefined;
+
+  next(b: Uint8Array, pos: number, end: number, offset: number, eof: boolean): number {
+    this.packet = undefined;
+    const have = end - pos;
+    const header = this.header;
+    if (!header) {
+      if (have < 24 && !eof) return -24;
+      const h = parsePcapHeader(b.subarray(pos, Math.min(end, pos + 24)));
+      if (!isSupportedLinkType(h.linkType)) {
+        this.warnings.push(`unsupported pcap link type ${h.linkType}; its records are skipped`);
+        this.unsupportedLinkTypes.add(h.linkType);
+      }
+      this.header = h;
+      return 24;
+    }
+    if (have === 0 && eof) return 0;
+    if (have < 16) return eof ? this.stop(offset, `pcap record header at byte ${offset} truncated`) : -16;
+    const dv = this.dv(b);
+    const le = header.littleEndian;
+    const capLen = dv.getUint32(pos + 8, le);
+    if (capLen > MAX_RECORD_BYTES) {
+      return this.stop(offset, `pcap record at byte ${offset} announces ${capLen} bytes, more than any capture record (corrupt file)`);
+    }
+    if (have < 16 + capLen) {
+      if (!eof) return -(16 + capLen);
+      return this.stop(offset, `pcap record at byte ${offset} truncated (${capLen} bytes announced, ${have - 16} left)`);
+    }
+    this.stats.records++;
+    const sec = dv.getUint32(pos, le);
+    const frac = dv.getUint32(pos + 4, le);
+    const timeUs = sec * 1_000_000 + (header.nanoseconds ? Math.floor(frac / 1000) : frac);
+    this.packet = decodeLinkFrame(header.linkType, b, pos + 16, pos + 16 + capLen, timeUs, this.stats);
+    return 16 + capLen;
+  }
+}
+
 /**
  * Reads every UDP payload of a pcap file. A record cut short by the end of the file stops the
  * read (`stats.truncatedRecords = 1`); the records before it are kept.
  */
 export function readPcap(bytes: Uint8Array): CaptureReadResult {
-  const header = parsePcapHeader(bytes);
-  const { littleEndian: le, nanoseconds } = header;
-  const stats = emptyCaptureStats();
-  const warnings: string[] = [];
-  const packets: CaptureReadResult['packets'] = [];
-  if (!isSupportedLinkType(header.linkType)) {
-    warnings.push(`unsupported pcap link type ${header.linkType}; its records are skipped`);
-  }
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let off = 24;
-  while (off < bytes.length) {
-    if (off + 16 > bytes.length) {
-      stats.truncatedRecords = 1;
-      warnings.push(`pcap record header at byte ${off} truncated; stopped reading`);
-      break;
-    }
-    const sec = dv.getUint32(off, le);
-    const frac = dv.getUint32(off + 4, le);
-    const capLen = dv.getUint32(off + 8, le);
-    const start = off + 16;
-    if (capLen > bytes.length - start) {
-      stats.truncatedRecords = 1;
-      warnings.push(`pcap record at byte ${off} truncated (${capLen} bytes announced, ${bytes.length - start} left); stopped reading`);
-      break;
-    }
-    const end = start + capLen;
-    stats.records++;
-    const timeUs = sec * 1_000_000 + (nanoseconds ? Math.floor(frac / 1000) : frac);
-    const pkt = decodeLinkFrame(header.linkType, bytes, start, end, timeUs, stats);
-    if (pkt) packets.push(pkt);
-    off = end;
-  }
-  return { format: 'pcap', packets, stats, warnings };
+  return parseAll(new PcapParser(), bytes);
 }

@@ -19,9 +19,9 @@
  * Other blocks (NRB, ISB, DSB, custom…) are skipped and counted.
  */
 import { CaptureFormatError } from './capture-error.js';
-import type { CaptureReadResult, CapturedPacket } from './captured-packet.js';
-import { emptyCaptureStats } from './captured-packet.js';
+import type { CaptureReadResult } from './captured-packet.js';
 import { decodeLinkFrame, isSupportedLinkType } from './link-layer.js';
+import { MAX_RECORD_BYTES, RecordParser, parseAll } from './record-parser.js';
 
 const SHB = 0x0a0d0d0a;
 const IDB = 0x00000001;
@@ -69,75 +69,74 @@ function toMicros(iface: Interface, high: number, low: number): number {
   return Number((units * 1_000_000n) / iface.unitsPerSecond + iface.offsetSeconds * 1_000_000n);
 }
 
-/**
- * Reads every UDP payload of a pcapng file, across all sections and interfaces. A block cut short
- * by the end of the file stops the read (`stats.truncatedRecords = 1`); earlier packets are kept.
- */
-export function readPcapng(bytes: Uint8Array): CaptureReadResult {
-  if (!isPcapng(bytes)) throw new CaptureFormatError('not a pcapng file (no Section Header Block)');
-  if (bytes.length < 28) throw new CaptureFormatError(`pcapng Section Header Block truncated (${bytes.length} bytes)`);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const stats = emptyCaptureStats();
-  const warnings: string[] = [];
-  const packets: CapturedPacket[] = [];
-  let le = true;
-  let interfaces: Interface[] = [];
-  let lastTimeUs = 0;
-  const warnOnce = new Set<string>();
-  const warn = (key: string, msg: string) => {
-    if (!warnOnce.has(key)) {
-      warnOnce.add(key);
-      warnings.push(msg);
+/** Incremental pcapng parser (see record-parser.ts): one block per call, across sections. */
+export class PcapngParser extends RecordParser {
+  readonly format = 'pcapng' as const;
+  private le = true;
+  private interfaces: Interface[] = [];
+  private lastTimeUs = 0;
+  private first = true;
+  private readonly warned = new Set<string>();
+
+  private warnOnce(key: string, msg: string): void {
+    if (!this.warned.has(key)) {
+      this.warned.add(key);
+      this.warnings.push(msg);
     }
-  };
-  let off = 0;
-  let first = true;
-  while (off < bytes.length) {
-    if (off + 12 > bytes.length) {
-      stats.truncatedRecords = 1;
-      warnings.push(`pcapng block at byte ${off} truncated; stopped reading`);
-      break;
+  }
+
+  next(bytes: Uint8Array, pos: number, end: number, offset: number, eof: boolean): number {
+    this.packet = undefined;
+    const have = end - pos;
+    const first = this.first;
+    if (first) {
+      if (have < 28 && !eof) return -28;
+      if (!isPcapng(bytes.subarray(pos, end))) throw new CaptureFormatError('not a pcapng file (no Section Header Block)');
+      if (have < 28) throw new CaptureFormatError(`pcapng Section Header Block truncated (${have} bytes)`);
     }
-    let type = dv.getUint32(off, le);
-    if (dv.getUint32(off, true) === SHB) {
+    if (have === 0 && eof) return 0;
+    if (have < 12) return eof ? this.stop(offset, `pcapng block at byte ${offset} truncated`) : -12;
+    const dv = this.dv(bytes);
+    let type = dv.getUint32(pos, this.le);
+    if (dv.getUint32(pos, true) === SHB) {
       type = SHB;
-      const magic = dv.getUint32(off + 8, true);
-      if (magic === BYTE_ORDER_MAGIC) le = true;
-      else if (magic === 0x4d3c2b1a) le = false;
+      const magic = dv.getUint32(pos + 8, true);
+      if (magic === BYTE_ORDER_MAGIC) this.le = true;
+      else if (magic === 0x4d3c2b1a) this.le = false;
       else {
         if (first) throw new CaptureFormatError('pcapng Section Header Block has a bad byte-order magic');
-        stats.truncatedRecords = 1;
-        warnings.push(`pcapng section at byte ${off} has a bad byte-order magic; stopped reading`);
-        break;
+        return this.stop(offset, `pcapng section at byte ${offset} has a bad byte-order magic`);
       }
-      interfaces = [];
+      this.interfaces = [];
     }
-    const total = dv.getUint32(off + 4, le);
+    const le = this.le;
+    const total = dv.getUint32(pos + 4, le);
     if (total < 12 || total % 4 !== 0) {
       if (first) throw new CaptureFormatError(`pcapng block length ${total} is invalid`);
-      stats.truncatedRecords = 1;
-      warnings.push(`pcapng block at byte ${off} has invalid length ${total}; stopped reading`);
-      break;
+      return this.stop(offset, `pcapng block at byte ${offset} has invalid length ${total}`);
     }
-    if (total > bytes.length - off) {
+    if (total > MAX_RECORD_BYTES) {
+      return this.stop(offset, `pcapng block at byte ${offset} announces ${total} bytes, more than any capture block (corrupt file)`);
+    }
+    if (total > have) {
+      if (!eof) return -total;
       if (first) throw new CaptureFormatError('pcapng Section Header Block truncated');
-      stats.truncatedRecords = 1;
-      warnings.push(`pcapng block at byte ${off} truncated (${total} bytes announced); stopped reading`);
-      break;
+      return this.stop(offset, `pcapng block at byte ${offset} truncated (${total} bytes announced, ${have} left)`);
     }
-    first = false;
-    const body = off + 8;
-    const bodyEnd = off + total - 4;
+    this.first = false;
+    const body = pos + 8;
+    const bodyEnd = pos + total - 4;
+    const stats = this.stats;
     switch (type) {
       case SHB:
         break;
       case IDB:
         if (bodyEnd - body < 8) {
           stats.malformed++;
-          interfaces.push({ linkType: -1, unitsPerSecond: 1_000_000n, offsetSeconds: 0n });
+          this.interfaces.push({ linkType: -1, unitsPerSecond: 1_000_000n, offsetSeconds: 0n });
           break;
         }
-        interfaces.push(parseIdb(dv, body, bodyEnd, le));
+        this.interfaces.push(parseIdb(dv, body, bodyEnd, le));
         break;
       case EPB:
       case PB: {
@@ -149,21 +148,23 @@ export function readPcapng(bytes: Uint8Array): CaptureReadResult {
         const ifId = type === EPB ? dv.getUint32(body, le) : dv.getUint16(body, le);
         const capLen = dv.getUint32(body + 12, le);
         const data = body + 20;
-        const iface = interfaces[ifId];
+        const iface = this.interfaces[ifId];
         if (!iface || capLen > bodyEnd - data) {
           stats.malformed++;
-          warn('epb', `pcapng packet block at byte ${off} references unknown interface or overruns its block`);
+          this.warnOnce('epb', `pcapng packet block at byte ${offset} references unknown interface or overruns its block`);
           break;
         }
-        if (!isSupportedLinkType(iface.linkType)) warn(`lt${iface.linkType}`, `unsupported pcapng link type ${iface.linkType}; its packets are skipped`);
-        lastTimeUs = toMicros(iface, dv.getUint32(body + 4, le), dv.getUint32(body + 8, le));
-        const pkt = decodeLinkFrame(iface.linkType, bytes, data, data + capLen, lastTimeUs, stats);
-        if (pkt) packets.push(pkt);
+        if (!isSupportedLinkType(iface.linkType)) {
+          this.unsupportedLinkTypes.add(iface.linkType);
+          this.warnOnce(`lt${iface.linkType}`, `unsupported pcapng link type ${iface.linkType}; its packets are skipped`);
+        }
+        this.lastTimeUs = toMicros(iface, dv.getUint32(body + 4, le), dv.getUint32(body + 8, le));
+        this.packet = decodeLinkFrame(iface.linkType, bytes, data, data + capLen, this.lastTimeUs, stats);
         break;
       }
       case SPB: {
         stats.records++;
-        const iface = interfaces[0];
+        const iface = this.interfaces[0];
         if (bodyEnd - body < 4 || !iface) {
           stats.malformed++;
           break;
@@ -171,14 +172,20 @@ export function readPcapng(bytes: Uint8Array): CaptureReadResult {
         const origLen = dv.getUint32(body, le);
         const data = body + 4;
         const capLen = Math.min(origLen, bodyEnd - data);
-        const pkt = decodeLinkFrame(iface.linkType, bytes, data, data + capLen, lastTimeUs, stats);
-        if (pkt) packets.push(pkt);
+        this.packet = decodeLinkFrame(iface.linkType, bytes, data, data + capLen, this.lastTimeUs, stats);
         break;
       }
       default:
         stats.skippedBlocks++;
     }
-    off += total;
+    return total;
   }
-  return { format: 'pcapng', packets, stats, warnings };
+}
+
+/**
+ * Reads every UDP payload of a pcapng file, across all sections and interfaces. A block cut short
+ * by the end of the file stops the read (`stats.truncatedRecords = 1`); earlier packets are kept.
+ */
+export function readPcapng(bytes: Uint8Array): CaptureReadResult {
+  return parseAll(new PcapngParser(), bytes);
 }

@@ -4,31 +4,31 @@
  * {@link readCapture} only uses it when asked (`format: 'rfc4571'`); `timeUs` is the packet index
  * (so order is kept and nothing pretends to know arrival times).
  */
-import type { CaptureReadResult, CapturedPacket } from './captured-packet.js';
-import { emptyCaptureStats } from './captured-packet.js';
+import type { CaptureReadResult } from './captured-packet.js';
+import { RecordParser, parseAll } from './record-parser.js';
+
+/** Incremental RFC 4571 parser (see record-parser.ts): one framed packet per call. */
+export class Rfc4571Parser extends RecordParser {
+  readonly format = 'rfc4571' as const;
+
+  next(bytes: Uint8Array, pos: number, end: number, offset: number, eof: boolean): number {
+    this.packet = undefined;
+    const have = end - pos;
+    if (have === 0 && eof) return 0;
+    if (have < 2) return eof ? this.stop(offset, `RFC 4571 length at byte ${offset} truncated`) : -2;
+    const len = ((bytes[pos] ?? 0) << 8) | (bytes[pos + 1] ?? 0);
+    if (have < 2 + len) {
+      if (!eof) return -(2 + len);
+      return this.stop(offset, `RFC 4571 frame at byte ${offset} truncated (${len} bytes announced, ${have - 2} left)`);
+    }
+    this.stats.records++;
+    this.stats.packets++;
+    this.packet = { data: bytes.subarray(pos + 2, pos + 2 + len), timeUs: this.stats.packets - 1 };
+    return 2 + len;
+  }
+}
 
 /** Reads RFC 4571-framed packets; a frame cut short by the end of the input stops the read. */
 export function readRfc4571(bytes: Uint8Array): CaptureReadResult {
-  const stats = emptyCaptureStats();
-  const warnings: string[] = [];
-  const packets: CapturedPacket[] = [];
-  let off = 0;
-  while (off < bytes.length) {
-    if (off + 2 > bytes.length) {
-      stats.truncatedRecords = 1;
-      warnings.push(`RFC 4571 length at byte ${off} truncated; stopped reading`);
-      break;
-    }
-    const len = ((bytes[off] ?? 0) << 8) | (bytes[off + 1] ?? 0);
-    if (off + 2 + len > bytes.length) {
-      stats.truncatedRecords = 1;
-      warnings.push(`RFC 4571 frame at byte ${off} truncated; stopped reading`);
-      break;
-    }
-    stats.records++;
-    stats.packets++;
-    packets.push({ data: bytes.subarray(off + 2, off + 2 + len), timeUs: packets.length });
-    off += 2 + len;
-  }
-  return { format: 'rfc4571', packets, stats, warnings };
+  return parseAll(new Rfc4571Parser(), bytes);
 }

@@ -20,6 +20,7 @@
  */
 import { StreamNotFoundError } from './capture-error.js';
 import type { CapturedPacket } from './captured-packet.js';
+import { addEvidence, emptyEvidence, sniffPayload, type PayloadEvidence } from './codec-sniff.js';
 
 /** The fields of a recognised RTP header. */
 export type RtpHeaderInfo = {
@@ -98,14 +99,21 @@ export function sniffRtp(data: Uint8Array): RtpHeaderInfo | undefined {
   };
 }
 
-/** Groups the RTP packets of a capture by SSRC, in order of first appearance. Non-RTP is ignored. */
-export function listRtpStreams(packets: readonly CapturedPacket[]): RtpStreamInfo[] {
-  const bySsrc = new Map<number, RtpStreamInfo>();
-  for (const p of packets) {
+/**
+ * {@link listRtpStreams} one packet at a time, for captures read in chunks: keeps one summary per
+ * SSRC (and what its payloads look like), never the packets.
+ */
+export class RtpStreamScanner {
+  private readonly bySsrc = new Map<number, RtpStreamInfo>();
+  private readonly evidenceBySsrc = new Map<number, PayloadEvidence>();
+
+  /** Counts one captured packet (non-RTP is ignored). Returns its RTP header, if it is RTP. */
+  add(p: CapturedPacket): RtpHeaderInfo | undefined {
     const h = sniffRtp(p.data);
-    if (!h) continue;
-    let s = bySsrc.get(h.ssrc);
-    if (!s) {
+    if (!h) return undefined;
+    let s = this.bySsrc.get(h.ssrc);
+    let e = this.evidenceBySsrc.get(h.ssrc);
+    if (!s || !e) {
       s = {
         ssrc: h.ssrc,
         payloadTypes: [],
@@ -119,29 +127,66 @@ export function listRtpStreams(packets: readonly CapturedPacket[]): RtpStreamInf
       if (p.dst !== undefined) s.dst = p.dst;
       if (p.srcPort !== undefined) s.srcPort = p.srcPort;
       if (p.dstPort !== undefined) s.dstPort = p.dstPort;
-      bySsrc.set(h.ssrc, s);
+      this.bySsrc.set(h.ssrc, s);
+      e = emptyEvidence();
+      this.evidenceBySsrc.set(h.ssrc, e);
     }
     s.packetCount++;
     s.lastTimeUs = p.timeUs;
     if (!s.payloadTypes.includes(h.payloadType)) s.payloadTypes.push(h.payloadType);
+    sniffPayload(e, p.data.subarray(h.headerLength, h.headerLength + h.payloadLength));
+    return h;
   }
-  return [...bySsrc.values()];
+
+  /** The streams seen so far, in order of first appearance. */
+  streams(): RtpStreamInfo[] {
+    return [...this.bySsrc.values()];
+  }
+
+  /** What the payloads of these SSRCs look like, summed. */
+  evidence(ssrcs: Iterable<number>): PayloadEvidence {
+    const sum = emptyEvidence();
+    for (const ssrc of ssrcs) {
+      const e = this.evidenceBySsrc.get(ssrc);
+      if (e) addEvidence(sum, e);
+    }
+    return sum;
+  }
 }
 
-/** One-line description of a stream, e.g. `ssrc=0x1234abcd pt=96 packets=412 127.0.0.1:5004`. */
-export function describeRtpStream(s: RtpStreamInfo): string {
-  const where = s.dst !== undefined ? ` ${s.dst}${s.dstPort !== undefined ? `:${s.dstPort}` : ''}` : '';
-  return `ssrc=0x${s.ssrc.toString(16).padStart(8, '0')} pt=${s.payloadTypes.join(',')} packets=${s.packetCount}${where}`;
+/** Groups the RTP packets of a capture by SSRC, in order of first appearance. Non-RTP is ignored. */
+export function listRtpStreams(packets: readonly CapturedPacket[]): RtpStreamInfo[] {
+  const scanner = new RtpStreamScanner();
+  for (const p of packets) scanner.add(p);
+  return scanner.streams();
 }
+
+/** The SSRCs {@link chooseTrack} picked: one stream, or several that follow one another. */
+export type ChosenTrack = {
+  /** The SSRCs in order; more than one when the sender restarted with a new SSRC. */
+  ssrcs: number[];
+  /** The streams behind `ssrcs`. */
+  streams: RtpStreamInfo[];
+  /** Only packets of this payload type belong to the track (when one was asked for). */
+  payloadType: number | undefined;
+};
+
+/** A new SSRC may start this long before the previous one's last packet (stragglers) and still follow it. */
+const RESTART_OVERLAP_US = 500_000;
+
+const sameFlow = (a: RtpStreamInfo, b: RtpStreamInfo) =>
+  a.src === b.src && a.dst === b.dst && a.srcPort === b.srcPort && a.dstPort === b.dstPort;
 
 /**
- * Returns the packets of one RTP stream, in capture order: the stream with `ssrc` if given, else
- * the first stream carrying `payloadType`, else the first RTP stream in the capture. With a
- * `payloadType`, only packets of that payload type are returned.
+ * Picks the track to export: the stream with `ssrc` if given, else the first stream carrying
+ * `payloadType`, else the first RTP stream. Without an explicit `ssrc`, streams that continue it —
+ * a sender that restarted with a new SSRC (RFC 3550 §8.2): same payload type, same addresses and
+ * ports, starting when the previous one stops — are part of the track, so the Recorder (which
+ * follows SSRC changes) writes one continuous recording. Overlapping streams (simulcast layers,
+ * other tracks) never are.
  * @throws StreamNotFoundError (code 'ERR_STREAM_NOT_FOUND') listing the streams present.
  */
-export function selectStream(packets: readonly CapturedPacket[], options: SelectStreamOptions = {}): CapturedPacket[] {
-  const streams = listRtpStreams(packets);
+export function chooseTrack(streams: readonly RtpStreamInfo[], options: SelectStreamOptions = {}): ChosenTrack {
   const chosen = streams.find(
     (s) =>
       (options.ssrc === undefined || s.ssrc === options.ssrc >>> 0) &&
@@ -158,11 +203,44 @@ export function selectStream(packets: readonly CapturedPacket[], options: Select
     const list = available.length ? `available streams:\n  ${available.join('\n  ')}` : 'the capture contains no RTP packets';
     throw new StreamNotFoundError(`no RTP stream matches ${want || 'the request'}; ${list}`, available);
   }
+  const track = [chosen];
+  if (options.ssrc === undefined) {
+    const pt = options.payloadType ?? chosen.payloadTypes[0];
+    for (const s of streams.slice(streams.indexOf(chosen) + 1)) {
+      const last = track[track.length - 1]!;
+      if (
+        pt !== undefined &&
+        s.payloadTypes.includes(pt) &&
+        sameFlow(s, last) &&
+        s.firstTimeUs >= last.lastTimeUs - RESTART_OVERLAP_US &&
+        s.lastTimeUs > last.lastTimeUs
+      ) {
+        track.push(s);
+      }
+    }
+  }
+  return { ssrcs: track.map((s) => s.ssrc), streams: track, payloadType: options.payloadType };
+}
+
+/** One-line description of a stream, e.g. `ssrc=0x1234abcd pt=96 packets=412 127.0.0.1:5004`. */
+export function describeRtpStream(s: RtpStreamInfo): string {
+  const where = s.dst !== undefined ? ` ${s.dst}${s.dstPort !== undefined ? `:${s.dstPort}` : ''}` : '';
+  return `ssrc=0x${s.ssrc.toString(16).padStart(8, '0')} pt=${s.payloadTypes.join(',')} packets=${s.packetCount}${where}`;
+}
+
+/**
+ * Returns the packets of one track, in capture order: see {@link chooseTrack} (one SSRC, or the
+ * SSRCs of a sender that restarted). With a `payloadType`, only packets of that payload type.
+ * @throws StreamNotFoundError (code 'ERR_STREAM_NOT_FOUND') listing the streams present.
+ */
+export function selectStream(packets: readonly CapturedPacket[], options: SelectStreamOptions = {}): CapturedPacket[] {
+  const track = chooseTrack(listRtpStreams(packets), options);
+  const ssrcs = new Set(track.ssrcs);
   const out: CapturedPacket[] = [];
   for (const p of packets) {
     const h = sniffRtp(p.data);
-    if (!h || h.ssrc !== chosen.ssrc) continue;
-    if (options.payloadType !== undefined && h.payloadType !== options.payloadType) continue;
+    if (!h || !ssrcs.has(h.ssrc)) continue;
+    if (track.payloadType !== undefined && h.payloadType !== track.payloadType) continue;
     out.push(p);
   }
   return out;

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 
 import { isCodecName } from '../core/codec.js';
 import type { ConvertOptions } from './convert.js';
-import { ConvertInputError } from './convert.js';
+import { ConvertInputError } from './convert-errors.js';
 import type { RecordOptions } from './record.js';
 
 export const USAGE = `Usage:
@@ -16,11 +16,16 @@ record  joins the room as a hidden recorder and writes the track without transco
         the file is named <track>-<time><ext> as LiveKit's egress names it. Stops when the track
         ends, after --duration, or on Ctrl-C; prints one summary line.
 
-INPUT   pcap / pcapng (Ethernet, Linux cooked, loopback, raw IP) or rtpdump capture of RTP over UDP.
+INPUT   pcap / pcapng (Ethernet, Linux cooked, loopback, raw IP) or rtpdump capture of RTP over UDP
+        ("-" or a pipe: read to a temporary file first).
 OUTPUT  extension picks the result: .mp4 (H.264), .webm (VP8/VP9), .ogg (Opus, passthrough),
         .pcm (raw s16le) or .wav (Opus decoded; --sample-rate/--channels, default 48000/2).
-With several streams, --ssrc / --payload-type pick one (else the first). --streaming writes the
-append-only form (fragmented MP4, live WebM) instead of a seekable file with a complete index.`;
+With several streams, --ssrc / --payload-type pick one (else the first; a sender that restarted
+with a new SSRC on the same addresses and payload type stays one recording). Without --sdp, an SDP
+named like the capture (INPUT without its extension + .sdp) is used when it exists. Without --codec
+or an SDP, .webm tells VP8 from VP9 by the key frames. --streaming writes the append-only form
+(fragmented MP4, live WebM) instead of a seekable file with a complete index. The output appears
+only when complete (written under a temporary name in its directory, renamed at the end).`;
 
 /** Parses `convert` arguments; throws ConvertInputError with a clear message. */
 export function parseConvertArgs(argv: string[]): ConvertOptions {

@@ -1,19 +1,35 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, extname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 
-import { readCapture, selectStream, parseSdp, sniffRtp } from '../capture/index.js';
-import type { CapturedPacket, SdpPayloadFormat } from '../capture/index.js';
+import {
+  CaptureFileReader,
+  RtpStreamScanner,
+  StreamNotFoundError,
+  chooseTrack,
+  guessVpCodec,
+  parseSdp,
+  sniffRtp,
+} from '../capture/index.js';
+import type { CapturedPacket, ChosenTrack, PayloadEvidence, SdpPayloadFormat } from '../capture/index.js';
 import { CODECS, type CodecName, isCodecName } from '../core/codec.js';
-import { TrackEgressError } from '../core/errors.js';
 import { PcmDecoder } from '../core/pcm-decoder.js';
 import { Recorder } from '../core/recorder.js';
-import { ChunkFileWriter } from '../io/chunk-file-writer.js';
 import { wavHeader } from '../io/wav.js';
+import { ConvertInputError } from './convert-errors.js';
+import { type FrameCheck, checkFrames, noRtpMessage } from './convert-diagnosis.js';
+import { OutputFile, fsReason } from './output-file.js';
+
+export { ConvertInputError } from './convert-errors.js';
+export { ConvertOutputError } from './output-file.js';
 
 export type ConvertOptions = {
   input: string;
   output: string;
   codec?: CodecName;
+  /** SDP of the stream; default: `<input without extension>.sdp` next to the capture, if present. */
   sdp?: string;
   payloadType?: number;
   ssrc?: number;
@@ -34,111 +50,263 @@ export type ConvertSummary = {
   bytes: number;
   output: string;
   malformed: number;
+  /** RTP padding-only packets dropped (RFC 3550 §5.1), when the core counts them. */
+  padding?: number;
+  /** Packets whose RTP time disagreed with their arrival time, when the core counts them. */
+  outliers?: number;
+  /** The SDP that was used (given with --sdp or found next to the capture). */
+  sdp?: string;
+  /** Problems that did not stop the conversion (e.g. a capture that ends inside a record). */
+  warnings: string[];
 };
-
-/** Error the CLI reports as a usage/input problem (exit code 2). */
-export class ConvertInputError extends TrackEgressError {
-  constructor(message: string) {
-    super('ERR_TE_CONVERT_INPUT', message);
-  }
-}
 
 const OUTPUT_KINDS = ['.mp4', '.webm', '.ogg', '.pcm', '.wav'] as const;
 type OutputKind = (typeof OUTPUT_KINDS)[number];
 
-/** Turns one RTP stream of a capture (pcap, pcapng, rtpdump) into a file; see `track-egress --help`. */
+/**
+ * Turns one RTP stream of a capture (pcap, pcapng, rtpdump) into a file; see `track-egress --help`.
+ *
+ * Streaming, in flat memory whatever the capture's length: a first pass over the file only reads
+ * RTP headers (and payload signatures) to pick the stream and the codec, a second pass feeds the
+ * packets to the Recorder / PcmDecoder and writes output as it is produced. The output goes to a
+ * temporary file renamed at success; on any failure nothing is left behind.
+ */
 export async function convert(opts: ConvertOptions): Promise<ConvertSummary> {
   const kind = extname(opts.output).toLowerCase() as OutputKind;
   if (!OUTPUT_KINDS.includes(kind)) {
     throw new ConvertInputError(`output extension "${extname(opts.output)}" not supported: use ${OUTPUT_KINDS.join(', ')}`);
   }
-  const all = readCapture(readFileSync(opts.input));
-  const sdp = opts.sdp ? parseSdp(readFileSync(opts.sdp, 'utf8')) : [];
+  const sdpPath = opts.sdp ?? siblingSdp(opts.input);
+  const sdp = sdpPath ? parseSdp(await readInputText(sdpPath)) : [];
   const payloadType = opts.payloadType ?? (sdp.length === 1 ? sdp[0]!.payloadType : undefined);
-  const stream = selectStream(all, { ssrc: opts.ssrc, payloadType });
-  if (stream.length === 0) throw new ConvertInputError(`${opts.input}: no RTP packets found`);
-  const pt = sniffRtp(stream[0]!.data)?.payloadType;
+
+  // Two passes need a file that can be read twice: a pipe (/dev/stdin, <(…)) is spooled to a
+  // temporary file first (disk, not memory).
+  const spool = await spoolIfNotRegular(opts.input);
+  try {
+    return await convertFile(opts, spool?.path ?? opts.input, kind, sdpPath, sdp, payloadType);
+  } finally {
+    if (spool) await rm(spool.dir, { recursive: true, force: true });
+  }
+}
+
+async function convertFile(
+  opts: ConvertOptions,
+  input: string,
+  kind: OutputKind,
+  sdpPath: string | undefined,
+  sdp: SdpPayloadFormat[],
+  payloadType: number | undefined,
+): Promise<ConvertSummary> {
+  // Pass 1: headers only.
+  const scanner = new RtpStreamScanner();
+  const scan = await openInput(input, opts.input);
+  for await (const p of scan) scanner.add(p);
+  const warnings = scan.stopped
+    ? [`${opts.input}: ${scan.stopped.message}; converted the packets before it`]
+    : [];
+  let track: ChosenTrack;
+  try {
+    track = chooseTrack(scanner.streams(), { ssrc: opts.ssrc, payloadType });
+  } catch (err) {
+    if (!(err instanceof StreamNotFoundError)) throw err;
+    if (err.available.length === 0) throw new ConvertInputError(noRtpMessage(opts.input, scan));
+    throw new StreamNotFoundError(`${opts.input}: ${err.message}`, err.available);
+  }
+  const pt = track.payloadType ?? track.streams[0]!.payloadTypes[0];
   const format = sdp.find((f) => f.payloadType === pt);
-  const codec = resolveCodec(opts.codec, format, kind);
+  const evidence = scanner.evidence(track.ssrcs);
+  const codec = resolveCodec(opts.codec, format, kind, evidence);
   checkContainer(codec, kind);
   const channels = opusChannels(format);
 
-  if (kind === '.pcm' || kind === '.wav') {
-    return decodeToPcm(opts, stream, kind, channels);
+  // Pass 2: the track's packets into the core, output written as it comes.
+  const out = OutputFile.create(opts.output);
+  try {
+    const ctx: Pass2 = { opts, input: opts.input, track, packets: trackPackets(input, opts.input, track), out, codec, evidence, format };
+    const summary = kind === '.pcm' || kind === '.wav' ? await decodeToPcm(ctx, kind, channels) : await record(ctx, channels);
+    out.commit();
+    if (sdpPath) summary.sdp = sdpPath;
+    summary.warnings = warnings;
+    return summary;
+  } catch (err) {
+    out.discard();
+    throw err;
   }
+}
+
+type Pass2 = FrameCheck & {
+  opts: ConvertOptions;
+  track: ChosenTrack;
+  packets: AsyncIterable<CapturedPacket>;
+  out: OutputFile;
+};
+
+async function record(ctx: Pass2, channels: 1 | 2): Promise<ConvertSummary> {
+  const { opts, out, codec, format } = ctx;
   const rec = await Recorder.create({
     codec,
     clockRate: format?.clockRate || undefined,
     channels,
     seekable: opts.seekable ?? true,
+    fmtp: format?.fmtp,
   });
-  const out = new ChunkFileWriter(opts.output);
   try {
-    for (const p of stream) {
+    for await (const p of ctx.packets) {
       rec.push(p.data, p.timeUs);
-      out.write(rec.read());
+      const chunks = rec.read();
+      if (chunks.length) out.writeChunks(chunks);
     }
-    out.write(rec.finish());
-    const s = rec.stats();
-    if (s.frames === 0) {
-      throw new ConvertInputError(
-        `${opts.input}: no complete ${codec} frame in ${s.received} packets (malformed ${s.malformed + s.payloadMalformed}, ` +
-          `unsupported ${s.payloadUnsupported}) — wrong --codec or payload type?`,
-      );
-    }
-    return {
-      codec,
-      packets: s.received,
-      lost: s.lost,
-      frames: s.frames,
-      durationSec: s.durationUs / 1e6,
-      bytes: out.size,
-      output: opts.output,
-      malformed: s.malformed + s.payloadMalformed,
-    };
+    out.writeChunks(rec.finish());
+    const s: Record<string, number> = rec.stats();
+    checkFrames(ctx, s, s.frames ?? 0);
+    return summaryOf(ctx, s, { frames: s.frames ?? 0, durationSec: (s.durationUs ?? 0) / 1e6, bytes: out.size });
   } finally {
-    out.close();
     rec.close();
   }
 }
 
-async function decodeToPcm(opts: ConvertOptions, stream: CapturedPacket[], kind: '.pcm' | '.wav', channels: 1 | 2): Promise<ConvertSummary> {
+async function decodeToPcm(ctx: Pass2, kind: '.pcm' | '.wav', channels: 1 | 2): Promise<ConvertSummary> {
+  const { opts, out } = ctx;
   const dec = await PcmDecoder.create({
     channels,
     sampleRate: (opts.sampleRate ?? 48000) as 48000,
     outputChannels: (opts.channels ?? 2) as 2,
   });
   try {
-    const parts: Uint8Array[] = [];
+    const header = kind === '.wav' ? 44 : 0;
+    if (header) out.write(wavHeader(dec.sampleRate, dec.channels, 0));
     const take = (pcm: Int16Array) => {
-      if (pcm.length) parts.push(new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength));
+      if (pcm.length) out.write(new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength));
     };
-    for (const p of stream) {
+    for await (const p of ctx.packets) {
       dec.push(p.data, p.timeUs);
-      take(dec.read());
+      for (const pcm of pcmPieces(dec)) take(pcm);
     }
     take(dec.finish());
-    const dataBytes = parts.reduce((n, p) => n + p.byteLength, 0);
-    const file = kind === '.wav' ? [wavHeader(dec.sampleRate, dec.channels, dataBytes), ...parts] : parts;
-    writeFileSync(opts.output, Buffer.concat(file));
+    for (const pcm of pcmPieces(dec)) take(pcm);
+    const dataBytes = out.size - header;
     const s = dec.stats();
-    if ((s.framesDecoded ?? 0) === 0) throw new ConvertInputError(`${opts.input}: no Opus packet could be decoded`);
-    return {
-      codec: 'opus',
-      packets: s.received ?? 0,
-      lost: s.lost ?? 0,
+    checkFrames(ctx, s, s.framesDecoded ?? 0);
+    if (header) out.write(wavHeader(dec.sampleRate, dec.channels, dataBytes), 0);
+    return summaryOf(ctx, s, {
       frames: s.framesDecoded ?? 0,
       durationSec: dataBytes / 2 / dec.channels / dec.sampleRate,
-      bytes: dataBytes + (kind === '.wav' ? 44 : 0),
-      output: opts.output,
-      malformed: (s.malformed ?? 0) + (s.payloadMalformed ?? 0),
-    };
+      bytes: out.size,
+    });
   } finally {
     dec.close();
   }
 }
 
-function resolveCodec(given: CodecName | undefined, format: SdpPayloadFormat | undefined, kind: OutputKind): CodecName {
+/**
+ * The PCM decoded so far, in pieces. PcmDecoder.drain() (bounded pieces, so a timestamp jump
+ * cannot make one huge array) is used where the core has it; read() otherwise.
+ */
+function* pcmPieces(dec: PcmDecoder): Generator<Int16Array> {
+  const drain = (dec as Partial<{ drain(): Iterable<Int16Array> }>).drain;
+  if (drain) yield* drain.call(dec);
+  else yield dec.read();
+}
+
+function summaryOf(
+  ctx: Pass2,
+  s: Record<string, number>,
+  r: { frames: number; durationSec: number; bytes: number },
+): ConvertSummary {
+  const summary: ConvertSummary = {
+    codec: ctx.codec,
+    packets: s.received ?? 0,
+    lost: s.lost ?? 0,
+    frames: r.frames,
+    durationSec: r.durationSec,
+    bytes: r.bytes,
+    output: ctx.opts.output,
+    malformed: (s.malformed ?? 0) + (s.payloadMalformed ?? 0),
+    warnings: [],
+  };
+  if ('padding' in s) summary.padding = s.padding ?? 0;
+  if ('outliers' in s) summary.outliers = s.outliers ?? 0;
+  return summary;
+}
+
+/** Packets of the chosen track, read again from the file. */
+async function* trackPackets(input: string, name: string, track: ChosenTrack): AsyncGenerator<CapturedPacket> {
+  const ssrcs = new Set(track.ssrcs);
+  const reader = await openInput(input, name);
+  for await (const p of reader) {
+    const h = sniffRtp(p.data);
+    if (!h || !ssrcs.has(h.ssrc)) continue;
+    if (track.payloadType !== undefined && h.payloadType !== track.payloadType) continue;
+    yield p;
+  }
+}
+
+/** Opens `path` for reading; messages name the file as the user gave it (`name`). */
+async function openInput(path: string, name: string): Promise<CaptureFileReader> {
+  try {
+    return await CaptureFileReader.open(path, { name });
+  } catch (err) {
+    throw inputError(name, err);
+  }
+}
+
+/** The input copied to a temporary file when it is not a regular file (a pipe), else undefined. */
+async function spoolIfNotRegular(input: string): Promise<{ dir: string; path: string } | undefined> {
+  // "-" and /dev/stdin read the process's stdin (a socket cannot be opened by path).
+  const stdin = input === '-' || input === '/dev/stdin';
+  if (input !== '-') {
+    try {
+      if ((await stat(input)).isFile()) return undefined;
+    } catch (err) {
+      throw inputError(input, err);
+    }
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'track-egress-'));
+  const path = join(dir, 'input');
+  try {
+    await pipeline(stdin ? process.stdin : createReadStream(input), createWriteStream(path));
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw inputError(input, err);
+  }
+  return { dir, path };
+}
+
+async function readInputText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw inputError(path, err);
+  }
+}
+
+/** fs errors on an input: a missing file or a directory is bad usage (2), the rest stays as is (1). */
+function inputError(path: string, err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') {
+    return new ConvertInputError(`${path}: cannot read: ${fsReason(err)}`);
+  }
+  if (typeof code === 'string' && code.startsWith('E') && !code.startsWith('ERR_')) {
+    return Object.assign(new Error(`${path}: cannot read: ${fsReason(err)}`), { code });
+  }
+  return err;
+}
+
+/** `<dir>/<name>.sdp` for `<dir>/<name>.<ext>`, when it exists. */
+function siblingSdp(input: string): string | undefined {
+  const ext = extname(input);
+  if (ext.toLowerCase() === '.sdp') return undefined;
+  const candidate = join(dirname(input), `${basename(input, ext)}.sdp`);
+  return existsSync(candidate) ? candidate : undefined;
+}
+
+function resolveCodec(
+  given: CodecName | undefined,
+  format: SdpPayloadFormat | undefined,
+  kind: OutputKind,
+  evidence: PayloadEvidence,
+): CodecName {
   if (given) return given;
   if (format) {
     if (isCodecName(format.codec)) return format.codec;
@@ -146,7 +314,13 @@ function resolveCodec(given: CodecName | undefined, format: SdpPayloadFormat | u
   }
   if (kind === '.mp4') return 'h264';
   if (kind === '.ogg' || kind === '.pcm' || kind === '.wav') return 'opus';
-  throw new ConvertInputError('cannot tell VP8 from VP9 without --codec or --sdp');
+  const vp = guessVpCodec(evidence);
+  if (vp) return vp;
+  throw new ConvertInputError(
+    evidence.vp8Keyframes > 0
+      ? 'cannot tell VP8 from VP9: the key frames match both; give --codec vp8|vp9 or --sdp'
+      : 'cannot tell VP8 from VP9: no key frame in the capture; give --codec vp8|vp9 or --sdp',
+  );
 }
 
 function checkContainer(codec: CodecName, kind: OutputKind): void {

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { TrackEgressError } from '../core/errors.js';
 import { USAGE, parseConvertArgs, parseRecordArgs } from './args.js';
-import { ConvertInputError, convert } from './convert.js';
-import { record } from './record.js';
+import { ConvertInputError } from './convert-errors.js';
 
-/** CLI entry: exit 0 on success, 2 on bad usage or bad input, 1 on any other failure. */
+/**
+ * CLI entry: exit 0 on success, 2 on bad usage or bad input, 1 on any other failure (a write
+ * error such as ENOSPC or EACCES on the output, an internal error).
+ */
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h') {
@@ -17,6 +19,8 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     if (command === 'record') {
+      // Loaded on demand: the LiveKit stack is large and convert does not need it.
+      const { record } = await import('./record.js');
       const r = await record(parseRecordArgs(rest), (line) => console.error(`track-egress: ${line}`));
       console.log(
         `${r.codec}: packets ${r.packets}, lost ${r.lost}, frames ${r.frames}, duration ${r.durationSec.toFixed(3)} s, ` +
@@ -24,9 +28,24 @@ async function main(argv: string[]): Promise<number> {
       );
       return 0;
     }
+    const { convert } = await import('./convert.js');
+    const { OutputFile } = await import('./output-file.js');
+    // Interrupted: remove the half-written output (128 + signal number, as shells report it).
+    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+      process.once(signal, () => {
+        OutputFile.discardAll();
+        console.error(`track-egress: interrupted (${signal}); no output written`);
+        process.exit(code);
+      });
+    }
     const s = await convert(parseConvertArgs(rest));
+    for (const w of s.warnings) console.error(`track-egress: warning: ${w}`);
+    const extra = [
+      s.padding !== undefined ? `, padding ${s.padding}` : '',
+      s.outliers !== undefined ? `, outliers ${s.outliers}` : '',
+    ].join('');
     console.log(
-      `${s.codec}: packets ${s.packets}, lost ${s.lost}, malformed ${s.malformed}, frames ${s.frames}, ` +
+      `${s.codec}: packets ${s.packets}, lost ${s.lost}, malformed ${s.malformed}${extra}, frames ${s.frames}, ` +
         `duration ${s.durationSec.toFixed(3)} s, bytes ${s.bytes} → ${s.output}`,
     );
     return 0;

@@ -15,6 +15,7 @@ import { CODECS } from '../../src/core/codec.js';
 import { BACKEND } from '../support/backend.js';
 import { type CorpusFile, type CorpusStream, corpusPath, loadCorpus, rtpFrameTimes } from '../support/corpus.js';
 import { decoderErrors, type FrameHash, frameHashes, run } from '../support/ffmpeg.js';
+import { writeCapture } from '../support/long-capture.js';
 
 const corpus = loadCorpus();
 const out = mkdtempSync(join(tmpdir(), `te-media-${BACKEND}-`));
@@ -172,3 +173,30 @@ describe(`convert: impaired streams lose frames, never break them (${BACKEND})`,
     });
   }
 });
+
+describe(`convert: a sender that restarts with a new SSRC is one recording (${BACKEND})`, () => {
+  // Two corpus streams back to back on the same addresses, ports and payload type, the second
+  // with another SSRC and new sequence/timestamp origins (a publisher reconnect, RFC 3550 §8.2).
+  for (const [name, codec] of [['h264-baseline', 'h264'], ['vp8', 'vp8']] as const) {
+    it(`${name}: both SSRCs' frames, in order, decode to the reference twice`, async () => {
+      const f = primary.find((p) => p.name === name)!;
+      const input = join(out, `${name}.restart.pcap`);
+      writeCapture(input, [
+        { source: corpusPath(f.path) },
+        { source: corpusPath(f.path), ssrc: 0x5eed0001, firstSequence: 40000, firstTimestamp: 0x70000000, gapUs: 700_000 },
+      ], 90000);
+      const output = join(out, `${name}.restart${CODECS[codec].extension}`);
+      const s = await convert({ input, output, codec });
+      expect(s.packets).toBe(2 * f.rtpPacketCount);
+      expect(decoderErrors(output)).toBe('');
+      const ref = frameHashes(corpusPath(streamOf(f).reference)).map((h) => h.hash);
+      const ours = frameHashes(output);
+      expect(ours.map((h) => h.hash)).toEqual([...ref, ...ref]);
+      // The second SSRC starts where the wall clock says: ~3 s of media + 0.7 s gap later.
+      const second = ours[ref.length]!.pts - ours[0]!.pts;
+      expect(second).toBeGreaterThan(3.0);
+      expect(second).toBeLessThan(3.0 + 0.7 + 0.1);
+    });
+  }
+});
+

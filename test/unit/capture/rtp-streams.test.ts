@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CapturedPacket } from '../../../src/capture/index.js';
-import { StreamNotFoundError, isRtcp, listRtpStreams, selectStream, sniffRtp } from '../../../src/capture/index.js';
+import { StreamNotFoundError, chooseTrack, isRtcp, listRtpStreams, selectStream, sniffRtp } from '../../../src/capture/index.js';
 import { cat, rtp, u16 } from './capture-bytes.js';
 
 const pkt = (data: Uint8Array, timeUs = 0): CapturedPacket => ({ data, timeUs, dst: '127.0.0.1', dstPort: 5004 });
@@ -76,5 +76,26 @@ describe('stream grouping and selection', () => {
     expect(e.message).toContain('ssrc=0x0000000c');
     expect(e.message).toContain('ssrc=0x0000000b pt=96,97 packets=3 127.0.0.1:5004');
     expect(() => selectStream([pkt(new Uint8Array(4))])).toThrow(/no RTP packets/);
+  });
+
+  it('keeps a sender that restarted with a new SSRC (same PT, same addresses and ports) as one track', () => {
+    const at = (data: Uint8Array, timeUs: number, srcPort = 40000): CapturedPacket => ({ data, timeUs, src: '10.0.0.1', dst: '10.0.0.2', srcPort, dstPort: 5004 });
+    const restart = [
+      at(rtp(96, 1, 0, 0xa), 0),
+      at(rtp(96, 2, 3000, 0xa), 33_000),
+      at(rtp(111, 1, 0, 0xc), 34_000), // another track (audio) meanwhile
+      at(rtp(96, 900, 77, 0xb), 2_000_000), // restart: new SSRC, new seq/ts origin
+      at(rtp(96, 901, 3077, 0xb), 2_033_000),
+      at(rtp(96, 5, 0, 0xd), 2_040_000, 40002), // same PT, other source port: not the same sender
+      at(rtp(96, 50, 0, 0xe), 3_000_000), // second restart
+    ];
+    const seqs = (pk: CapturedPacket[]) => pk.map((p) => sniffRtp(p.data)!.sequenceNumber);
+    expect(seqs(selectStream(restart))).toEqual([1, 2, 900, 901, 50]);
+    expect(chooseTrack(listRtpStreams(restart)).ssrcs).toEqual([0xa, 0xb, 0xe]);
+    // An explicit SSRC is exactly that SSRC.
+    expect(seqs(selectStream(restart, { ssrc: 0xb }))).toEqual([900, 901]);
+    // Streams that overlap in time (simulcast layers, two senders) are never joined.
+    const overlap = [at(rtp(96, 1, 0, 0xa), 0), at(rtp(96, 7, 0, 0xb), 10_000), at(rtp(96, 2, 3000, 0xa), 900_000), at(rtp(96, 8, 3000, 0xb), 1_900_000)];
+    expect(chooseTrack(listRtpStreams(overlap)).ssrcs).toEqual([0xa]);
   });
 });
