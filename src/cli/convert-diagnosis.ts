@@ -28,7 +28,7 @@ export const CODEC_SPEC: Record<CodecName, [name: string, spec: string]> = {
  * Counters of packets that are not valid for the codec (payload structure or timing). Stats the
  * core does not have (yet) count 0.
  */
-export const INVALID_STATS = ['payloadMalformed', 'payloadUnsupported', 'decodeErrors', 'timestampInvalid'] as const;
+export const INVALID_STATS = ['payloadMalformed', 'payloadUnsupported', 'decodeErrors', 'timingInvalid'] as const;
 
 /**
  * Refuses a stream that is not the codec it claims — most of its packets invalid for the codec

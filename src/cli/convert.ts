@@ -181,10 +181,10 @@ async function decodeToPcm(ctx: Pass2, kind: '.pcm' | '.wav', channels: 1 | 2): 
     };
     for await (const p of ctx.packets) {
       dec.push(p.data, p.timeUs);
-      for (const pcm of pcmPieces(dec)) take(pcm);
+      for (const pcm of dec.drain()) take(pcm);
     }
-    take(dec.finish());
-    for (const pcm of pcmPieces(dec)) take(pcm);
+    dec.end();
+    for (const pcm of dec.drain()) take(pcm);
     const dataBytes = out.size - header;
     const s = dec.stats();
     checkFrames(ctx, s, s.framesDecoded ?? 0);
@@ -197,16 +197,6 @@ async function decodeToPcm(ctx: Pass2, kind: '.pcm' | '.wav', channels: 1 | 2): 
   } finally {
     dec.close();
   }
-}
-
-/**
- * The PCM decoded so far, in pieces. PcmDecoder.drain() (bounded pieces, so a timestamp jump
- * cannot make one huge array) is used where the core has it; read() otherwise.
- */
-function* pcmPieces(dec: PcmDecoder): Generator<Int16Array> {
-  const drain = (dec as Partial<{ drain(): Iterable<Int16Array> }>).drain;
-  if (drain) yield* drain.call(dec);
-  else yield dec.read();
 }
 
 function summaryOf(
@@ -226,7 +216,7 @@ function summaryOf(
     warnings: [],
   };
   if ('padding' in s) summary.padding = s.padding ?? 0;
-  if ('outliers' in s) summary.outliers = s.outliers ?? 0;
+  if ('timestampOutliers' in s) summary.outliers = s.timestampOutliers ?? 0;
   return summary;
 }
 

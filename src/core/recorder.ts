@@ -38,12 +38,6 @@ export type RecorderOptions = {
   reorderWaitMs?: number;
   /** Reorder buffer capacity in packets. Default 1024. */
   reorderCapacity?: number;
-  /**
-   * Out-of-band codec configuration: the fmtp parameters of the track's payload type from the SDP
-   * (RFC 8866 §6.15; keys lower-cased, values as written), e.g. H.264 `sprop-parameter-sets` and
-   * `profile-level-id` (RFC 6184 §8.1) when the parameter sets are not sent in-band.
-   */
-  fmtp?: Record<string, string>;
   /** Only record this SSRC (default: any; an SSRC change is treated as a publisher restart). */
   ssrc?: number;
   /** Only record this RTP payload type (default: any). */

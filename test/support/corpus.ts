@@ -13,6 +13,8 @@ export type CorpusStream = {
   clockRate: number;
   payloadType: number;
   ssrc: number;
+  /** The stream's packets as an RFC 4571 file (no arrival times), relative to the corpus. */
+  rtp: string;
   sdp: string;
   reference: string;
   rtpPackets: number;

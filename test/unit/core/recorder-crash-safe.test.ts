@@ -52,7 +52,7 @@ describe(`Recorder crashSafe (${BACKEND})`, () => {
     const results: Record<string, string[]> = {};
     for (const crashSafe of [false, true]) {
       const rec = Recorder.withBackend(await backendUnderTest(), { codec: 'h264', seekable: true, crashSafe, fragmentMs: 1000 });
-      let file = new Uint8Array(0);
+      let file: Uint8Array = new Uint8Array(0);
       for (const p of packets) rec.push(p.data, p.timeUs);
       file = apply(file, rec.read());
       const beforeFinish = topBoxes(file);
