@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/depack/h264_depacketizer.h"
-#include "h264_test_util.h"
+#include "h264_feed.h"
 
 using namespace te;
 using namespace te_test;
@@ -16,34 +16,7 @@ namespace {
 
 constexpr uint32_t kI = 7, kP = 5;
 
-std::vector<uint8_t> sample(const std::vector<std::vector<uint8_t>>& nals) {
-  std::vector<uint8_t> v;
-  for (const auto& n : nals) {
-    uint32_t s = static_cast<uint32_t>(n.size());
-    v.push_back(static_cast<uint8_t>(s >> 24));
-    v.push_back(static_cast<uint8_t>(s >> 16));
-    v.push_back(static_cast<uint8_t>(s >> 8));
-    v.push_back(static_cast<uint8_t>(s));
-    v.insert(v.end(), n.begin(), n.end());
-  }
-  return v;
-}
-
-struct Harness {
-  H264Depacketizer d;
-  PacketFactory pf;
-  uint16_t seq = 1;
-  void send(uint32_t ts, bool marker, const std::vector<uint8_t>& payload, uint32_t lost = 0) {
-    seq = static_cast<uint16_t>(seq + lost);
-    RtpPacket p = pf.make(seq++, ts, marker, payload);
-    d.push(p, pf.hold(p), lost);
-  }
-  std::vector<Frame> ready() {
-    std::vector<Frame> out;
-    Frame f;
-    while (d.pop(f)) out.push_back(std::move(f));
-    return out;
-  }
+struct Harness : H264Feed {
   // Two-slice picture (slices start at macroblock 0 and 40); marker on each slice or only the last.
   void picture(uint32_t ts, uint8_t type, uint32_t frame_num, bool marker_per_slice,
                uint32_t lost_before_second = 0) {

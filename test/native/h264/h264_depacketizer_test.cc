@@ -6,7 +6,7 @@
 
 #include "core/depack/avc_config.h"
 #include "core/depack/h264_depacketizer.h"
-#include "h264_test_util.h"
+#include "h264_feed.h"
 
 using namespace te;
 using namespace te_test;
@@ -15,38 +15,9 @@ namespace {
 
 constexpr uint32_t kI = 7, kP = 5, kB = 6;  // slice_type values (all slices of the picture)
 
-std::vector<uint8_t> sample(const std::vector<std::vector<uint8_t>>& nals) {
-  std::vector<uint8_t> v;
-  for (const auto& n : nals) {
-    uint32_t s = static_cast<uint32_t>(n.size());
-    v.push_back(static_cast<uint8_t>(s >> 24));
-    v.push_back(static_cast<uint8_t>(s >> 16));
-    v.push_back(static_cast<uint8_t>(s >> 8));
-    v.push_back(static_cast<uint8_t>(s));
-    v.insert(v.end(), n.begin(), n.end());
-  }
-  return v;
-}
-
-struct Harness {
-  H264Depacketizer d;
-  PacketFactory pf;
-  uint16_t seq = 100;
-  void send(uint32_t ts, bool marker, const std::vector<uint8_t>& payload, uint32_t lost = 0) {
-    seq = static_cast<uint16_t>(seq + lost);
-    RtpPacket p = pf.make(seq++, ts, marker, payload);
-    d.push(p, pf.hold(p), lost);
-  }
+struct Harness : H264Feed {
+  Harness() : H264Feed(100) {}
   void skip(uint32_t n = 1) { seq = static_cast<uint16_t>(seq + n); }
-  // Ends the stream (flush) and returns every frame: an access unit is only closed by the next
-  // timestamp or the end (h264_access_unit_test.cc).
-  std::vector<Frame> frames() {
-    d.flush();
-    std::vector<Frame> out;
-    Frame f;
-    while (d.pop(f)) out.push_back(std::move(f));
-    return out;
-  }
   // IDR access unit as WebRTC sends it: STAP-A(SPS, PPS, IDR) with the marker.
   void idr(uint32_t ts) {
     send(ts, true, stap_a({kHighSps, kHighPps, make_slice(5, 3, 0, kI)}));

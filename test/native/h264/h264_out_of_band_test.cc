@@ -9,7 +9,7 @@
 #include "core/depack/avc_config.h"
 #include "core/depack/h264_depacketizer.h"
 #include "core/depack/h264_fmtp.h"
-#include "h264_test_util.h"
+#include "h264_feed.h"
 
 using namespace te;
 using namespace te_test;
@@ -23,35 +23,7 @@ constexpr uint32_t kI = 7, kP = 5;
 const char* kHighSprop = "Z2QADazZQUH7ARAAAAMAEAAAAwPA8UKZYA==,aOvjyyLA";
 const char* kBaselineSprop = "Z0LADdkBUIeIiMBEAAADAAQAAAMA8DxQqSA=,aMuDyyA=";
 
-std::vector<uint8_t> sample(const std::vector<std::vector<uint8_t>>& nals) {
-  std::vector<uint8_t> v;
-  for (const auto& n : nals) {
-    uint32_t s = static_cast<uint32_t>(n.size());
-    v.push_back(static_cast<uint8_t>(s >> 24));
-    v.push_back(static_cast<uint8_t>(s >> 16));
-    v.push_back(static_cast<uint8_t>(s >> 8));
-    v.push_back(static_cast<uint8_t>(s));
-    v.insert(v.end(), n.begin(), n.end());
-  }
-  return v;
-}
-
-struct Harness {
-  H264Depacketizer d;
-  PacketFactory pf;
-  uint16_t seq = 1;
-  void send(uint32_t ts, bool marker, const std::vector<uint8_t>& payload, uint32_t lost = 0) {
-    seq = static_cast<uint16_t>(seq + lost);
-    RtpPacket p = pf.make(seq++, ts, marker, payload);
-    d.push(p, pf.hold(p), lost);
-  }
-  std::vector<Frame> frames() {
-    d.flush();
-    std::vector<Frame> out;
-    Frame f;
-    while (d.pop(f)) out.push_back(std::move(f));
-    return out;
-  }
+struct Harness : H264Feed {
   void use_sprop(const char* sprop) {
     H264Fmtp fmtp;
     std::string err;
