@@ -81,6 +81,11 @@ class Depacketizer {
     ready_.push_back(std::move(f));
     return true;
   }
+  // True when a frame was emitted and the last one had timestamp `ts` (the guard's own record).
+  bool last_emitted_is(int64_t ts) const {
+    return recent_count_ > 0 &&
+           recent_ts_[(recent_next_ + kRecentTimestamps - 1) % kRecentTimestamps] == ts;
+  }
   void request_keyframe() {
     if (!keyframe_needed_) stats_.keyframe_requests++;
     keyframe_needed_ = true;

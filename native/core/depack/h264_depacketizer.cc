@@ -386,7 +386,7 @@ void H264Depacketizer::complete_au() {
   cur_ = AccessUnit();
   if (au.fu_active) au.broken = true;  // fragmented NAL never ended
   if (!au.broken && !au.has_slice) return;  // e.g. parameter sets sent on their own: no picture
-  if (emitted_any_ && au.ext_ts == last_emitted_ts_) {
+  if (last_emitted_is(au.ext_ts)) {
     // More of the picture just written (its timestamp came back after a unit of another one, e.g.
     // a lone parameter-set packet): a second sample at one time is never written. The reference
     // chain is unchanged — the picture it belongs to is already out.
@@ -458,8 +458,6 @@ void H264Depacketizer::complete_au() {
   }
   f.data = std::move(au.data);
   f.hold = std::move(au.hold);
-  emitted_any_ = true;
-  last_emitted_ts_ = f.timestamp;
   emit(std::move(f));
 }
 

@@ -113,8 +113,6 @@ class H264Depacketizer : public Depacketizer {
   bool config_dirty_ = false;
   bool marker_inside_au_ = false;  // this stream has set the marker before the end of an AU
   bool insert_out_of_band_ = false;  // write the out-of-band sets in-band before the first IDR
-  bool emitted_any_ = false;
-  int64_t last_emitted_ts_ = 0;
   std::map<uint32_t, std::vector<uint8_t>> sps_;  // by seq_parameter_set_id
   std::map<uint32_t, std::vector<uint8_t>> pps_;  // by pic_parameter_set_id
   std::map<uint32_t, uint32_t> pps_sps_;          // pps id → sps id

@@ -173,7 +173,9 @@ TEST_P(PaddingEveryCodec, OutputIsIdenticalToTheStreamWithoutPadding) {
     EXPECT_EQ(padded.dp.frames_dropped, 0u);
     EXPECT_EQ(padded.dp.malformed, 0u);
     EXPECT_EQ(padded.in.malformed, 0u);
-    if ((mode & 2) || frames[0].size() > 1) EXPECT_GT(padded.in.padding, 0u);
+    if ((mode & 2) || frames[0].size() > 1) {
+      EXPECT_GT(padded.in.padding, 0u);
+    }
     EXPECT_EQ(padded.in.timestamp_outliers, 0u);
     EXPECT_TRUE(padded.file == plain.file) << codec_name(cc.codec) << " mode " << mode;
   }
@@ -190,7 +192,9 @@ TEST_P(PaddingEveryCodec, LossBeforeAPaddingPacketStillBreaksItsFrame) {
     const size_t last = before_10 + frames[10].size() - 1;
     const Result plain = record(cc.codec, frames, false, false, {last});
     const Result padded = record(cc.codec, frames, false, true, {last + 3 * 10});
-    if (multi) EXPECT_LT(plain.dp.frames, 30u) << codec_name(cc.codec) << ": the loss must cost a frame";
+    if (multi) {
+      EXPECT_LT(plain.dp.frames, 30u) << codec_name(cc.codec) << ": the loss must cost a frame";
+    }
     EXPECT_GT(padded.in.padding, 0u);
     EXPECT_EQ(padded.dp.frames, plain.dp.frames) << codec_name(cc.codec);
     EXPECT_EQ(padded.dp.frames_dropped, plain.dp.frames_dropped);
