@@ -10,10 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 import { readCapture, selectStream } from '../../src/capture/index.js';
-import { PcmDecoder } from '../../src/core/pcm-decoder.js';
-import { Recorder } from '../../src/core/recorder.js';
-import { backendUnderTest } from '../support/backend.js';
 import { corpusPath, loadCorpus } from '../support/corpus.js';
+import { pcmStats, recorderStats } from '../support/core-run.js';
 
 const corpus = loadCorpus();
 const captures = corpus.files.filter((f) => f.format === 'pcap' && f.name !== 'mixed');
@@ -30,29 +28,8 @@ function packets(path: string, ssrc?: number) {
   return ssrc === undefined ? selectStream(all, {}) : selectStream(all, { ssrc });
 }
 
-async function recordAsOpus(path: string, ssrc?: number): Promise<Record<string, number>> {
-  const rec = Recorder.withBackend(await backendUnderTest(), { codec: 'opus', channels: 2 });
-  for (const p of packets(path, ssrc)) {
-    rec.push(p.data, p.timeUs);
-    rec.read();
-  }
-  rec.finish();
-  const s = rec.stats();
-  rec.close();
-  return s;
-}
-
-async function decodeAsOpus(path: string, ssrc?: number): Promise<Record<string, number>> {
-  const dec = PcmDecoder.withBackend(await backendUnderTest(), { channels: 2 });
-  for (const p of packets(path, ssrc)) {
-    dec.push(p.data, p.timeUs);
-    dec.read();
-  }
-  dec.finish();
-  const s = dec.stats();
-  dec.close();
-  return s;
-}
+const recordAsOpus = (path: string, ssrc?: number) => recorderStats('opus', 2, packets(path, ssrc));
+const decodeAsOpus = (path: string, ssrc?: number) => pcmStats(2, packets(path, ssrc));
 
 const invalid = (s: Record<string, number>) => s.payloadMalformed! + s.timingInvalid!;
 

@@ -10,40 +10,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 import { readCapture, selectStream } from '../../src/capture/index.js';
-import { PcmDecoder } from '../../src/core/pcm-decoder.js';
-import { Recorder } from '../../src/core/recorder.js';
-import { BACKEND, backendUnderTest } from '../support/backend.js';
+import { BACKEND } from '../support/backend.js';
+import { pcmStats, recorderStats } from '../support/core-run.js';
 import { corpusPath, loadCorpus } from '../support/corpus.js';
 
 const corpus = loadCorpus();
 
-type Packets = { data: Uint8Array; timeUs: number }[];
-
-async function recorderStats(codec: 'h264' | 'vp8' | 'vp9' | 'opus', channels: number, packets: Packets) {
-  const rec = Recorder.withBackend(await backendUnderTest(), { codec, channels: channels === 1 ? 1 : 2 });
-  for (const p of packets) {
-    rec.push(p.data, p.timeUs);
-    rec.read();
-  }
-  rec.finish();
-  const s = rec.stats();
-  rec.close();
-  return s;
-}
-
-async function pcmStats(channels: number, packets: Packets) {
-  const dec = PcmDecoder.withBackend(await backendUnderTest(), { channels: channels === 1 ? 1 : 2 });
-  let samples = 0;
-  for (const p of packets) {
-    dec.push(p.data, p.timeUs);
-    for (const piece of dec.drain()) samples += piece.length;
-  }
-  dec.end();
-  for (const piece of dec.drain()) samples += piece.length;
-  const s = dec.stats();
-  dec.close();
-  return { ...s, samples };
-}
 
 describe(`RTP time line vs arrival time on the corpus (${BACKEND})`, () => {
   for (const f of corpus.files) {
