@@ -14,7 +14,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+
+import { expect } from 'vitest';
 
 import { decoderErrors, run } from './ffmpeg.js';
 
@@ -127,4 +129,18 @@ export function hasEndIndex(bytes: Uint8Array, ext: string): boolean {
     return last >= 0 && (buf[last + 5]! & 0x04) !== 0;
   }
   throw new Error(`unknown extension ${ext}`);
+}
+
+/**
+ * What a SIGKILLed recording must show: it really was killed (no end index), it had received
+ * media for at least 3 s, the file decodes without a message, and it lost at most
+ * KILL_LOSS_BOUND_SEC of what it had received (never more decoded than received, + 0.25 s).
+ */
+export function expectKilledWithinBound(r: KilledRecording, file: string, ext: string): void {
+  expect(r.exit.signal).toBe('SIGKILL');
+  expect(r.receivingSec).toBeGreaterThanOrEqual(3);
+  expect(r.errors).toBe('');
+  expect(r.lostSec).toBeLessThanOrEqual(KILL_LOSS_BOUND_SEC);
+  expect(r.decodedSec).toBeLessThanOrEqual(r.receivingSec + 0.25);
+  expect(hasEndIndex(readFileSync(file), ext)).toBe(false); // really killed before the end
 }
