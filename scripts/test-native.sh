@@ -13,6 +13,15 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ./build-asan/te_tests --gtest_brief=1 | tee build-asan/te_tests.log
 passed=$(grep -oE '\[  PASSED  \] [0-9]+' build-asan/te_tests.log | grep -oE '[0-9]+$' || echo 0)
 
+# The C ABI's exception barrier on WebAssembly: a test-only build of the core (TE_TESTING, with
+# te_test_fail_next) linked into a small program (test/native/capi/wasm_barrier_main.cc), run
+# under node. The shipped wasm module has no test hook.
+export NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}"
+emcmake cmake -S . -B build-wasm-test -G Ninja -DCMAKE_BUILD_TYPE=Release -DTE_BUILD_TESTS=ON \
+  -DTE_OPUS_TARBALL="$OPUS_TARBALL" >/dev/null
+cmake --build build-wasm-test -j"$JOBS" --target te_capi_wasm_test
+node build-wasm-test/te_capi_wasm_test.cjs
+
 # Fuzzers: clang with -fsanitize=fuzzer,address,undefined.
 CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTE_FUZZ=ON \
   -DTE_SANITIZE=fuzzer-no-link,address,undefined -DTE_OPUS_TARBALL="$OPUS_TARBALL" >/dev/null

@@ -2,15 +2,18 @@
 #include <opus.h>
 
 #include <cmath>
-#include <new>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/pipeline/pcm_pipeline.h"
 #include "handle_util.h"
 #include "status.h"
+#include "barrier.h"
 
 using te::capi::fail;
+using te::capi::guard;
+using te::capi::guard_status;
 
 struct te_pcm {
   explicit te_pcm(const te::PcmPipelineOptions& o) : pipe(o) {}
@@ -29,6 +32,7 @@ te_pcm* te_pcm_new(uint32_t in_channels, uint32_t out_rate, uint32_t out_channel
                    uint32_t reorder_wait_ms, uint32_t reorder_capacity, double ssrc,
                    int32_t payload_type) {
   te::capi::clear_error();
+  return guard<te_pcm*>(nullptr, [&]() -> te_pcm* {
   if (in_channels != 1 && in_channels != 2) {
     fail(TE_E_INVALID_ARG, "Opus channel count must be 1 or 2, got " + std::to_string(in_channels));
     return nullptr;
@@ -50,19 +54,14 @@ te_pcm* te_pcm_new(uint32_t in_channels, uint32_t out_rate, uint32_t out_channel
   o.input.payload_type = payload_type;
   o.input.reorder.max_wait_us = reorder_wait_ms * 1000u;
   o.input.reorder.max_packets = reorder_capacity;
-  te_pcm* h = new (std::nothrow) te_pcm(o);
-  if (!h) {
-    fail(TE_E_NOMEM, "out of memory");
-    return nullptr;
-  }
+  auto h = std::make_unique<te_pcm>(o);
   if (h->pipe.status() != 0) {
-    std::string why = opus_strerror(h->pipe.status());
-    delete h;
     fail(TE_E_CODEC, "opus_decoder_create(" + std::to_string(out_rate) + " Hz, " +
-                         std::to_string(out_channels) + " ch): " + why);
+                         std::to_string(out_channels) + " ch): " + opus_strerror(h->pipe.status()));
     return nullptr;
   }
-  return h;
+  return h.release();
+  });
 }
 
 void te_pcm_free(te_pcm* h) { delete h; }
@@ -71,43 +70,49 @@ te_status te_pcm_push(te_pcm* h, uint32_t id, const uint8_t* data, uint32_t size
   if (!h) return fail(TE_E_INVALID_ARG, "null PCM decoder");
   if (!data && size) return fail(TE_E_INVALID_ARG, "null packet data");
   if (h->pipe.finished()) return fail(TE_E_STATE, "PCM decoder is finished");
-  h->pipe.push(id, te::ByteView(data, size), time_us(arrival_us));
-  return TE_OK;
+  return guard_status([&] {
+    h->pipe.push(id, te::ByteView(data, size), time_us(arrival_us));
+    return TE_OK;
+  });
 }
 
 te_status te_pcm_poll(te_pcm* h, double now_us) {
   if (!h) return fail(TE_E_INVALID_ARG, "null PCM decoder");
-  h->pipe.poll(time_us(now_us));
-  return TE_OK;
+  return guard_status([&] {
+    h->pipe.poll(time_us(now_us));
+    return TE_OK;
+  });
 }
 
 te_status te_pcm_finish(te_pcm* h) {
   if (!h) return fail(TE_E_INVALID_ARG, "null PCM decoder");
-  h->pipe.finish();
-  return TE_OK;
+  return guard_status([&] {
+    h->pipe.finish();
+    return TE_OK;
+  });
 }
 
 const int16_t* te_pcm_read(te_pcm* h, uint32_t* count) {
-  if (!h) {
-    if (count) *count = 0;
-    return nullptr;
-  }
-  h->pipe.read(h->pcm);  // at most one second per call (PcmPipeline::max_read)
-  if (count) *count = static_cast<uint32_t>(h->pcm.size());
-  return h->pcm.data();
+  if (count) *count = 0;
+  if (!h) return nullptr;
+  return guard<const int16_t*>(nullptr, [&] {
+    h->pipe.read(h->pcm);  // at most one second per call (PcmPipeline::max_read)
+    if (count) *count = static_cast<uint32_t>(h->pcm.size());
+    return h->pcm.data();
+  });
 }
 
 const uint32_t* te_pcm_released(te_pcm* h, uint32_t* count) {
-  if (!h) {
-    if (count) *count = 0;
-    return nullptr;
-  }
-  return te::capi::take_released(h->pipe.released(), h->released, count);
+  if (count) *count = 0;
+  if (!h) return nullptr;
+  return guard<const uint32_t*>(nullptr, [&] {
+    return te::capi::take_released(h->pipe.released(), h->released, count);
+  });
 }
 
 uint32_t te_pcm_missing(te_pcm* h, uint16_t* out, uint32_t max) {
   if (!h || !out) return 0;
-  return te::capi::copy_missing(h->pipe.missing(max), out);
+  return guard<uint32_t>(0, [&] { return te::capi::copy_missing(h->pipe.missing(max), out); });
 }
 
 const char* te_pcm_stat_names(void) {

@@ -1,14 +1,17 @@
 // C ABI over te::Recorder (native/core/pipeline/recorder.h). See native/include/te/te.h.
 #include <cmath>
-#include <new>
+#include <memory>
 #include <string>
 
 #include "core/pipeline/recorder.h"
 #include "output_view.h"
 #include "handle_util.h"
 #include "status.h"
+#include "barrier.h"
 
 using te::capi::fail;
+using te::capi::guard;
+using te::capi::guard_status;
 
 struct te_recorder {
   explicit te_recorder(const te::RecorderOptions& o) : rec(o), mux(o.mux) {}
@@ -32,6 +35,7 @@ te_recorder* te_recorder_new(int32_t codec, uint32_t clock_rate, uint32_t channe
                              int32_t seekable, uint32_t fragment_ms, uint32_t reorder_wait_ms,
                              uint32_t reorder_capacity, double ssrc, int32_t payload_type) {
   te::capi::clear_error();
+  return guard<te_recorder*>(nullptr, [&]() -> te_recorder* {
   if (!valid_codec(codec)) {
     fail(TE_E_UNSUPPORTED, "unknown codec id " + std::to_string(codec));
     return nullptr;
@@ -58,23 +62,20 @@ te_recorder* te_recorder_new(int32_t codec, uint32_t clock_rate, uint32_t channe
   o.input.reorder.max_packets = reorder_capacity;
   o.mux.seekable = seekable != 0;
   if (fragment_ms) o.mux.fragment_ms = fragment_ms;
-  te_recorder* h = new (std::nothrow) te_recorder(o);
-  if (!h) {
-    fail(TE_E_NOMEM, "out of memory");
-    return nullptr;
-  }
+  auto h = std::make_unique<te_recorder>(o);
   if (!h->rec.ok()) {
-    delete h;
     fail(TE_E_UNSUPPORTED, "no depacketizer/muxer for codec id " + std::to_string(codec));
     return nullptr;
   }
-  return h;
+  return h.release();
+  });
 }
 
-void te_recorder_free(te_recorder* h) { delete h; }
+void te_recorder_free(te_recorder* h) { delete h; }  // destructors never throw
 
 te_status te_recorder_set_fmtp(te_recorder* h, const char* fmtp) {
   te::capi::clear_error();
+  return guard_status([&]() -> te_status {
   if (!h) return fail(TE_E_INVALID_ARG, "null recorder");
   if (!fmtp) return fail(TE_E_INVALID_ARG, "null fmtp");
   if (h->rec.started() || h->rec.finished())
@@ -86,10 +87,12 @@ te_status te_recorder_set_fmtp(te_recorder* h, const char* fmtp) {
     case te::FmtpResult::kInvalid: break;
   }
   return fail(TE_E_INVALID_ARG, "fmtp: " + error);
+  });
 }
 
 te_status te_recorder_set_option(te_recorder* h, int32_t option, double value) {
   te::capi::clear_error();
+  return guard_status([&]() -> te_status {
   if (!h) return fail(TE_E_INVALID_ARG, "null recorder");
   te::MuxerOptions mux = h->mux;
   switch (option) {
@@ -104,6 +107,7 @@ te_status te_recorder_set_option(te_recorder* h, int32_t option, double value) {
     return fail(TE_E_STATE, "recorder options must be set before the first push");
   h->mux = mux;
   return TE_OK;
+  });
 }
 
 te_status te_recorder_push(te_recorder* h, uint32_t id, const uint8_t* data, uint32_t size,
@@ -111,35 +115,43 @@ te_status te_recorder_push(te_recorder* h, uint32_t id, const uint8_t* data, uin
   if (!h) return fail(TE_E_INVALID_ARG, "null recorder");
   if (!data && size) return fail(TE_E_INVALID_ARG, "null packet data");
   if (h->rec.finished()) return fail(TE_E_STATE, "recorder is finished");
-  h->rec.push(id, te::ByteView(data, size), time_us(arrival_us));
-  return TE_OK;
+  return guard_status([&] {
+    h->rec.push(id, te::ByteView(data, size), time_us(arrival_us));
+    return TE_OK;
+  });
 }
 
 te_status te_recorder_poll(te_recorder* h, double now_us) {
   if (!h) return fail(TE_E_INVALID_ARG, "null recorder");
-  h->rec.poll(time_us(now_us));
-  return TE_OK;
+  return guard_status([&] {
+    h->rec.poll(time_us(now_us));
+    return TE_OK;
+  });
 }
 
 te_status te_recorder_finish(te_recorder* h) {
   if (!h) return fail(TE_E_INVALID_ARG, "null recorder");
-  h->rec.finish();
-  return TE_OK;
+  return guard_status([&] {
+    h->rec.finish();
+    return TE_OK;
+  });
 }
 
 int32_t te_recorder_collect(te_recorder* h) {
   if (!h) return fail(TE_E_INVALID_ARG, "null recorder");
-  h->view.clear();
-  int32_t n = 0;
-  te::OutputChunk c;
-  // Each chunk is flattened and then dropped: its packet holds go to the released list, which the
-  // caller reads after resolving this batch's runs.
-  while (h->rec.pop(c)) {
-    h->view.add(c);
-    c = te::OutputChunk();
-    n++;
-  }
-  return n;
+  return guard_status([&] {
+    h->view.clear();
+    int32_t n = 0;
+    te::OutputChunk c;
+    // Each chunk is flattened and then dropped: its packet holds go to the released list, which
+    // the caller reads after resolving this batch's runs.
+    while (h->rec.pop(c)) {
+      h->view.add(c);
+      c = te::OutputChunk();
+      n++;
+    }
+    return n;
+  });
 }
 
 const double* te_recorder_chunks(te_recorder* h) { return h ? h->view.chunks() : nullptr; }
@@ -149,24 +161,24 @@ const uint8_t* te_recorder_generated(te_recorder* h) { return h ? h->view.genera
 uint32_t te_recorder_generated_size(te_recorder* h) { return h ? h->view.generated_size() : 0; }
 
 const uint32_t* te_recorder_released(te_recorder* h, uint32_t* count) {
-  if (!h) {
-    if (count) *count = 0;
-    return nullptr;
-  }
-  return te::capi::take_released(h->rec.released(), h->released, count);
+  if (count) *count = 0;
+  if (!h) return nullptr;
+  return guard<const uint32_t*>(nullptr, [&] {
+    return te::capi::take_released(h->rec.released(), h->released, count);
+  });
 }
 
 int32_t te_recorder_take_keyframe_request(te_recorder* h) {
-  return h && h->rec.take_keyframe_request() ? 1 : 0;
+  return h ? guard<int32_t>(0, [&] { return h->rec.take_keyframe_request() ? 1 : 0; }) : 0;
 }
 
 int32_t te_recorder_waiting_for_keyframe(te_recorder* h) {
-  return h && h->rec.waiting_for_keyframe() ? 1 : 0;
+  return h ? guard<int32_t>(0, [&] { return h->rec.waiting_for_keyframe() ? 1 : 0; }) : 0;
 }
 
 uint32_t te_recorder_missing(te_recorder* h, uint16_t* out, uint32_t max) {
   if (!h || !out) return 0;
-  return te::capi::copy_missing(h->rec.missing(max), out);
+  return guard<uint32_t>(0, [&] { return te::capi::copy_missing(h->rec.missing(max), out); });
 }
 
 const char* te_recorder_stat_names(void) {

@@ -1,14 +1,20 @@
 #include "status.h"
 
+#include "barrier.h"
+
 namespace te::capi {
 namespace {
 thread_local std::string g_last_error;
 thread_local te_status g_last_status = TE_OK;
 }
 
-void set_error(te_status status, std::string message) {
+void set_error(te_status status, std::string message) noexcept {
   g_last_status = status;
-  g_last_error = std::string(te_status_name(status)) + ": " + message;
+  try {
+    g_last_error = std::string(te_status_name(status)) + ": " + message;
+  } catch (...) {  // out of memory for the message itself: the status still says what happened
+    g_last_error.clear();
+  }
 }
 void clear_error() {
   g_last_status = TE_OK;
@@ -38,7 +44,9 @@ const char* te_status_name(te_status s) {
 uint32_t te_abi_version(void) { return TE_ABI_VERSION; }
 const char* te_version(void) { return "0.1.0"; }
 
-uint8_t* te_alloc(uint32_t size) { return static_cast<uint8_t*>(::operator new(size ? size : 1)); }
+uint8_t* te_alloc(uint32_t size) {
+  return te::capi::guard<uint8_t*>(nullptr, [&] { return static_cast<uint8_t*>(::operator new(size ? size : 1)); });
+}
 void te_free(void* p) { ::operator delete(p); }
 
 }  // extern "C"

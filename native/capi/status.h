@@ -6,10 +6,11 @@
 
 namespace te::capi {
 
-void set_error(te_status status, std::string message);
+// Never throws (an exception barrier calls it while handling one).
+void set_error(te_status status, std::string message) noexcept;
 void clear_error();
 // Records `message` and returns `status`, for one-line error returns.
-inline te_status fail(te_status status, std::string message) {
+inline te_status fail(te_status status, std::string message) noexcept {
   set_error(status, std::move(message));
   return status;
 }

@@ -1,0 +1,28 @@
+// Helpers of the C ABI tests: handles with the defaults the bindings use, and Opus RTP packets
+// (RFC 7587: one CELT 20 ms frame each) from test/native/pipeline/rtp_wire.h.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "../pipeline/rtp_wire.h"
+#include "te/te.h"
+
+namespace te_test {
+
+inline te_recorder* new_opus_recorder() {
+  return te_recorder_new(TE_CODEC_OPUS, 48000, 2, 0, 1000, 100, 64, -1, -1);
+}
+
+inline te_pcm* new_pcm() { return te_pcm_new(1, 48000, 2, 100, 64, -1, -1); }
+
+// Opus packet `seq` of a mono stream, 20 ms (960 ticks) apart.
+inline WirePacket opus_rtp(Wire& wire, uint16_t seq) {
+  std::vector<uint8_t> payload = {0xF8};  // TOC: CELT FB 20 ms, mono, one frame (RFC 6716 §3.1)
+  for (int k = 0; k < 40; k++) payload.push_back(static_cast<uint8_t>(seq * 13 + k));
+  return wire.make(seq, 960u * seq, false, payload, 0, 0x11223344, 111);
+}
+
+// Arrival time of packet `seq` in µs (20 ms apart).
+inline double arrival_us(uint16_t seq) { return 20000.0 * seq; }
+
+}  // namespace te_test
