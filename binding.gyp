@@ -6,7 +6,8 @@
 # the wasm build's; node-gyp needs Node headers offline: pass --nodedir=/usr or set npm_config_nodedir.
 {
   "variables": {
-    "opus_dir%": "<!(node scripts/extract-opus.mjs)"
+    "opus_dir%": "<!(node scripts/extract-opus.mjs)",
+    "te_version%": "<!(node -p \"require('./package.json').version\")"
   },
   "targets": [
     {
@@ -29,7 +30,7 @@
       "dependencies": ["te_opus"],
       "sources": ["<!@(node scripts/list-sources.mjs core)", "<!@(node scripts/list-sources.mjs napi)"],
       "include_dirs": ["native/include", "native", "<!(node -p \"require('node-addon-api').include_dir\")"],
-      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED", "TE_VERSION_STRING=\"<(te_version)\""],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-fvisibility=hidden"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       "ldflags": ["-Wl,--exclude-libs,ALL"]

@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 bash scripts/gen-wasm-exports.sh | diff -u wasm/exports.txt - ||
   { echo "wasm/exports.txt is stale: bash scripts/gen-wasm-exports.sh > wasm/exports.txt" >&2; exit 1; }
 
+node scripts/gen-abi.mjs | diff -u src/core/abi.generated.ts - ||
+  { echo "src/core/abi.generated.ts is stale: node scripts/gen-abi.mjs > src/core/abi.generated.ts" >&2; exit 1; }
+
 bash scripts/bootstrap.sh
 printf '\n== typecheck (src, tests, scripts)\n'
 npx tsc -p tsconfig.test.json

@@ -47,8 +47,10 @@ NODE_GYP="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")/node_modu
   { echo "node-gyp build failed:"; tail -30 "$scratch/gyp.log"; exit 1; }
 node -e "
   const a = require('$scratch/build/Release/track_egress.node');
-  if (a.abiVersion !== 1 || a.opusVersion !== 'libopus 1.3.1') throw new Error('gyp addon: ' + a.abiVersion + ' ' + a.opusVersion);
-  const r = new a.Recorder(4, 48000, 2, 0, 1000, 100, 64, -1, -1); r.close();
+  const abi = Number(/#define TE_ABI_VERSION (\d+)/.exec(require('fs').readFileSync('native/include/te/te.h', 'utf8'))[1]);
+  const version = require('./package.json').version;
+  if (a.abiVersion !== abi || a.version !== version || a.opusVersion !== 'libopus 1.3.1') throw new Error('gyp addon: ' + a.abiVersion + ' ' + a.version + ' ' + a.opusVersion);
+  const r = new a.Recorder(4, new Float64Array([3, 1]), ''); r.close();
   console.log('binding.gyp build: loads, ' + a.opusVersion);"
 rm -rf "$scratch"
 

@@ -29,20 +29,25 @@ const char* te_last_error(void) { return te::capi::g_last_error.c_str(); }
 te_status te_last_status(void) { return te::capi::g_last_status; }
 
 const char* te_status_name(te_status s) {
+#define TE_CAPI_STATUS_CASE(name) \
+  case name: return #name;
   switch (s) {
-    case TE_OK: return "TE_OK";
-    case TE_E_INVALID_ARG: return "TE_E_INVALID_ARG";
-    case TE_E_STATE: return "TE_E_STATE";
-    case TE_E_UNSUPPORTED: return "TE_E_UNSUPPORTED";
-    case TE_E_NOMEM: return "TE_E_NOMEM";
-    case TE_E_CODEC: return "TE_E_CODEC";
-    case TE_E_INTERNAL: return "TE_E_INTERNAL";
+    TE_CAPI_STATUS_CASE(TE_OK)
+    TE_CAPI_STATUS_CASE(TE_E_INVALID_ARG)
+    TE_CAPI_STATUS_CASE(TE_E_STATE)
+    TE_CAPI_STATUS_CASE(TE_E_UNSUPPORTED)
+    TE_CAPI_STATUS_CASE(TE_E_NOMEM)
+    TE_CAPI_STATUS_CASE(TE_E_CODEC)
+    TE_CAPI_STATUS_CASE(TE_E_INTERNAL)
   }
   return "TE_E_UNKNOWN";
 }
 
 uint32_t te_abi_version(void) { return TE_ABI_VERSION; }
-const char* te_version(void) { return "0.1.0"; }
+#ifndef TE_VERSION_STRING
+#error "TE_VERSION_STRING (package.json version) is defined by CMakeLists.txt and binding.gyp"
+#endif
+const char* te_version(void) { return TE_VERSION_STRING; }
 
 uint8_t* te_alloc(uint32_t size) {
   return te::capi::guard<uint8_t*>(nullptr, [&] { return static_cast<uint8_t*>(::operator new(size ? size : 1)); });

@@ -13,10 +13,19 @@ Napi::Function PcmWrap::Init(Napi::Env env) {
                       InstanceMethod("close", &PcmWrap::Close)});
 }
 
+// new PcmDecoder(options): a Float64Array of [TE_OPT_* id, value] pairs (see RecorderWrap).
 PcmWrap::PcmWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PcmWrap>(info) {
-  h_ = te_pcm_new(u32(info, 0), u32(info, 1), u32(info, 2), u32(info, 3), u32(info, 4), f64(info, 5),
-                  info[6].As<Napi::Number>().Int32Value());
+  h_ = te_pcm_new();
   if (!h_) throw_last_error(info.Env(), te_last_status());
+  Napi::Float64Array opts = info[0].As<Napi::Float64Array>();
+  te_status s = TE_OK;
+  for (size_t i = 0; s == TE_OK && i + 1 < opts.ElementLength(); i += 2)
+    s = te_pcm_set_option(h_, static_cast<int32_t>(opts[i]), opts[i + 1]);
+  if (s != TE_OK) {
+    te_pcm_free(h_);
+    h_ = nullptr;
+    throw_last_error(info.Env(), s);
+  }
 }
 
 PcmWrap::~PcmWrap() { te_pcm_free(h_); }
@@ -62,14 +71,14 @@ Napi::Value PcmWrap::Released(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value PcmWrap::Missing(const Napi::CallbackInfo& info) {
-  uint16_t seqs[256];
-  uint32_t n = te_pcm_missing(handle(info.Env()), seqs, 256);
+  uint16_t seqs[TE_MAX_MISSING];
+  uint32_t n = te_pcm_missing(handle(info.Env()), seqs, TE_MAX_MISSING);
   return copy_array<uint16_t, Napi::Uint16Array>(info.Env(), seqs, n);
 }
 
 Napi::Value PcmWrap::Stats(const Napi::CallbackInfo& info) {
-  double v[64];
-  uint32_t n = te_pcm_stats(handle(info.Env()), v, 64);
+  double v[TE_MAX_STATS];
+  uint32_t n = te_pcm_stats(handle(info.Env()), v, TE_MAX_STATS);
   return copy_array<double, Napi::Float64Array>(info.Env(), v, n);
 }
 

@@ -22,22 +22,21 @@ Napi::Function RecorderWrap::Init(Napi::Env env) {
                       InstanceMethod("close", &RecorderWrap::Close)});
 }
 
+// new Recorder(codec, options, fmtp): options is a Float64Array of [TE_OPT_* id, value] pairs
+// (TypeScript maps option names to ids with src/core/abi.generated.ts); fmtp "" = none.
 RecorderWrap::RecorderWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RecorderWrap>(info) {
-  h_ = te_recorder_new(info[0].As<Napi::Number>().Int32Value(), u32(info, 1), u32(info, 2),
-                       info[3].As<Napi::Number>().Int32Value(), u32(info, 4), u32(info, 5),
-                       u32(info, 6), f64(info, 7), info[8].As<Napi::Number>().Int32Value());
+  h_ = te_recorder_new(info[0].As<Napi::Number>().Int32Value());
   if (!h_) throw_last_error(info.Env(), te_last_status());
-  // Optional 10th argument: the SDP fmtp string (te_recorder_set_fmtp), "" or absent = none.
-  if (info.Length() > 9 && info[9].IsString()) {
-    std::string fmtp = info[9].As<Napi::String>().Utf8Value();
-    if (!fmtp.empty()) {
-      te_status s = te_recorder_set_fmtp(h_, fmtp.c_str());
-      if (s != TE_OK) {
-        te_recorder_free(h_);
-        h_ = nullptr;
-        throw_last_error(info.Env(), s);
-      }
-    }
+  Napi::Float64Array opts = info[1].As<Napi::Float64Array>();
+  te_status s = TE_OK;
+  for (size_t i = 0; s == TE_OK && i + 1 < opts.ElementLength(); i += 2)
+    s = te_recorder_set_option(h_, static_cast<int32_t>(opts[i]), opts[i + 1]);
+  std::string fmtp = info[2].As<Napi::String>().Utf8Value();
+  if (s == TE_OK && !fmtp.empty()) s = te_recorder_set_fmtp(h_, fmtp.c_str());
+  if (s != TE_OK) {
+    te_recorder_free(h_);
+    h_ = nullptr;
+    throw_last_error(info.Env(), s);
   }
 }
 
@@ -111,14 +110,14 @@ Napi::Value RecorderWrap::WaitingForKeyframe(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value RecorderWrap::Missing(const Napi::CallbackInfo& info) {
-  uint16_t seqs[256];
-  uint32_t n = te_recorder_missing(handle(info.Env()), seqs, 256);
+  uint16_t seqs[TE_MAX_MISSING];
+  uint32_t n = te_recorder_missing(handle(info.Env()), seqs, TE_MAX_MISSING);
   return copy_array<uint16_t, Napi::Uint16Array>(info.Env(), seqs, n);
 }
 
 Napi::Value RecorderWrap::Stats(const Napi::CallbackInfo& info) {
-  double v[64];
-  uint32_t n = te_recorder_stats(handle(info.Env()), v, 64);
+  double v[TE_MAX_STATS];
+  uint32_t n = te_recorder_stats(handle(info.Env()), v, TE_MAX_STATS);
   return copy_array<double, Napi::Float64Array>(info.Env(), v, n);
 }
 

@@ -3,6 +3,8 @@
  * so the N-API wrapper and the wasm adapter stay mechanical; the public classes in recorder.ts and
  * pcm-decoder.ts add validation, packet lifetime and naming on top.
  */
+import { OPTION_ID, type OptionName } from './abi.generated.js';
+
 export type BackendKind = 'native' | 'wasm';
 
 /** Output of one collect(): chunks [offset, firstRun, runCount]; runs [packet|GENERATED, offset, size]. */
@@ -12,11 +14,25 @@ export type RawOutput = {
   generated: Uint8Array;
 };
 
-/** Recorder option ids of te_recorder_set_option (TE_OPT_* in te.h). */
-export const RECORDER_OPTION = { crashSafe: 1 } as const;
-
 /** Marks a run that points into RawOutput.generated instead of an input packet. */
-export const GENERATED_RUN = 0xffffffff;
+export { RUN_GENERATED as GENERATED_RUN } from './abi.generated.js';
+
+/**
+ * Core options by name (TE_OPT_* of te.h, documented there: units, defaults, ranges); unset ones
+ * keep the core's default. Booleans are 0|1.
+ */
+export type CoreOptions = Partial<Record<OptionName, number>>;
+
+/** Flattens options to [TE_OPT_* id, value] pairs, the form both bindings pass to the C ABI. */
+export function optionPairs(options: CoreOptions): Float64Array {
+  const entries = Object.entries(options).filter(([, v]) => v !== undefined);
+  const pairs = new Float64Array(entries.length * 2);
+  entries.forEach(([name, value], i) => {
+    pairs[2 * i] = OPTION_ID[name as OptionName];
+    pairs[2 * i + 1] = value!;
+  });
+  return pairs;
+}
 
 export interface RawRecorder {
   /** Borrowed: `data` must stay alive and unchanged until `id` is returned by released(). */
@@ -30,7 +46,7 @@ export interface RawRecorder {
   missing(): Uint16Array;
   stats(): Float64Array;
   mimeType(): string;
-  /** te_recorder_set_option: a TE_OPT_* (RECORDER_OPTION) before the first push. */
+  /** te_recorder_set_option: a TE_OPT_* id (OPTION_ID) before the first push. */
   setOption(option: number, value: number): void;
   close(): void;
 }
@@ -51,27 +67,16 @@ export interface RawPcmDecoder {
 }
 
 export type RecorderArgs = {
+  /** TE_CODEC_* id (CODEC_ID). */
   codec: number;
-  clockRate: number;
-  channels: number;
-  seekable: boolean;
-  fragmentMs: number;
-  reorderWaitMs: number;
-  reorderCapacity: number;
-  ssrc: number;
-  payloadType: number;
+  options: CoreOptions;
   /** SDP fmtp parameter string "k=v;k=v" (te_recorder_set_fmtp); absent or "" = none. */
   fmtp?: string;
 };
 
 export type PcmArgs = {
-  inChannels: number;
-  outRate: number;
-  outChannels: number;
-  reorderWaitMs: number;
-  reorderCapacity: number;
-  ssrc: number;
-  payloadType: number;
+  /** channels (the stream's), outputRate, outputChannels, reorder*, ssrc, payloadType. */
+  options: CoreOptions;
 };
 
 export interface CoreBackend {

@@ -1,3 +1,5 @@
+import { CODEC_ID } from './abi.generated.js';
+
 /** Codecs the core can depacketize, with their container and RTP defaults. */
 export type CodecName = 'h264' | 'vp8' | 'vp9' | 'opus';
 
@@ -13,10 +15,10 @@ type CodecInfo = {
 };
 
 export const CODECS: Readonly<Record<CodecName, CodecInfo>> = {
-  h264: { id: 1, kind: 'video', clockRate: 90000, extension: '.mp4', mimeType: 'video/mp4' },
-  vp8: { id: 2, kind: 'video', clockRate: 90000, extension: '.webm', mimeType: 'video/webm' },
-  vp9: { id: 3, kind: 'video', clockRate: 90000, extension: '.webm', mimeType: 'video/webm' },
-  opus: { id: 4, kind: 'audio', clockRate: 48000, extension: '.ogg', mimeType: 'audio/ogg' },
+  h264: { id: CODEC_ID.h264, kind: 'video', clockRate: 90000, extension: '.mp4', mimeType: 'video/mp4' },
+  vp8: { id: CODEC_ID.vp8, kind: 'video', clockRate: 90000, extension: '.webm', mimeType: 'video/webm' },
+  vp9: { id: CODEC_ID.vp9, kind: 'video', clockRate: 90000, extension: '.webm', mimeType: 'video/webm' },
+  opus: { id: CODEC_ID.opus, kind: 'audio', clockRate: 48000, extension: '.ogg', mimeType: 'audio/ogg' },
 };
 
 export function isCodecName(v: unknown): v is CodecName {

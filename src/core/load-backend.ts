@@ -1,3 +1,4 @@
+import { ABI_VERSION } from './abi.generated.js';
 import type { BackendKind, CoreBackend } from './backend.js';
 import { BackendLoadError, InvalidArgumentError } from './errors.js';
 import { createNativeBackend } from './native-backend.js';
@@ -6,7 +7,7 @@ import { createWasmBackend } from './wasm-backend.js';
 /** Environment variable that forces a backend: `native` or `wasm` (unset = native, else wasm). */
 export const BACKEND_ENV = 'TRACK_EGRESS_BACKEND';
 /** The C ABI version this TypeScript expects (TE_ABI_VERSION in native/include/te/te.h). */
-export const EXPECTED_ABI_VERSION = 1;
+export const EXPECTED_ABI_VERSION = ABI_VERSION;
 
 let cached: Promise<CoreBackend> | undefined;
 

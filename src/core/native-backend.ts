@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-import type { CoreBackend, PcmArgs, RawPcmDecoder, RawRecorder, RecorderArgs } from './backend.js';
+import { type CoreBackend, optionPairs, type PcmArgs, type RawPcmDecoder, type RawRecorder, type RecorderArgs } from './backend.js';
 
 type NativeAddon = {
   abiVersion: number;
@@ -9,8 +9,9 @@ type NativeAddon = {
   opusVersion: string;
   recorderStatNames: string;
   pcmStatNames: string;
-  Recorder: new (...args: Array<number | string>) => RawRecorder;
-  PcmDecoder: new (...args: number[]) => RawPcmDecoder;
+  /** codec id, [TE_OPT_* id, value] pairs, fmtp ("" = none); see native/napi/recorder_wrap.cc. */
+  Recorder: new (codec: number, options: Float64Array, fmtp: string) => RawRecorder;
+  PcmDecoder: new (options: Float64Array) => RawPcmDecoder;
 };
 
 /** Package root, from src/core (tsx/vitest) or dist/core (compiled). */
@@ -32,11 +33,7 @@ export function createNativeBackend(): CoreBackend {
     recorderStatNames: addon.recorderStatNames.split(','),
     pcmStatNames: addon.pcmStatNames.split(','),
     zeroCopyInput: true,
-    createRecorder: (a: RecorderArgs) =>
-      new addon.Recorder(a.codec, a.clockRate, a.channels, a.seekable ? 1 : 0, a.fragmentMs,
-        a.reorderWaitMs, a.reorderCapacity, a.ssrc, a.payloadType, a.fmtp ?? ''),
-    createPcmDecoder: (a: PcmArgs) =>
-      new addon.PcmDecoder(a.inChannels, a.outRate, a.outChannels, a.reorderWaitMs, a.reorderCapacity,
-        a.ssrc, a.payloadType),
+    createRecorder: (a: RecorderArgs) => new addon.Recorder(a.codec, optionPairs(a.options), a.fmtp ?? ''),
+    createPcmDecoder: (a: PcmArgs) => new addon.PcmDecoder(optionPairs(a.options)),
   };
 }

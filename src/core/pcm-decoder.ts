@@ -1,3 +1,4 @@
+import { PCM_STAT_NAMES } from './abi.generated.js';
 import type { CoreBackend, RawPcmDecoder } from './backend.js';
 import { InvalidStateError, invalidParameter } from './errors.js';
 import { getBackend } from './load-backend.js';
@@ -23,12 +24,7 @@ export type PcmDecoderOptions = {
  * Counters of one PCM decoder, by the names of `backend.pcmStatNames`. The RTP input counters are
  * those of {@link RecorderStats} (including `padding`, `timestampOutliers`, `timestampRebases`).
  */
-export type PcmStats = Record<
-  | 'datagrams' | 'bytes' | 'malformed' | 'rtcp' | 'filtered' | 'ssrcChanges'
-  | 'padding' | 'timestampOutliers' | 'timestampRebases'
-  | 'received' | 'duplicates' | 'late' | 'lost' | 'reordered' | 'restarts',
-  number
-> & Record<string, number>;
+export type PcmStats = Record<(typeof PCM_STAT_NAMES)[number], number>;
 
 /**
  * Opus RTP in, pcm_s16le out (interleaved, native-endian Int16Array; little-endian on every
@@ -59,13 +55,15 @@ export class PcmDecoder {
     const sampleRate = oneOf('sampleRate', options.sampleRate, [8000, 12000, 16000, 24000, 48000], 48000);
     const outChannels = oneOf('outputChannels', options.outputChannels, [1, 2], 2);
     const raw = backend.createPcmDecoder({
-      inChannels: oneOf('channels', options.channels, [1, 2], 2),
-      outRate: sampleRate,
-      outChannels,
-      reorderWaitMs: intOption('reorderWaitMs', options.reorderWaitMs, 0, 10_000, 100),
-      reorderCapacity: intOption('reorderCapacity', options.reorderCapacity, 2, 65536, 512),
-      ssrc: intOption('ssrc', options.ssrc, 0, 0xffffffff, -1),
-      payloadType: intOption('payloadType', options.payloadType, 0, 127, -1),
+      options: {
+        channels: oneOf('channels', options.channels, [1, 2], 2),
+        outputRate: sampleRate,
+        outputChannels: outChannels,
+        reorderWaitMs: intOption('reorderWaitMs', options.reorderWaitMs, 0, 10_000, 100),
+        reorderCapacity: intOption('reorderCapacity', options.reorderCapacity, 2, 65536, 512),
+        ssrc: intOption('ssrc', options.ssrc, 0, 0xffffffff, -1),
+        payloadType: intOption('payloadType', options.payloadType, 0, 127, -1),
+      },
     });
     return new PcmDecoder(backend, raw, sampleRate, outChannels);
   }

@@ -1,5 +1,6 @@
 import type { CoreBackend, RawRecorder } from './backend.js';
-import { GENERATED_RUN, RECORDER_OPTION } from './backend.js';
+import { RECORDER_STAT_NAMES } from './abi.generated.js';
+import { GENERATED_RUN } from './backend.js';
 import { CODECS, type CodecName, isCodecName } from './codec.js';
 import { InvalidStateError, invalidParameter } from './errors.js';
 import { getBackend } from './load-backend.js';
@@ -92,20 +93,7 @@ export type OutputChunk = {
  * or overlapping timestamp step, a gap that is not whole frames), dropped like `payloadMalformed`
  * ones; a stream whose `payloadMalformed + timingInvalid` exceed `frames` is not Opus.
  */
-export type RecorderStats = Record<
-  | 'datagrams' | 'bytes' | 'malformed' | 'rtcp' | 'filtered' | 'ssrcChanges'
-  | 'padding' | 'timestampOutliers' | 'timestampRebases'
-  | 'received' | 'duplicates' | 'late' | 'lost' | 'reordered' | 'restarts'
-  | 'payloadMalformed' | 'payloadUnsupported' | 'frames' | 'framesDropped' | 'keyframes'
-  | 'keyframeRequests' | 'outputBytes' | 'durationUs' | 'width' | 'height' | 'timingInvalid'
-  /**
-   * H.264: IDR access units dropped because no SPS/PPS they refer to arrived, neither in-band nor
-   * in the fmtp's sprop-parameter-sets. frames = 0 with this > 0 means the stream cannot be
-   * recorded without its parameter sets (pass the SDP's fmtp).
-   */
-  | 'parameterSetsMissing',
-  number
->;
+export type RecorderStats = Record<(typeof RECORDER_STAT_NAMES)[number], number>;
 
 /**
  * RTP packets of one track in, container bytes out — without transcoding and without copying
@@ -155,17 +143,19 @@ export class Recorder {
     const info = CODECS[options.codec];
     const raw = backend.createRecorder({
       codec: info.id,
-      clockRate: intOption('clockRate', options.clockRate, 1000, 1_000_000, info.clockRate),
-      channels: intOption('channels', options.channels, 1, 2, 2),
-      seekable: options.seekable === true,
-      fragmentMs: intOption('fragmentMs', options.fragmentMs, 10, 60_000, info.kind === 'video' ? 2000 : 1000),
-      reorderWaitMs: intOption('reorderWaitMs', options.reorderWaitMs, 0, 10_000, 500),
-      reorderCapacity: intOption('reorderCapacity', options.reorderCapacity, 2, 65536, 1024),
-      ssrc: intOption('ssrc', options.ssrc, 0, 0xffffffff, -1),
-      payloadType: intOption('payloadType', options.payloadType, 0, 127, -1),
+      options: {
+        clockRate: intOption('clockRate', options.clockRate, 1000, 1_000_000, info.clockRate),
+        channels: intOption('channels', options.channels, 1, 2, 2),
+        seekable: options.seekable === true ? 1 : 0,
+        crashSafe: options.crashSafe === true ? 1 : 0,
+        fragmentMs: intOption('fragmentMs', options.fragmentMs, 10, 60_000, info.kind === 'video' ? 2000 : 1000),
+        reorderWaitMs: intOption('reorderWaitMs', options.reorderWaitMs, 0, 10_000, 500),
+        reorderCapacity: intOption('reorderCapacity', options.reorderCapacity, 2, 65536, 1024),
+        ssrc: intOption('ssrc', options.ssrc, 0, 0xffffffff, -1),
+        payloadType: intOption('payloadType', options.payloadType, 0, 127, -1),
+      },
       fmtp: fmtpOption(options.fmtp),
     });
-    if (options.crashSafe) raw.setOption(RECORDER_OPTION.crashSafe, 1);
     return new Recorder(backend, raw, options.codec);
   }
 

@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import type { CoreBackend, PcmArgs, RawOutput, RawPcmDecoder, RawRecorder, RecorderArgs } from './backend.js';
+import { MAX_MISSING, MAX_STATS } from './abi.generated.js';
+import { type CoreBackend, optionPairs, type PcmArgs, type RawOutput, type RawPcmDecoder, type RawRecorder, type RecorderArgs } from './backend.js';
 import { TrackEgressError } from './errors.js';
 
 /** Exports of the wasm module: the C ABI of te.h (wasm/exports.txt), each with a leading underscore. */
@@ -21,6 +22,7 @@ type TeExport =
   '_te_pcm_push' |
   '_te_pcm_read' |
   '_te_pcm_released' |
+  '_te_pcm_set_option' |
   '_te_pcm_stat_names' |
   '_te_pcm_stats' |
   '_te_recorder_chunks' |
@@ -119,24 +121,36 @@ export async function createWasmBackend(): Promise<CoreBackend> {
     return ids;
   };
   const missing = (fn: (h: number, out: number, max: number) => number, h: number): Uint16Array => {
-    const out = m._te_alloc(512);
-    const n = fn(h, out, 256);
+    const out = m._te_alloc(MAX_MISSING * 2);
+    const n = fn(h, out, MAX_MISSING);
     const seqs = m.HEAPU16.slice(out >>> 1, (out >>> 1) + n);
     m._te_free(out);
     return seqs;
   };
   const stats = (fn: (h: number, out: number, max: number) => number, h: number): Float64Array => {
-    const out = m._te_alloc(64 * 8);
-    const n = fn(h, out, 64);
+    const out = m._te_alloc(MAX_STATS * 8);
+    const n = fn(h, out, MAX_STATS);
     const v = m.HEAPF64.slice(out >>> 3, (out >>> 3) + n);
     m._te_free(out);
     return v;
   };
 
+  /** Sets [id, value] option pairs on a new handle; frees it and throws on the first failure. */
+  const setOptions = (h: number, pairs: Float64Array, set: (h: number, id: number, v: number) => number,
+    free: (h: number) => number): void => {
+    for (let i = 0; i + 1 < pairs.length; i += 2) {
+      if (set(h, pairs[i]!, pairs[i + 1]!) < 0) {
+        const err = lastError();
+        free(h);
+        throw err;
+      }
+    }
+  };
+
   const createRecorder = (a: RecorderArgs): RawRecorder => {
-    const h = m._te_recorder_new(a.codec, a.clockRate, a.channels, a.seekable ? 1 : 0, a.fragmentMs,
-      a.reorderWaitMs, a.reorderCapacity, a.ssrc, a.payloadType);
+    const h = m._te_recorder_new(a.codec);
     if (!h) throw lastError();
+    setOptions(h, optionPairs(a.options), m._te_recorder_set_option, m._te_recorder_free);
     if (a.fmtp) {
       const text = new TextEncoder().encode(a.fmtp);
       const ptr = m._te_alloc(text.byteLength + 1);
@@ -185,9 +199,9 @@ export async function createWasmBackend(): Promise<CoreBackend> {
   };
 
   const createPcmDecoder = (a: PcmArgs): RawPcmDecoder => {
-    const h = m._te_pcm_new(a.inChannels, a.outRate, a.outChannels, a.reorderWaitMs, a.reorderCapacity,
-      a.ssrc, a.payloadType);
+    const h = m._te_pcm_new();
     if (!h) throw lastError();
+    setOptions(h, optionPairs(a.options), m._te_pcm_set_option, m._te_pcm_free);
     const heap = new HeapPackets();
     return {
       push(id, data, arrivalUs) {

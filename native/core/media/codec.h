@@ -4,9 +4,12 @@
 #include <memory>
 #include <vector>
 
+#include "te/te.h"
+
 namespace te {
 
-enum class Codec : uint8_t { kH264 = 1, kVP8 = 2, kVP9 = 3, kOpus = 4 };
+// The ids are the C ABI's (TE_CODEC_* in te/te.h), defined there once.
+enum class Codec : uint8_t { kH264 = TE_CODEC_H264, kVP8 = TE_CODEC_VP8, kVP9 = TE_CODEC_VP9, kOpus = TE_CODEC_OPUS };
 
 inline const char* codec_name(Codec c) {
   switch (c) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -218,9 +219,84 @@ TEST(CapiHandles, BadOptionsNameTheOption) {
   EXPECT_EQ(te_recorder_set_option(h, TE_OPT_CRASH_SAFE, 1), TE_OK);
   EXPECT_EQ(te_last_status(), TE_OK);
   te_recorder_free(h);
-  EXPECT_EQ(te_recorder_new(99, 90000, 2, 0, 1000, 100, 64, -1, -1), nullptr);
+  EXPECT_EQ(te_recorder_new(99), nullptr);
   EXPECT_EQ(te_last_status(), TE_E_UNSUPPORTED);
   EXPECT_TRUE(mentions(te_last_error(), "codec")) << te_last_error();
+}
+
+TEST(CapiOptions, EveryOutOfRangeValueNamesItsOption) {
+  struct Case { int32_t option; double bad; const char* name; };
+  const Case recorder_cases[] = {
+      {TE_OPT_CLOCK_RATE, 0, "TE_OPT_CLOCK_RATE"},           {TE_OPT_CHANNELS, 3, "TE_OPT_CHANNELS"},
+      {TE_OPT_SEEKABLE, 0.5, "TE_OPT_SEEKABLE"},             {TE_OPT_FRAGMENT_MS, 0, "TE_OPT_FRAGMENT_MS"},
+      {TE_OPT_REORDER_WAIT_MS, -1, "TE_OPT_REORDER_WAIT_MS"}, {TE_OPT_REORDER_CAPACITY, 1, "TE_OPT_REORDER_CAPACITY"},
+      {TE_OPT_SSRC, 4294967296.0, "TE_OPT_SSRC"},             {TE_OPT_PAYLOAD_TYPE, 128, "TE_OPT_PAYLOAD_TYPE"},
+      {TE_OPT_CRASH_SAFE, 2, "TE_OPT_CRASH_SAFE"}};
+  te_recorder* h = te_recorder_new(TE_CODEC_VP8);
+  ASSERT_NE(h, nullptr);
+  for (const Case& c : recorder_cases) {
+    EXPECT_EQ(te_recorder_set_option(h, c.option, c.bad), TE_E_INVALID_ARG) << c.name;
+    EXPECT_TRUE(mentions(te_last_error(), c.name)) << te_last_error();
+  }
+  EXPECT_EQ(te_recorder_set_option(h, TE_OPT_CLOCK_RATE, std::nan("")), TE_E_INVALID_ARG);
+  EXPECT_EQ(te_recorder_set_option(h, TE_OPT_OUTPUT_RATE, 48000), TE_E_INVALID_ARG);  // PCM only
+  EXPECT_TRUE(mentions(te_last_error(), "unknown recorder option")) << te_last_error();
+  te_recorder_free(h);
+
+  te_pcm* d = te_pcm_new();
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(te_pcm_set_option(d, TE_OPT_OUTPUT_RATE, 44100), TE_E_INVALID_ARG);
+  EXPECT_TRUE(mentions(te_last_error(), "TE_OPT_OUTPUT_RATE")) << te_last_error();
+  EXPECT_EQ(te_pcm_set_option(d, TE_OPT_OUTPUT_CHANNELS, 0), TE_E_INVALID_ARG);
+  EXPECT_TRUE(mentions(te_last_error(), "TE_OPT_OUTPUT_CHANNELS")) << te_last_error();
+  EXPECT_EQ(te_pcm_set_option(d, TE_OPT_CLOCK_RATE, 48000), TE_E_INVALID_ARG);  // always 48 kHz
+  EXPECT_EQ(te_pcm_set_option(d, TE_OPT_OUTPUT_RATE, 16000), TE_OK);
+  te_pcm_free(d);
+}
+
+TEST(CapiOptions, OptionsApplyAndFreezeAtTheFirstPush) {
+  te_test::Wire wire;
+  te_recorder* h = te_test::new_opus_recorder();
+  ASSERT_NE(h, nullptr);
+  EXPECT_STREQ(te_recorder_mime_type(h), "audio/ogg");  // reading does not freeze the options
+  ASSERT_EQ(te_recorder_set_option(h, TE_OPT_SSRC, 0x55667788), TE_OK);
+  ASSERT_EQ(te_recorder_set_option(h, TE_OPT_PAYLOAD_TYPE, 111), TE_OK);
+  auto p = opus_rtp(wire, 1);  // SSRC 0x11223344: filtered out
+  ASSERT_EQ(te_recorder_push(h, p.id, p.bytes.data, uint32_t(p.bytes.size), arrival_us(1)), TE_OK);
+  EXPECT_EQ(te_recorder_set_option(h, TE_OPT_SSRC, -1), TE_E_STATE);
+  EXPECT_TRUE(mentions(te_last_error(), "before the first push")) << te_last_error();
+  double stats[TE_MAX_STATS];
+  ASSERT_GT(te_recorder_stats(h, stats, TE_MAX_STATS), 4u);
+  EXPECT_EQ(stats[4], 1);  // filtered
+  te_recorder_free(h);
+
+  te_pcm* d = te_test::new_pcm();
+  ASSERT_NE(d, nullptr);
+  ASSERT_EQ(te_pcm_set_option(d, TE_OPT_OUTPUT_RATE, 16000), TE_OK);
+  ASSERT_EQ(te_pcm_set_option(d, TE_OPT_OUTPUT_CHANNELS, 1), TE_OK);
+  for (uint16_t s = 1; s <= 3; s++) {
+    auto q = opus_rtp(wire, s);
+    ASSERT_EQ(te_pcm_push(d, q.id, q.bytes.data, uint32_t(q.bytes.size), arrival_us(s)), TE_OK);
+  }
+  EXPECT_EQ(te_pcm_set_option(d, TE_OPT_OUTPUT_RATE, 48000), TE_E_STATE);
+  ASSERT_EQ(te_pcm_finish(d), TE_OK);
+  uint32_t count = 0;
+  te_pcm_read(d, &count);
+  EXPECT_EQ(count, 3u * 320);  // 3 × 20 ms at 16 kHz mono
+  te_pcm_free(d);
+}
+
+TEST(CapiStats, NamesComeFromTheListsInOrder) {
+  EXPECT_EQ(std::string(te_recorder_stat_names()).rfind("datagrams,bytes,", 0), 0u);
+  EXPECT_TRUE(mentions(te_recorder_stat_names(), ",timingInvalid,parameterSetsMissing"));
+  EXPECT_NE(te_recorder_stat_names()[std::string(te_recorder_stat_names()).size() - 1], ',');
+  EXPECT_TRUE(mentions(te_pcm_stat_names(), ",restarts,payloadMalformed,framesDecoded,"));
+  te_recorder* h = te_test::new_opus_recorder();
+  double stats[TE_MAX_STATS];
+  size_t commas = 0;
+  for (const char* c = te_recorder_stat_names(); *c; c++) commas += *c == ',';
+  EXPECT_EQ(te_recorder_stats(h, stats, TE_MAX_STATS), commas + 1);
+  te_recorder_free(h);
 }
 
 }  // namespace

@@ -9,11 +9,27 @@
 
 namespace te_test {
 
+// Opus recorder of a mono stream, 100 ms reorder wait, 64 packets.
 inline te_recorder* new_opus_recorder() {
-  return te_recorder_new(TE_CODEC_OPUS, 48000, 2, 0, 1000, 100, 64, -1, -1);
+  te_recorder* h = te_recorder_new(TE_CODEC_OPUS);
+  if (h && (te_recorder_set_option(h, TE_OPT_CHANNELS, 1) != TE_OK ||
+            te_recorder_set_option(h, TE_OPT_REORDER_WAIT_MS, 100) != TE_OK ||
+            te_recorder_set_option(h, TE_OPT_REORDER_CAPACITY, 64) != TE_OK)) {
+    te_recorder_free(h);
+    return nullptr;
+  }
+  return h;
 }
 
-inline te_pcm* new_pcm() { return te_pcm_new(1, 48000, 2, 100, 64, -1, -1); }
+// PCM decoder of a mono stream to 48 kHz stereo.
+inline te_pcm* new_pcm() {
+  te_pcm* h = te_pcm_new();
+  if (h && te_pcm_set_option(h, TE_OPT_CHANNELS, 1) != TE_OK) {
+    te_pcm_free(h);
+    return nullptr;
+  }
+  return h;
+}
 
 // Opus packet `seq` of a mono stream, 20 ms (960 ticks) apart.
 inline WirePacket opus_rtp(Wire& wire, uint16_t seq) {

@@ -8,7 +8,7 @@
 namespace {
 
 te_recorder* new_recorder(int32_t codec) {
-  return te_recorder_new(codec, codec == TE_CODEC_OPUS ? 48000 : 90000, 2, 0, 1000, 100, 64, -1, -1);
+  return te_recorder_new(codec);  // every option at its default
 }
 
 TEST(H264CapiFmtp, AcceptsTheFieldSdpParameters) {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { readCapture, selectStream } from '../../../src/capture/index.js';
-import { RECORDER_OPTION } from '../../../src/core/backend.js';
+import { CODEC_ID, OPTION_ID } from '../../../src/core/abi.generated.js';
 import { Recorder } from '../../../src/core/recorder.js';
 import { backendUnderTest, BACKEND } from '../../support/backend.js';
 import { hasEndIndex } from '../../support/crash-check.js';
@@ -76,13 +76,12 @@ describe(`Recorder crashSafe (${BACKEND})`, () => {
     expect(() => Recorder.withBackend(backend, { codec: 'h264', crashSafe: 1 as never })).toThrow(
       /Expected a boolean for crashSafe/,
     );
-    const raw = backend.createRecorder({ codec: 1, clockRate: 90000, channels: 2, seekable: true, fragmentMs: 1000,
-      reorderWaitMs: 500, reorderCapacity: 1024, ssrc: -1, payloadType: -1 });
+    const raw = backend.createRecorder({ codec: CODEC_ID.h264, options: { seekable: 1, fragmentMs: 1000 } });
     expect(() => raw.setOption(99, 1)).toThrow(/unknown recorder option 99/);
-    expect(() => raw.setOption(RECORDER_OPTION.crashSafe, 2)).toThrow(/0 or 1/);
-    raw.setOption(RECORDER_OPTION.crashSafe, 1);
+    expect(() => raw.setOption(OPTION_ID.crashSafe, 2)).toThrow(/crash-safe \(TE_OPT_CRASH_SAFE\) must be a whole number in 0..1/);
+    raw.setOption(OPTION_ID.crashSafe, 1);
     raw.push(1, new Uint8Array([0x80, 96, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0x65]), 0);
-    expect(() => raw.setOption(RECORDER_OPTION.crashSafe, 0)).toThrow(/before the first push/);
+    expect(() => raw.setOption(OPTION_ID.crashSafe, 0)).toThrow(/before the first push/);
     raw.close();
   });
 });
