@@ -33,31 +33,29 @@ inline te_status record_exception() noexcept {
   }
 }
 
-// Runs `body` (returning te_status or a negative int32 count); an exception becomes its status.
-template <typename F>
-auto guard_status(F&& body) noexcept -> decltype(body()) {
+// Runs `body`; an exception is recorded and `on_error(status)` returned instead.
+template <typename R, typename F, typename E>
+R run_guarded(F&& body, E&& on_error) noexcept {
   try {
 #ifdef TE_TESTING
     test_injected_throw();
 #endif
     return body();
   } catch (...) {
-    return record_exception();
+    return on_error(record_exception());
   }
+}
+
+// Runs `body` (returning te_status or a negative int32 count); an exception becomes its status.
+template <typename F>
+auto guard_status(F&& body) noexcept -> decltype(body()) {
+  return run_guarded<decltype(body())>(body, [](te_status s) { return s; });
 }
 
 // Runs `body`; an exception returns `on_error` (NULL, 0) with te_last_status()/te_last_error() set.
 template <typename R, typename F>
 R guard(R on_error, F&& body) noexcept {
-  try {
-#ifdef TE_TESTING
-    test_injected_throw();
-#endif
-    return body();
-  } catch (...) {
-    record_exception();
-    return on_error;
-  }
+  return run_guarded<R>(body, [&](te_status) { return on_error; });
 }
 
 }  // namespace te::capi

@@ -44,8 +44,8 @@ export const MAX_MISSING = 256;
 export const MAX_STATS = 64;
 export const RUN_GENERATED = 0xffffffff;
 
-/** te_recorder_stats() value names, in order (TE_RECORDER_STATS). */
-export const RECORDER_STAT_NAMES = [
+/** RTP input stat names both lists start with (TE_INPUT_STATS). */
+export const INPUT_STAT_NAMES = [
   'datagrams',
   'bytes',
   'malformed',
@@ -61,6 +61,11 @@ export const RECORDER_STAT_NAMES = [
   'lost',
   'reordered',
   'restarts',
+] as const;
+
+/** te_recorder_stats() value names, in order (TE_RECORDER_STATS). */
+export const RECORDER_STAT_NAMES = [
+  ...INPUT_STAT_NAMES,
   'payloadMalformed',
   'payloadUnsupported',
   'frames',
@@ -77,21 +82,7 @@ export const RECORDER_STAT_NAMES = [
 
 /** te_pcm_stats() value names, in order (TE_PCM_STATS). */
 export const PCM_STAT_NAMES = [
-  'datagrams',
-  'bytes',
-  'malformed',
-  'rtcp',
-  'filtered',
-  'ssrcChanges',
-  'padding',
-  'timestampOutliers',
-  'timestampRebases',
-  'received',
-  'duplicates',
-  'late',
-  'lost',
-  'reordered',
-  'restarts',
+  ...INPUT_STAT_NAMES,
   'payloadMalformed',
   'framesDecoded',
   'samplesDecoded',
