@@ -22,7 +22,9 @@ export type PcmDecoderOptions = {
 
 /**
  * Counters of one PCM decoder, by the names of `backend.pcmStatNames`. The RTP input counters are
- * those of {@link RecorderStats} (including `padding`, `timestampOutliers`, `timestampRebases`).
+ * those of {@link RecorderStats} (including `padding`, `timestampOutliers`, `timestampRebases`);
+ * then `payloadMalformed`, `framesDecoded`, `samplesDecoded`, `samplesConcealed`, `fecUsed`,
+ * `decodeErrors`, `timingInvalid` (te.h's TE_PCM_STATS).
  */
 export type PcmStats = Record<(typeof PCM_STAT_NAMES)[number], number>;
 

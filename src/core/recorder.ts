@@ -92,6 +92,10 @@ export type OutputChunk = {
  * `timingInvalid`: Opus packets whose RTP timing cannot be Opus (a zero
  * or overlapping timestamp step, a gap that is not whole frames), dropped like `payloadMalformed`
  * ones; a stream whose `payloadMalformed + timingInvalid` exceed `frames` is not Opus.
+ * `parameterSetsMissing` (H.264): IDR access units dropped because no SPS/PPS they refer to
+ * arrived, neither in-band nor in the fmtp's sprop-parameter-sets; frames = 0 with this > 0 means
+ * the stream cannot be recorded without its parameter sets (pass the SDP's fmtp).
+ * The names and their order are te.h's TE_RECORDER_STATS (src/core/abi.generated.ts).
  */
 export type RecorderStats = Record<(typeof RECORDER_STAT_NAMES)[number], number>;
 

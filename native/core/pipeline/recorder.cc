@@ -31,14 +31,6 @@ uint64_t Recorder::parameter_sets_missing() const {
   return static_cast<const H264Depacketizer&>(*depack_).h264_stats().parameter_sets_missing;
 }
 
-bool Recorder::set_muxer_options(const MuxerOptions& mux) {
-  if (started_ || finished_) return false;
-  std::unique_ptr<Muxer> m = make_muxer(codec_, mux);
-  if (!m) return false;
-  mux_ = std::move(m);
-  return true;
-}
-
 void Recorder::push(uint32_t id, ByteView bytes, int64_t arrival_us) {
   started_ = true;
   if (finished_) {

@@ -25,8 +25,6 @@ class Recorder {
   // Check ok() after construction (an unknown codec leaves the recorder unusable).
   explicit Recorder(const RecorderOptions& opts);
   bool ok() const { return depack_ && mux_; }
-  // Replaces the muxer options; only before the first push (false afterwards, nothing changed).
-  bool set_muxer_options(const MuxerOptions& mux);
 
   // The SDP fmtp parameters of the stream ("k=v;k=v", RFC 4566 §6 a=fmtp without the payload
   // type). H.264 uses sprop-parameter-sets and packetization-mode (RFC 6184 §8.1); other codecs and

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 
+import { ABI_VERSION } from '../../../src/core/abi.generated.js';
 import { loadBackend } from '../../../src/core/load-backend.js';
 import { BACKEND, backendUnderTest } from '../../support/backend.js';
 
@@ -8,7 +9,7 @@ describe(`backend (${BACKEND})`, () => {
   it('loads the requested backend and reports versions', async () => {
     const b = await backendUnderTest();
     expect(b.kind).toBe(BACKEND);
-    expect(b.abiVersion).toBe(1);
+    expect(b.abiVersion).toBe(ABI_VERSION);
     expect(b.opusVersion).toBe('libopus 1.3.1');
     expect(b.recorderStatNames).toContain('lost');
     expect(b.pcmStatNames.length).toBeGreaterThan(5);
