@@ -63,6 +63,48 @@ export const INPUT_STAT_NAMES = [
   'restarts',
 ] as const;
 
+/** Exports of the wasm module: every C ABI function with a leading underscore (wasm/exports.txt). */
+export type WasmExport =
+  | '_te_abi_version'
+  | '_te_alloc'
+  | '_te_free'
+  | '_te_last_error'
+  | '_te_last_status'
+  | '_te_opus_version'
+  | '_te_pcm_finish'
+  | '_te_pcm_free'
+  | '_te_pcm_missing'
+  | '_te_pcm_new'
+  | '_te_pcm_poll'
+  | '_te_pcm_push'
+  | '_te_pcm_read'
+  | '_te_pcm_released'
+  | '_te_pcm_set_option'
+  | '_te_pcm_stat_names'
+  | '_te_pcm_stats'
+  | '_te_recorder_chunks'
+  | '_te_recorder_collect'
+  | '_te_recorder_finish'
+  | '_te_recorder_free'
+  | '_te_recorder_generated'
+  | '_te_recorder_generated_size'
+  | '_te_recorder_mime_type'
+  | '_te_recorder_missing'
+  | '_te_recorder_new'
+  | '_te_recorder_poll'
+  | '_te_recorder_push'
+  | '_te_recorder_released'
+  | '_te_recorder_run_count'
+  | '_te_recorder_runs'
+  | '_te_recorder_set_fmtp'
+  | '_te_recorder_set_option'
+  | '_te_recorder_stat_names'
+  | '_te_recorder_stats'
+  | '_te_recorder_take_keyframe_request'
+  | '_te_recorder_waiting_for_keyframe'
+  | '_te_status_name'
+  | '_te_version';
+
 /** te_recorder_stats() value names, in order (TE_RECORDER_STATS). */
 export const RECORDER_STAT_NAMES = [
   ...INPUT_STAT_NAMES,

@@ -2,51 +2,9 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { MAX_MISSING, MAX_STATS } from './abi.generated.js';
+import { MAX_MISSING, MAX_STATS, type WasmExport } from './abi.generated.js';
 import { type CoreBackend, optionPairs, type PcmArgs, type RawOutput, type RawPcmDecoder, type RawRecorder, type RecorderArgs } from './backend.js';
 import { TrackEgressError } from './errors.js';
-
-/** Exports of the wasm module: the C ABI of te.h (wasm/exports.txt), each with a leading underscore. */
-type TeExport =
-  '_te_abi_version' |
-  '_te_alloc' |
-  '_te_free' |
-  '_te_last_error' |
-  '_te_last_status' |
-  '_te_opus_version' |
-  '_te_pcm_finish' |
-  '_te_pcm_free' |
-  '_te_pcm_missing' |
-  '_te_pcm_new' |
-  '_te_pcm_poll' |
-  '_te_pcm_push' |
-  '_te_pcm_read' |
-  '_te_pcm_released' |
-  '_te_pcm_set_option' |
-  '_te_pcm_stat_names' |
-  '_te_pcm_stats' |
-  '_te_recorder_chunks' |
-  '_te_recorder_collect' |
-  '_te_recorder_finish' |
-  '_te_recorder_free' |
-  '_te_recorder_generated' |
-  '_te_recorder_generated_size' |
-  '_te_recorder_mime_type' |
-  '_te_recorder_missing' |
-  '_te_recorder_new' |
-  '_te_recorder_poll' |
-  '_te_recorder_push' |
-  '_te_recorder_released' |
-  '_te_recorder_run_count' |
-  '_te_recorder_set_option' |
-  '_te_recorder_runs' |
-  '_te_recorder_set_fmtp' |
-  '_te_recorder_stat_names' |
-  '_te_recorder_stats' |
-  '_te_recorder_take_keyframe_request' |
-  '_te_recorder_waiting_for_keyframe' |
-  '_te_status_name' |
-  '_te_version';
 
 /** The Emscripten module: the C ABI functions plus heap views. */
 type WasmModule = {
@@ -56,7 +14,7 @@ type WasmModule = {
   HEAPU32: Uint32Array;
   HEAPF64: Float64Array;
   UTF8ToString(ptr: number): string;
-} & Record<TeExport, (...args: number[]) => number>;
+} & Record<WasmExport, (...args: number[]) => number>;
 
 const wasmPath = fileURLToPath(new URL('../../wasm/dist/track_egress.cjs', import.meta.url));
 

@@ -63,7 +63,7 @@ typedef int32_t te_status;
  * received, duplicates, late, lost, reordered, restarts; depacketizer: payloadMalformed,
  * payloadUnsupported, frames, framesDropped, keyframes, keyframeRequests, timingInvalid; muxer:
  * outputBytes, durationUs (µs); video size width/height (px); H.264 parameterSetsMissing; PCM:
- * framesDecoded, samplesDecoded, samplesConcealed, fecUsed, decodeErrors (per channel samples). */
+ * framesDecoded, samplesDecoded, samplesConcealed (samples per channel), fecUsed, decodeErrors. */
 #define TE_INPUT_STATS(X)                                                                        \
   X(datagrams) X(bytes) X(malformed) X(rtcp) X(filtered) X(ssrcChanges) X(padding)             \
   X(timestampOutliers) X(timestampRebases) X(received) X(duplicates) X(late) X(lost)           \
