@@ -23,6 +23,11 @@ Array copy_array(Napi::Env env, const T* data, size_t count) {
   return Array::New(env, count, ab, 0);
 }
 
+// A TE_OPT_* id from a JS number; anything that is not an int32 becomes -1 (an unknown option).
+inline int32_t option_id(double v) {
+  return v >= -2147483648.0 && v <= 2147483647.0 ? static_cast<int32_t>(v) : -1;
+}
+
 inline uint32_t u32(const Napi::CallbackInfo& info, size_t i) {
   return info[i].As<Napi::Number>().Uint32Value();
 }

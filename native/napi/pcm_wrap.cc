@@ -20,7 +20,7 @@ PcmWrap::PcmWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PcmWrap>(inf
   Napi::Float64Array opts = info[0].As<Napi::Float64Array>();
   te_status s = TE_OK;
   for (size_t i = 0; s == TE_OK && i + 1 < opts.ElementLength(); i += 2)
-    s = te_pcm_set_option(h_, static_cast<int32_t>(opts[i]), opts[i + 1]);
+    s = te_pcm_set_option(h_, option_id(opts[i]), opts[i + 1]);
   if (s != TE_OK) {
     te_pcm_free(h_);
     h_ = nullptr;

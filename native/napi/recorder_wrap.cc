@@ -30,7 +30,7 @@ RecorderWrap::RecorderWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Re
   Napi::Float64Array opts = info[1].As<Napi::Float64Array>();
   te_status s = TE_OK;
   for (size_t i = 0; s == TE_OK && i + 1 < opts.ElementLength(); i += 2)
-    s = te_recorder_set_option(h_, static_cast<int32_t>(opts[i]), opts[i + 1]);
+    s = te_recorder_set_option(h_, option_id(opts[i]), opts[i + 1]);
   std::string fmtp = info[2].As<Napi::String>().Utf8Value();
   if (s == TE_OK && !fmtp.empty()) s = te_recorder_set_fmtp(h_, fmtp.c_str());
   if (s != TE_OK) {

@@ -4,6 +4,7 @@
  * pcm-decoder.ts add validation, packet lifetime and naming on top.
  */
 import { OPTION_ID, type OptionName } from './abi.generated.js';
+import { InvalidArgumentError } from './errors.js';
 
 export type BackendKind = 'native' | 'wasm';
 
@@ -28,6 +29,7 @@ export function optionPairs(options: CoreOptions): Float64Array {
   const entries = Object.entries(options).filter(([, v]) => v !== undefined);
   const pairs = new Float64Array(entries.length * 2);
   entries.forEach(([name, value], i) => {
+    if (!Object.hasOwn(OPTION_ID, name)) throw new InvalidArgumentError(`unknown core option "${name}"`);
     pairs[2 * i] = OPTION_ID[name as OptionName];
     pairs[2 * i + 1] = value!;
   });

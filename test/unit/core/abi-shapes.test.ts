@@ -39,6 +39,9 @@ describe('ABI shapes (generated from te.h) on the backend under test', () => {
     expect(() => backend.createPcmDecoder({ options: { clockRate: 48000 } })).toThrow(
       new RegExp(`unknown PCM decoder option ${OPTION_ID.clockRate}`),
     );
+    expect(() => backend.createRecorder({ codec: CODECS.vp8.id, options: { reorderWait: 100 } as never })).toThrow(
+      /unknown core option "reorderWait"/,
+    );
     const rec = backend.createRecorder({ codec: CODECS.opus.id, options: { channels: 1, fragmentMs: 500 } });
     expect(rec.mimeType()).toBe('audio/ogg');
     rec.close();
