@@ -20,11 +20,11 @@ TEST(CapiBarrier, BadAllocInPushIsOutOfMemoryAndTheRecorderGoesOn) {
   ASSERT_NE(h, nullptr);
   auto p = opus_rtp(wire, 1);
   te_test_fail_next(TE_E_NOMEM);
-  EXPECT_EQ(te_recorder_push(h, p.id, p.bytes.data, uint32_t(p.bytes.size), arrival_us(1)), TE_E_NOMEM);
+  EXPECT_EQ(te_test::push(h, p, arrival_us(1)), TE_E_NOMEM);
   EXPECT_EQ(te_last_status(), TE_E_NOMEM);
   EXPECT_EQ(std::string(te_last_error()), "TE_E_NOMEM: out of memory");
   auto q = opus_rtp(wire, 2);
-  EXPECT_EQ(te_recorder_push(h, q.id, q.bytes.data, uint32_t(q.bytes.size), arrival_us(2)), TE_OK);
+  EXPECT_EQ(te_test::push(h, q, arrival_us(2)), TE_OK);
   te_test_fail_next(TE_E_INTERNAL);
   EXPECT_EQ(te_recorder_finish(h), TE_E_INTERNAL);
   EXPECT_NE(std::string(te_last_error()).find("injected by te_test_fail_next"), std::string::npos);
@@ -60,7 +60,7 @@ TEST(CapiBarrier, PcmCallsReportTheException) {
   ASSERT_NE(d, nullptr);
   auto p = opus_rtp(wire, 1);
   te_test_fail_next(TE_E_NOMEM);
-  EXPECT_EQ(te_pcm_push(d, p.id, p.bytes.data, uint32_t(p.bytes.size), arrival_us(1)), TE_E_NOMEM);
+  EXPECT_EQ(te_test::push(d, p, arrival_us(1)), TE_E_NOMEM);
   uint32_t count = 5;
   te_test_fail_next(TE_E_NOMEM);
   EXPECT_EQ(te_pcm_read(d, &count), nullptr);

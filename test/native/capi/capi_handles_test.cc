@@ -76,11 +76,11 @@ TEST(CapiHandles, CallsAfterFinish) {
   te_recorder* h = te_test::new_opus_recorder();
   ASSERT_NE(h, nullptr);
   auto p = opus_rtp(wire, 1);
-  ASSERT_EQ(te_recorder_push(h, p.id, p.bytes.data, uint32_t(p.bytes.size), arrival_us(1)), TE_OK);
+  ASSERT_EQ(te_test::push(h, p, arrival_us(1)), TE_OK);
   ASSERT_EQ(te_recorder_finish(h), TE_OK);
   EXPECT_EQ(te_recorder_finish(h), TE_OK);  // idempotent
   auto q = opus_rtp(wire, 2);
-  EXPECT_EQ(te_recorder_push(h, q.id, q.bytes.data, uint32_t(q.bytes.size), arrival_us(2)), TE_E_STATE);
+  EXPECT_EQ(te_test::push(h, q, arrival_us(2)), TE_E_STATE);
   EXPECT_EQ(te_last_status(), TE_E_STATE);
   EXPECT_TRUE(mentions(te_last_error(), "finished")) << te_last_error();
   EXPECT_EQ(te_recorder_set_option(h, TE_OPT_CRASH_SAFE, 1), TE_E_STATE);
@@ -93,7 +93,7 @@ TEST(CapiHandles, CallsAfterFinish) {
   te_pcm* d = te_test::new_pcm();
   ASSERT_NE(d, nullptr);
   ASSERT_EQ(te_pcm_finish(d), TE_OK);
-  EXPECT_EQ(te_pcm_push(d, q.id, q.bytes.data, uint32_t(q.bytes.size), 0), TE_E_STATE);
+  EXPECT_EQ(te_test::push(d, q, 0), TE_E_STATE);
   EXPECT_TRUE(mentions(te_last_error(), "finished")) << te_last_error();
   te_pcm_free(d);
 }
@@ -105,8 +105,7 @@ TEST(CapiHandles, OutputViewsStayValidUntilTheNextCollect) {
   ASSERT_NE(h, nullptr);
   for (uint16_t s = 1; s <= 120; s++) {
     pushed.push_back(opus_rtp(wire, s));
-    ASSERT_EQ(te_recorder_push(h, pushed.back().id, pushed.back().bytes.data, uint32_t(pushed.back().bytes.size),
-                               arrival_us(s)),
+    ASSERT_EQ(te_test::push(h, pushed.back(), arrival_us(s)),
               TE_OK);
   }
   ASSERT_EQ(te_recorder_finish(h), TE_OK);
@@ -159,7 +158,7 @@ TEST(CapiHandles, PcmReadViewStaysValidAcrossOtherCalls) {
   ASSERT_NE(d, nullptr);
   for (uint16_t s = 1; s <= 10; s++) {
     auto p = opus_rtp(wire, s);
-    ASSERT_EQ(te_pcm_push(d, p.id, p.bytes.data, uint32_t(p.bytes.size), arrival_us(s)), TE_OK);
+    ASSERT_EQ(te_test::push(d, p, arrival_us(s)), TE_OK);
   }
   ASSERT_EQ(te_pcm_finish(d), TE_OK);
   uint32_t count = 0;
@@ -183,8 +182,8 @@ TEST(CapiHandles, TooSmallBuffersAreFilledUpToTheirSize) {
   ASSERT_NE(h, nullptr);
   auto a = opus_rtp(wire, 1);
   auto b = opus_rtp(wire, 10);  // 2..9 missing and waited for
-  ASSERT_EQ(te_recorder_push(h, a.id, a.bytes.data, uint32_t(a.bytes.size), arrival_us(1)), TE_OK);
-  ASSERT_EQ(te_recorder_push(h, b.id, b.bytes.data, uint32_t(b.bytes.size), arrival_us(1)), TE_OK);
+  ASSERT_EQ(te_test::push(h, a, arrival_us(1)), TE_OK);
+  ASSERT_EQ(te_test::push(h, b, arrival_us(1)), TE_OK);
   uint16_t seqs[9];
   std::fill(seqs, seqs + 9, 0xBEEF);
   EXPECT_EQ(te_recorder_missing(h, seqs, 3), 3u);
@@ -262,7 +261,7 @@ TEST(CapiOptions, OptionsApplyAndFreezeAtTheFirstPush) {
   ASSERT_EQ(te_recorder_set_option(h, TE_OPT_SSRC, 0x55667788), TE_OK);
   ASSERT_EQ(te_recorder_set_option(h, TE_OPT_PAYLOAD_TYPE, 111), TE_OK);
   auto p = opus_rtp(wire, 1);  // SSRC 0x11223344: filtered out
-  ASSERT_EQ(te_recorder_push(h, p.id, p.bytes.data, uint32_t(p.bytes.size), arrival_us(1)), TE_OK);
+  ASSERT_EQ(te_test::push(h, p, arrival_us(1)), TE_OK);
   EXPECT_EQ(te_recorder_set_option(h, TE_OPT_SSRC, -1), TE_E_STATE);
   EXPECT_TRUE(mentions(te_last_error(), "before the first push")) << te_last_error();
   double stats[TE_MAX_STATS];
@@ -276,7 +275,7 @@ TEST(CapiOptions, OptionsApplyAndFreezeAtTheFirstPush) {
   ASSERT_EQ(te_pcm_set_option(d, TE_OPT_OUTPUT_CHANNELS, 1), TE_OK);
   for (uint16_t s = 1; s <= 3; s++) {
     auto q = opus_rtp(wire, s);
-    ASSERT_EQ(te_pcm_push(d, q.id, q.bytes.data, uint32_t(q.bytes.size), arrival_us(s)), TE_OK);
+    ASSERT_EQ(te_test::push(d, q, arrival_us(s)), TE_OK);
   }
   EXPECT_EQ(te_pcm_set_option(d, TE_OPT_OUTPUT_RATE, 48000), TE_E_STATE);
   ASSERT_EQ(te_pcm_finish(d), TE_OK);

@@ -41,4 +41,11 @@ inline WirePacket opus_rtp(Wire& wire, uint16_t seq) {
 // Arrival time of packet `seq` in µs (20 ms apart).
 inline double arrival_us(uint16_t seq) { return 20000.0 * seq; }
 
+inline te_status push(te_recorder* h, const WirePacket& p, double arrival) {
+  return te_recorder_push(h, p.id, p.bytes.data, uint32_t(p.bytes.size), arrival);
+}
+inline te_status push(te_pcm* h, const WirePacket& p, double arrival) {
+  return te_pcm_push(h, p.id, p.bytes.data, uint32_t(p.bytes.size), arrival);
+}
+
 }  // namespace te_test

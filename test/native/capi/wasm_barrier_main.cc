@@ -30,11 +30,11 @@ int main() {
   check(h != nullptr, "recorder created");
   auto p = te_test::opus_rtp(wire, 1);
   te_test_fail_next(TE_E_NOMEM);
-  check(te_recorder_push(h, p.id, p.bytes.data, uint32_t(p.bytes.size), te_test::arrival_us(1)) == TE_E_NOMEM,
+  check(te_test::push(h, p, te_test::arrival_us(1)) == TE_E_NOMEM,
         "injected bad_alloc in push → TE_E_NOMEM");
   check(std::strcmp(te_last_error(), "TE_E_NOMEM: out of memory") == 0, "te_last_error names it");
   auto q = te_test::opus_rtp(wire, 2);
-  check(te_recorder_push(h, q.id, q.bytes.data, uint32_t(q.bytes.size), te_test::arrival_us(2)) == TE_OK,
+  check(te_test::push(h, q, te_test::arrival_us(2)) == TE_OK,
         "the recorder goes on");
   te_test_fail_next(TE_E_INTERNAL);
   check(te_recorder_finish(h) == TE_E_INTERNAL, "injected runtime_error in finish → TE_E_INTERNAL");
