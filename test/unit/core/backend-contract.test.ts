@@ -90,70 +90,47 @@ const INVALID: [typeof InvalidArgumentError, string] = [InvalidArgumentError, 'E
 const STATE: [typeof InvalidStateError, string] = [InvalidStateError, 'ERR_TE_STATE'];
 const UNSUPPORTED: [typeof UnsupportedError, string] = [UnsupportedError, 'ERR_TE_UNSUPPORTED'];
 
-/** A recorder / PCM decoder call of each raw method but close (typed so a new method must be listed). */
+/** The calls recorders and PCM decoders share, with a packet of their codec. */
+const streamCalls = (packet: () => Uint8Array) => ({
+  push: (x: RawRecorder | RawPcmDecoder) => x.push(1, packet(), 0),
+  poll: (x: RawRecorder | RawPcmDecoder) => x.poll(0),
+  finish: (x: RawRecorder | RawPcmDecoder) => x.finish(),
+  released: (x: RawRecorder | RawPcmDecoder) => x.released(),
+  missing: (x: RawRecorder | RawPcmDecoder) => x.missing(),
+  stats: (x: RawRecorder | RawPcmDecoder) => x.stats(),
+});
+/** One call of each raw method but close (typed so that a new method must be listed here). */
 const recorderCalls: Record<Exclude<keyof RawRecorder, 'close'>, (r: RawRecorder) => unknown> = {
-  push: (r) => r.push(1, vp8Packet(), 0),
-  poll: (r) => r.poll(0),
-  finish: (r) => r.finish(),
+  ...streamCalls(vp8Packet),
   collect: (r) => r.collect(),
-  released: (r) => r.released(),
   takeKeyframeRequest: (r) => r.takeKeyframeRequest(),
   waitingForKeyframe: (r) => r.waitingForKeyframe(),
-  missing: (r) => r.missing(),
-  stats: (r) => r.stats(),
   mimeType: (r) => r.mimeType(),
   setOption: (r) => r.setOption(RECORDER_OPTION.crashSafe, 1),
 };
 const pcmCalls: Record<Exclude<keyof RawPcmDecoder, 'close'>, (d: RawPcmDecoder) => unknown> = {
-  push: (d) => d.push(1, opusPacket(), 0),
-  poll: (d) => d.poll(0),
-  finish: (d) => d.finish(),
+  ...streamCalls(opusPacket),
   read: (d) => d.read(),
-  released: (d) => d.released(),
-  missing: (d) => d.missing(),
-  stats: (d) => d.stats(),
 };
 /** Calls that end or feed the stream: refused after finish(); every other call is still allowed. */
 const FEEDING = new Set(['push', 'poll', 'finish']);
 
-const closedRecorder = (b: CoreBackend) => {
-  const r = b.createRecorder(recArgs());
-  r.close();
-  return r;
-};
-const finishedRecorder = (b: CoreBackend) => {
-  const r = b.createRecorder(recArgs());
-  r.finish();
-  return r;
-};
-const closedPcm = (b: CoreBackend) => {
-  const d = b.createPcmDecoder(pcmArgs());
-  d.close();
-  return d;
-};
-const finishedPcm = (b: CoreBackend) => {
-  const d = b.createPcmDecoder(pcmArgs());
-  d.finish();
-  return d;
-};
+/** A fresh handle after one call (close or finish). */
+function after<T>(make: () => T, step: (x: T) => unknown): T {
+  const x = make();
+  step(x);
+  return x;
+}
+const closedRecorder = (b: CoreBackend) => after(() => b.createRecorder(recArgs()), (r) => r.close());
+const finishedRecorder = (b: CoreBackend) => after(() => b.createRecorder(recArgs()), (r) => r.finish());
+const closedPcm = (b: CoreBackend) => after(() => b.createPcmDecoder(pcmArgs()), (d) => d.close());
+const finishedPcm = (b: CoreBackend) => after(() => b.createPcmDecoder(pcmArgs()), (d) => d.finish());
 
 describe(`backend contract (${BACKEND}, compared with ${OTHER})`, () => {
   describe('errors of the public API', () => {
-    const closedRec = (b: CoreBackend) => {
-      const rec = Recorder.withBackend(b, { codec: 'vp8' });
-      rec.close();
-      return rec;
-    };
-    const finishedRec = (b: CoreBackend) => {
-      const rec = Recorder.withBackend(b, { codec: 'vp8' });
-      rec.finish();
-      return rec;
-    };
-    const closedDec = (b: CoreBackend) => {
-      const dec = PcmDecoder.withBackend(b);
-      dec.close();
-      return dec;
-    };
+    const closedRec = (b: CoreBackend) => after(() => Recorder.withBackend(b, { codec: 'vp8' }), (rec) => rec.close());
+    const finishedRec = (b: CoreBackend) => after(() => Recorder.withBackend(b, { codec: 'vp8' }), (rec) => rec.finish());
+    const closedDec = (b: CoreBackend) => after(() => PcmDecoder.withBackend(b), (dec) => dec.close());
     const cases: ErrorCase[] = [
       ['bad codec', (b) => Recorder.withBackend(b, { codec: 'av1' as never }), ...INVALID, /^Expected one of h264, vp8, vp9, opus for codec but received "av1"/],
       ['bad Opus channel count', (b) => Recorder.withBackend(b, { codec: 'opus', channels: 3 as never }), ...INVALID, /for channels but received 3/],
