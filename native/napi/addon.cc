@@ -15,7 +15,9 @@ using te::napi::AddonData;
 // (src/core/native-backend.ts passes errorFromStatus of src/core/errors.ts).
 Napi::Value SetErrorFactory(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!info[0].IsFunction()) te::napi::throw_error(env, TE_E_INVALID_ARG, "setErrorFactory expects a function");
+  if (!info[0].IsFunction()) {
+    te::napi::throw_error(env, TE_E_INVALID_ARG, "setErrorFactory expects a function");
+  }
   env.GetInstanceData<AddonData>()->error_factory = Napi::Persistent(info[0].As<Napi::Function>());
   return env.Undefined();
 }

@@ -22,7 +22,8 @@ struct AddonData {
 [[noreturn]] inline void throw_error(Napi::Env env, te_status status, const std::string& message) {
   AddonData* data = env.GetInstanceData<AddonData>();
   if (data && !data->error_factory.IsEmpty()) {
-    Napi::Value err = data->error_factory.Call({Napi::Number::New(env, status), Napi::String::New(env, message)});
+    Napi::Value err =
+        data->error_factory.Call({Napi::Number::New(env, status), Napi::String::New(env, message)});
     throw Napi::Error(env, err);
   }
   Napi::Error err = Napi::Error::New(env, message);
@@ -43,7 +44,9 @@ inline void check(Napi::Env env, te_status status) {
 
 // Arguments of the wrong JS type are TE_E_INVALID_ARG like any other bad argument.
 inline Napi::Number number_arg(const Napi::CallbackInfo& info, size_t i) {
-  if (!info[i].IsNumber()) throw_error(info.Env(), TE_E_INVALID_ARG, "argument " + std::to_string(i) + " must be a number");
+  if (!info[i].IsNumber()) {
+    throw_error(info.Env(), TE_E_INVALID_ARG, "argument " + std::to_string(i) + " must be a number");
+  }
   return info[i].As<Napi::Number>();
 }
 inline uint32_t u32(const Napi::CallbackInfo& info, size_t i) { return number_arg(info, i).Uint32Value(); }

@@ -30,7 +30,8 @@ te_pcm* PcmWrap::handle(Napi::Env env) {
 Napi::Value PcmWrap::Push(const Napi::CallbackInfo& info) {
   te_pcm* h = handle(info.Env());
   Napi::Uint8Array pkt = bytes_arg(info, 1);
-  check(info.Env(), te_pcm_push(h, u32(info, 0), pkt.Data(), static_cast<uint32_t>(pkt.ByteLength()), f64(info, 2)));
+  check(info.Env(),
+        te_pcm_push(h, u32(info, 0), pkt.Data(), static_cast<uint32_t>(pkt.ByteLength()), f64(info, 2)));
   return info.Env().Undefined();
 }
 
