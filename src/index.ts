@@ -14,7 +14,10 @@ export { BACKEND_ENV, getBackend, loadBackend } from './core/load-backend.js';
 export type { BackendKind, CoreBackend } from './core/backend.js';
 export { CODECS, codecFromEncodingName } from './core/codec.js';
 export type { CodecName } from './core/codec.js';
-export { BackendLoadError, InvalidArgumentError, InvalidStateError, TrackEgressError } from './core/errors.js';
+export {
+  BackendLoadError, CodecError, InternalError, InvalidArgumentError, InvalidStateError, OutOfMemoryError, TrackEgressError,
+  UnsupportedError,
+} from './core/errors.js';
 export * from './capture/index.js';
 export { convert } from './cli/convert.js';
 export type { ConvertOptions, ConvertSummary } from './cli/convert.js';

@@ -31,29 +31,26 @@ PcmWrap::PcmWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PcmWrap>(inf
 PcmWrap::~PcmWrap() { te_pcm_free(h_); }
 
 te_pcm* PcmWrap::handle(Napi::Env env) {
-  if (!h_) {
-    Napi::Error err = Napi::Error::New(env, "PCM decoder is closed");
-    err.Set("code", Napi::String::New(env, "ERR_TE_STATE"));
-    throw err;
-  }
+  // Same message as the TypeScript guard (src/core/raw-guard.ts), which normally answers first.
+  if (!h_) throw_error(env, TE_E_STATE, "PCM decoder is closed");
   return h_;
 }
 
 Napi::Value PcmWrap::Push(const Napi::CallbackInfo& info) {
   te_pcm* h = handle(info.Env());
-  Napi::Uint8Array pkt = info[1].As<Napi::Uint8Array>();
-  te_status s = te_pcm_push(h, u32(info, 0), pkt.Data(), static_cast<uint32_t>(pkt.ByteLength()), f64(info, 2));
-  if (s != TE_OK) throw_last_error(info.Env(), s);
+  Napi::Uint8Array pkt = bytes_arg(info, 1);
+  check(info.Env(),
+        te_pcm_push(h, u32(info, 0), pkt.Data(), static_cast<uint32_t>(pkt.ByteLength()), f64(info, 2)));
   return info.Env().Undefined();
 }
 
 Napi::Value PcmWrap::Poll(const Napi::CallbackInfo& info) {
-  te_pcm_poll(handle(info.Env()), f64(info, 0));
+  check(info.Env(), te_pcm_poll(handle(info.Env()), f64(info, 0)));
   return info.Env().Undefined();
 }
 
 Napi::Value PcmWrap::Finish(const Napi::CallbackInfo& info) {
-  te_pcm_finish(handle(info.Env()));
+  check(info.Env(), te_pcm_finish(handle(info.Env())));
   return info.Env().Undefined();
 }
 

@@ -43,11 +43,8 @@ RecorderWrap::RecorderWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Re
 RecorderWrap::~RecorderWrap() { te_recorder_free(h_); }
 
 te_recorder* RecorderWrap::handle(Napi::Env env) {
-  if (!h_) {
-    Napi::Error err = Napi::Error::New(env, "recorder is closed");
-    err.Set("code", Napi::String::New(env, "ERR_TE_STATE"));
-    throw err;
-  }
+  // Same message as the TypeScript guard (src/core/raw-guard.ts), which normally answers first.
+  if (!h_) throw_error(env, TE_E_STATE, "recorder is closed");
   return h_;
 }
 
@@ -55,27 +52,24 @@ Napi::Value RecorderWrap::Push(const Napi::CallbackInfo& info) {
   te_recorder* h = handle(info.Env());
   // Zero-copy: the core keeps this pointer until the id is released; TypeScript keeps the
   // Uint8Array alive until then (src/core/packet-registry.ts).
-  Napi::Uint8Array pkt = info[1].As<Napi::Uint8Array>();
-  te_status s = te_recorder_push(h, u32(info, 0), pkt.Data(), static_cast<uint32_t>(pkt.ByteLength()),
-                                 f64(info, 2));
-  if (s != TE_OK) throw_last_error(info.Env(), s);
+  Napi::Uint8Array pkt = bytes_arg(info, 1);
+  check(info.Env(), te_recorder_push(h, u32(info, 0), pkt.Data(), static_cast<uint32_t>(pkt.ByteLength()),
+                                     f64(info, 2)));
   return info.Env().Undefined();
 }
 
 Napi::Value RecorderWrap::SetOption(const Napi::CallbackInfo& info) {
-  te_status s = te_recorder_set_option(handle(info.Env()), info[0].As<Napi::Number>().Int32Value(),
-                                       f64(info, 1));
-  if (s != TE_OK) throw_last_error(info.Env(), s);
+  check(info.Env(), te_recorder_set_option(handle(info.Env()), i32(info, 0), f64(info, 1)));
   return info.Env().Undefined();
 }
 
 Napi::Value RecorderWrap::Poll(const Napi::CallbackInfo& info) {
-  te_recorder_poll(handle(info.Env()), f64(info, 0));
+  check(info.Env(), te_recorder_poll(handle(info.Env()), f64(info, 0)));
   return info.Env().Undefined();
 }
 
 Napi::Value RecorderWrap::Finish(const Napi::CallbackInfo& info) {
-  te_recorder_finish(handle(info.Env()));
+  check(info.Env(), te_recorder_finish(handle(info.Env())));
   return info.Env().Undefined();
 }
 

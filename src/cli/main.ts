@@ -1,7 +1,13 @@
 #!/usr/bin/env node
-import { TrackEgressError } from '../core/errors.js';
 import { USAGE, parseConvertArgs, parseRecordArgs } from './args.js';
-import { ConvertInputError } from './convert-errors.js';
+
+/**
+ * Error `code`s that mean bad usage or bad input (exit 2). The code, not the class, decides, so a
+ * failure exits alike whichever backend raised it.
+ */
+const INPUT_ERROR_CODES = new Set([
+  'ERR_TE_CONVERT_INPUT', 'ERR_TE_INVALID_ARG', 'ERR_TE_UNSUPPORTED', 'ERR_CAPTURE_FORMAT', 'ERR_STREAM_NOT_FOUND', 'ENOENT',
+]);
 
 /**
  * CLI entry: exit 0 on success, 2 on bad usage or bad input, 1 on any other failure (a write
@@ -52,9 +58,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     const e = err as Error & { code?: string };
     console.error(`track-egress: ${e.message}`);
-    const input = err instanceof ConvertInputError || (err instanceof TrackEgressError && e.code === 'ERR_TE_INVALID_ARG') ||
-      e.code === 'ERR_CAPTURE_FORMAT' || e.code === 'ERR_STREAM_NOT_FOUND' || e.code === 'ENOENT' ||
-      (typeof e.code === 'string' && e.code.startsWith('ERR_LIVEKIT_'));
+    const input = typeof e.code === 'string' && (INPUT_ERROR_CODES.has(e.code) || e.code.startsWith('ERR_LIVEKIT_'));
     return input ? 2 : 1;
   }
 }

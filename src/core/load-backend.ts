@@ -2,6 +2,7 @@ import { ABI_VERSION } from './abi.generated.js';
 import type { BackendKind, CoreBackend } from './backend.js';
 import { BackendLoadError, InvalidArgumentError } from './errors.js';
 import { createNativeBackend } from './native-backend.js';
+import { guardPcmDecoder, guardRecorder } from './raw-guard.js';
 import { createWasmBackend } from './wasm-backend.js';
 
 /** Environment variable that forces a backend: `native` or `wasm` (unset = native, else wasm). */
@@ -45,11 +46,19 @@ export async function loadBackend(force?: BackendKind): Promise<CoreBackend> {
   }
 }
 
+/**
+ * Checks the ABI version and puts every handle behind the shared closed/finished guard
+ * (raw-guard.ts), so both adapters keep one contract.
+ */
 function checkAbi(b: CoreBackend): CoreBackend {
   if (b.abiVersion !== EXPECTED_ABI_VERSION) {
     throw new Error(`${b.kind} core has ABI version ${b.abiVersion}, this package needs ${EXPECTED_ABI_VERSION} (stale build: run npm run build)`);
   }
-  return b;
+  return {
+    ...b,
+    createRecorder: (args) => guardRecorder(b.createRecorder(args)),
+    createPcmDecoder: (args) => guardPcmDecoder(b.createPcmDecoder(args)),
+  };
 }
 
 function loadError(attempts: string[], cause: unknown): BackendLoadError {

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 import { type CoreBackend, optionPairs, type PcmArgs, type RawPcmDecoder, type RawRecorder, type RecorderArgs } from './backend.js';
+import { errorFromStatus } from './errors.js';
 
 type NativeAddon = {
   abiVersion: number;
@@ -12,6 +13,8 @@ type NativeAddon = {
   /** codec id, [TE_OPT_* id, value] pairs, fmtp ("" = none); see native/napi/recorder_wrap.cc. */
   Recorder: new (codec: number, options: Float64Array, fmtp: string) => RawRecorder;
   PcmDecoder: new (options: Float64Array) => RawPcmDecoder;
+  /** Registers the function the addon builds every error it throws with (native/napi/napi_util.h). */
+  setErrorFactory?: (factory: (status: number, message: string) => Error) => void;
 };
 
 /** Package root, from src/core (tsx/vitest) or dist/core (compiled). */
@@ -25,6 +28,10 @@ export function createNativeBackend(): CoreBackend {
   const require = createRequire(import.meta.url);
   const load = require('node-gyp-build') as (dir: string) => NativeAddon;
   const addon = load(packageRoot);
+  if (typeof addon.setErrorFactory !== 'function') {
+    throw new Error('native addon is stale (no setErrorFactory): run npm run build:native');
+  }
+  addon.setErrorFactory(errorFromStatus); // the classes and codes the wasm adapter throws
   return {
     kind: 'native',
     abiVersion: addon.abiVersion,

@@ -70,6 +70,11 @@ export class PcmDecoder {
     return new PcmDecoder(backend, raw, sampleRate, outChannels);
   }
 
+  /**
+   * Pushes one Opus RTP packet; `arrivalUs` defaults to now.
+   * @throws InvalidStateError (code ERR_TE_STATE) after close() or finish()/end();
+   * InvalidArgumentError (ERR_TE_INVALID_ARG) for a packet that is not a Uint8Array.
+   */
   push(packet: Uint8Array, arrivalUs: number = nowUs()): void {
     const raw = this.live();
     if (!(packet instanceof Uint8Array)) throw invalidParameter('packet', 'a Uint8Array', packet);
@@ -137,6 +142,7 @@ export class PcmDecoder {
     return namedStats(this.backend.pcmStatNames, this.live().stats()) as PcmStats;
   }
 
+  /** Frees the core's memory; a second close() does nothing, any other call then throws ERR_TE_STATE. */
   close(): void {
     this.raw?.close();
     this.raw = undefined;

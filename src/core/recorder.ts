@@ -163,7 +163,11 @@ export class Recorder {
     return new Recorder(backend, raw, options.codec);
   }
 
-  /** Pushes one RTP packet (malformed ones are counted and skipped). `arrivalUs` defaults to now. */
+  /**
+   * Pushes one RTP packet (malformed ones are counted and skipped). `arrivalUs` defaults to now.
+   * @throws InvalidStateError (code ERR_TE_STATE) after close() or finish(); InvalidArgumentError
+   * (ERR_TE_INVALID_ARG) for a packet that is not a Uint8Array.
+   */
   push(packet: Uint8Array, arrivalUs: number = nowUs()): void {
     const raw = this.live();
     if (!(packet instanceof Uint8Array)) throw invalidParameter('packet', 'a Uint8Array', packet);
@@ -177,7 +181,10 @@ export class Recorder {
     }
   }
 
-  /** Lets the reorder buffer give up on gaps that waited long enough (call every ~20–100 ms live). */
+  /**
+   * Lets the reorder buffer give up on gaps that waited long enough (call every ~20–100 ms live).
+   * @throws InvalidStateError (code ERR_TE_STATE) after close() or finish().
+   */
   poll(nowMicros: number = nowUs()): void {
     this.live().poll(nowMicros);
   }
@@ -209,7 +216,11 @@ export class Recorder {
     return chunks;
   }
 
-  /** Ends the stream: drains the reorder buffer, writes trailers; returns the remaining output. */
+  /**
+   * Ends the stream: drains the reorder buffer, writes trailers; returns the remaining output.
+   * Calling it again returns what was produced since (nothing). read(), stats() and the other
+   * queries stay allowed after finish; push() and poll() throw InvalidStateError (ERR_TE_STATE).
+   */
   finish(): OutputChunk[] {
     if (!this.finished) {
       this.live().finish();
@@ -242,6 +253,7 @@ export class Recorder {
     return this.packets.size;
   }
 
+  /** Frees the core's memory; a second close() does nothing, any other call then throws ERR_TE_STATE. */
   close(): void {
     this.raw?.close();
     this.raw = undefined;

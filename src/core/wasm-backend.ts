@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 import { MAX_MISSING, MAX_STATS, type WasmExport } from './abi.generated.js';
 import { type CoreBackend, optionPairs, type PcmArgs, type RawOutput, type RawPcmDecoder, type RawRecorder, type RecorderArgs } from './backend.js';
-import { TrackEgressError } from './errors.js';
+import { errorFromStatus, type TrackEgressError } from './errors.js';
 
 /** The Emscripten module: the C ABI functions plus heap views. */
 type WasmModule = {
@@ -34,23 +34,18 @@ export async function createWasmBackend(): Promise<CoreBackend> {
   const str = (ptr: number): string => m.UTF8ToString(ptr);
   const scratch = m._te_alloc(16); // out-parameter slot for counts
 
+  // Errors come from the factory the native addon is given too (errors.ts), with te_last_error().
   const check = (status: number): void => {
-    if (status < 0) {
-      const name = str(m._te_status_name(status)); // TE_E_INVALID_ARG
-      throw new TrackEgressError(`ERR_TE_${name.slice(5)}`, str(m._te_last_error()));
-    }
+    if (status < 0) throw errorFromStatus(status, str(m._te_last_error()));
   };
-  const lastError = (): TrackEgressError => {
-    const status = m._te_last_status();
-    const name = str(m._te_status_name(status));
-    return new TrackEgressError(`ERR_TE_${name.slice(5)}`, str(m._te_last_error()));
-  };
+  const lastError = (): TrackEgressError => errorFromStatus(m._te_last_status(), str(m._te_last_error()));
   const u32s = (ptr: number, count: number): Uint32Array =>
     m.HEAPU32.slice(ptr >>> 2, (ptr >>> 2) + count);
 
   /** Per-handle packet copies in the wasm heap, freed when the core releases them. */
   class HeapPackets {
     private readonly ptrs = new Map<number, number>();
+    private closed = false;
     copyIn(id: number, data: Uint8Array): number {
       const ptr = m._te_alloc(data.byteLength);
       m.HEAPU8.set(data, ptr); // read HEAPU8 after the allocation: growth replaces the view
@@ -66,7 +61,11 @@ export async function createWasmBackend(): Promise<CoreBackend> {
         }
       }
     }
-    freeAll(): void {
+    /** The handle's close(): frees the handle and the copies once; a second close frees nothing. */
+    close(freeHandle: () => void): void {
+      if (this.closed) return;
+      this.closed = true;
+      freeHandle();
       for (const ptr of this.ptrs.values()) m._te_free(ptr);
       this.ptrs.clear();
     }
@@ -149,10 +148,7 @@ export async function createWasmBackend(): Promise<CoreBackend> {
       stats: () => stats(m._te_recorder_stats, h),
       mimeType: () => str(m._te_recorder_mime_type(h)),
       setOption: (option, value) => check(m._te_recorder_set_option(h, option, value)),
-      close() {
-        m._te_recorder_free(h);
-        heap.freeAll();
-      },
+      close: () => heap.close(() => m._te_recorder_free(h)),
     };
   };
 
@@ -176,10 +172,7 @@ export async function createWasmBackend(): Promise<CoreBackend> {
       released: () => released(m._te_pcm_released, h, heap),
       missing: () => missing(m._te_pcm_missing, h),
       stats: () => stats(m._te_pcm_stats, h),
-      close() {
-        m._te_pcm_free(h);
-        heap.freeAll();
-      },
+      close: () => heap.close(() => m._te_pcm_free(h)),
     };
   };
 

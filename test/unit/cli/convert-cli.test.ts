@@ -233,6 +233,23 @@ describe(`track-egress convert CLI (${BACKEND})`, () => {
     expect(ls(d)).toEqual(['cam.pcap']);
   });
 
+  it('exits 2 with the core\'s message for an SDP fmtp the core rejects, on either backend', () => {
+    // The error comes from the C++ core (te_recorder_set_fmtp) through the backend's error factory:
+    // the exit code follows its `code`, so native and wasm exit alike.
+    const d = fresh('bad-fmtp');
+    const sdp = readFileSync(corpusPath(corpus.streams.find((s) => s.name === 'h264-baseline')!.sdp), 'utf8');
+    for (const [name, fmtp, message] of [
+      ['bad-sprop.sdp', 'sprop-parameter-sets=Z0LADdoFB+wFqDAwNSgAAAMACAAAAwHkeKFV,%%%', /sprop-parameter-sets item 2 is not valid base64/],
+      ['interleaved.sdp', 'packetization-mode=2', /packetization-mode=2 \(interleaved, RFC 6184 §6\.4\) is not supported/],
+    ] as const) {
+      writeFileSync(join(d, name), sdp.replace(/^a=fmtp:96 .*$/m, `a=fmtp:96 ${fmtp}`));
+      const r = cli('convert', corpusPath(file('h264-baseline').path), '-o', join(d, 'x.mp4'), '--sdp', join(d, name));
+      expect(r.err).toMatch(message);
+      expect(r.code).toBe(2);
+    }
+    expect(ls(d)).toEqual(['bad-sprop.sdp', 'interleaved.sdp']);
+  });
+
   it('refuses a stream that is not the codec it claims, naming the share of invalid packets, and writes nothing', () => {
     const d = fresh('notcodec');
     // Opus where 2 of every 3 packets are a code 3 packet with 0 frames (RFC 6716 §3.2.5: M must not

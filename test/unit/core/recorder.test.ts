@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
+import { InvalidArgumentError, InvalidStateError } from '../../../src/core/errors.js';
 import { Recorder } from '../../../src/core/recorder.js';
 import { backendUnderTest, BACKEND } from '../../support/backend.js';
 import { opusLikePayload, rtpPacket } from '../../support/rtp-builder.js';
+
+/** The error class and `code` (the same on both backends) with a message matching `message`. */
+const error = (code: string, message: RegExp) => expect.objectContaining({ code, message: expect.stringMatching(message) });
 
 describe(`Recorder (${BACKEND})`, () => {
   it('validates options with clear messages', async () => {
@@ -10,9 +14,10 @@ describe(`Recorder (${BACKEND})`, () => {
     expect(() => Recorder.withBackend(backend, { codec: 'av1' as never })).toThrow(
       /Expected one of h264, vp8, vp9, opus for codec but received "av1"/,
     );
-    expect(() => Recorder.withBackend(backend, { codec: 'opus', channels: 3 as never })).toThrow(/channels/);
-    expect(() => Recorder.withBackend(backend, { codec: 'vp8', reorderWaitMs: -1 })).toThrow(/reorderWaitMs/);
-    expect(() => Recorder.withBackend(backend, { codec: 'vp8', payloadType: 200 })).toThrow(/payloadType/);
+    expect(() => Recorder.withBackend(backend, { codec: 'av1' as never })).toThrow(InvalidArgumentError);
+    expect(() => Recorder.withBackend(backend, { codec: 'opus', channels: 3 as never })).toThrow(error('ERR_TE_INVALID_ARG', /channels/));
+    expect(() => Recorder.withBackend(backend, { codec: 'vp8', reorderWaitMs: -1 })).toThrow(error('ERR_TE_INVALID_ARG', /reorderWaitMs/));
+    expect(() => Recorder.withBackend(backend, { codec: 'vp8', payloadType: 200 })).toThrow(error('ERR_TE_INVALID_ARG', /payloadType/));
   });
 
   it('counts malformed datagrams and RTCP, and never crashes on garbage', async () => {
@@ -63,9 +68,10 @@ describe(`Recorder (${BACKEND})`, () => {
   it('rejects use after close and push after finish', async () => {
     const rec = Recorder.withBackend(await backendUnderTest(), { codec: 'vp8' });
     rec.finish();
-    expect(() => rec.push(rtpPacket({ seq: 1, ts: 1, payload: [0x10, 0] }))).toThrow(/finished/);
+    expect(() => rec.push(rtpPacket({ seq: 1, ts: 1, payload: [0x10, 0] }))).toThrow(error('ERR_TE_STATE', /finished/));
     rec.close();
-    expect(() => rec.read()).toThrow(/closed/);
+    expect(() => rec.read()).toThrow(error('ERR_TE_STATE', /closed/));
+    expect(() => rec.read()).toThrow(InvalidStateError);
   });
 
   it('reports gaps as lost after the reorder wait and asks for a keyframe', async () => {
