@@ -60,6 +60,14 @@ inline Napi::Uint8Array bytes_arg(const Napi::CallbackInfo& info, size_t i) {
   return info[i].As<Napi::Uint8Array>();
 }
 
+// The [TE_OPT_* id, value] pairs both constructors take (src/core/backend.ts optionPairs).
+inline Napi::Float64Array options_arg(const Napi::CallbackInfo& info, size_t i) {
+  if (!info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+    throw_error(info.Env(), TE_E_INVALID_ARG, "argument " + std::to_string(i) + " must be a Float64Array");
+  }
+  return info[i].As<Napi::Float64Array>();
+}
+
 template <class T, class Array>
 Array copy_array(Napi::Env env, const T* data, size_t count) {
   Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, count * sizeof(T));

@@ -15,9 +15,9 @@ Napi::Function PcmWrap::Init(Napi::Env env) {
 
 // new PcmDecoder(options): a Float64Array of [TE_OPT_* id, value] pairs (see RecorderWrap).
 PcmWrap::PcmWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PcmWrap>(info) {
+  Napi::Float64Array opts = options_arg(info, 0);  // before te_pcm_new: a throw must not leak h_
   h_ = te_pcm_new();
   if (!h_) throw_last_error(info.Env(), te_last_status());
-  Napi::Float64Array opts = info[0].As<Napi::Float64Array>();
   te_status s = TE_OK;
   for (size_t i = 0; s == TE_OK && i + 1 < opts.ElementLength(); i += 2)
     s = te_pcm_set_option(h_, option_id(opts[i]), opts[i + 1]);

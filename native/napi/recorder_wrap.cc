@@ -25,13 +25,14 @@ Napi::Function RecorderWrap::Init(Napi::Env env) {
 // new Recorder(codec, options, fmtp): options is a Float64Array of [TE_OPT_* id, value] pairs
 // (TypeScript maps option names to ids with src/core/abi.generated.ts); fmtp "" = none.
 RecorderWrap::RecorderWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RecorderWrap>(info) {
-  h_ = te_recorder_new(info[0].As<Napi::Number>().Int32Value());
+  int32_t codec = i32(info, 0);
+  Napi::Float64Array opts = options_arg(info, 1);  // before te_recorder_new: a throw must not leak h_
+  h_ = te_recorder_new(codec);
   if (!h_) throw_last_error(info.Env(), te_last_status());
-  Napi::Float64Array opts = info[1].As<Napi::Float64Array>();
   te_status s = TE_OK;
   for (size_t i = 0; s == TE_OK && i + 1 < opts.ElementLength(); i += 2)
     s = te_recorder_set_option(h_, option_id(opts[i]), opts[i + 1]);
-  std::string fmtp = info[2].As<Napi::String>().Utf8Value();
+  std::string fmtp = info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : std::string();
   if (s == TE_OK && !fmtp.empty()) s = te_recorder_set_fmtp(h_, fmtp.c_str());
   if (s != TE_OK) {
     te_recorder_free(h_);
