@@ -2,6 +2,8 @@
 // / TL0PICIDX for loss recovery). See vp8_depacketizer.h for the rules.
 #include "vp8_depacketizer.h"
 
+#include "vpx_frame_assembler_impl.h"
+
 namespace te {
 
 bool Vp8Depacketizer::read_descriptor(const RtpPacket& pkt, VpxPacketInfo& out) {
@@ -19,10 +21,10 @@ bool Vp8Depacketizer::read_descriptor(const RtpPacket& pkt, VpxPacketInfo& out) 
   return true;
 }
 
-VpxFrameAssembler::LossVerdict Vp8Depacketizer::judge_loss(const VpxPacketInfo& p, bool inside) {
+VpxLossVerdict Vp8Depacketizer::judge_loss(const VpxPacketInfo& p, bool inside) {
   // Harmless only when every frame the loss touched is marked N=1 (non-reference, RFC 7741 §4.2)
   // in a packet we did receive, and no frame can have been lost whole.
-  LossVerdict v;
+  VpxLossVerdict v;
   if (inside) {
     v.harmless = cur_.non_reference && p.non_reference;
     v.upper_from = cur_.tid;  // an upper-layer frame breaks only its own and higher layers
@@ -45,7 +47,7 @@ bool Vp8Depacketizer::close_frame(const VpxPartial& f) {
   return !stamped_like_last_emitted(f.rtp_ts);
 }
 
-bool Vp8Depacketizer::read_frame_header(const VpxPartial& f, FrameHeader& out) {
+bool Vp8Depacketizer::read_frame_header(const VpxPartial& f, VpxFrameHeader& out) {
   uint8_t hdr[10];
   const size_t n = f.data.copy_out(hdr, sizeof(hdr));
   if (n < 3) return false;  // shorter than the 3-byte frame tag (RFC 6386 §9.1)
@@ -57,5 +59,7 @@ bool Vp8Depacketizer::read_frame_header(const VpxPartial& f, FrameHeader& out) {
   out.height = info.height;
   return true;
 }
+
+template class VpxFrameAssembler<Vp8Depacketizer>;
 
 }  // namespace te

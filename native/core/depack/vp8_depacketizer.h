@@ -27,18 +27,23 @@ namespace te {
 
 // The VP8 rules of the shared assembler (vpx_frame_assembler.h): only the payload descriptor and
 // key frame header are read here.
-class Vp8Depacketizer final : public VpxFrameAssembler {
+class Vp8Depacketizer final : public VpxFrameAssembler<Vp8Depacketizer> {
  public:
   Vp8Depacketizer() : VpxFrameAssembler(Codec::kVP8) {}
 
  private:
-  bool read_descriptor(const RtpPacket& pkt, VpxPacketInfo& out) override;
-  LossVerdict judge_loss(const VpxPacketInfo& p, bool inside) override;
-  void continue_frame(const VpxPacketInfo& p) override;
-  bool close_frame(const VpxPartial& f) override;
-  bool read_frame_header(const VpxPartial& f, FrameHeader& out) override;
+  friend class VpxFrameAssembler<Vp8Depacketizer>;
+
+  bool read_descriptor(const RtpPacket& pkt, VpxPacketInfo& out);
+  VpxLossVerdict judge_loss(const VpxPacketInfo& p, bool inside);
+  void continue_frame(const VpxPacketInfo& p);
+  bool close_frame(const VpxPartial& f);
+  bool read_frame_header(const VpxPartial& f, VpxFrameHeader& out);
 
   Vp8Descriptor d_;  // of the packet being pushed
 };
+
+// Instantiated in vp8_depacketizer.cc.
+extern template class VpxFrameAssembler<Vp8Depacketizer>;
 
 }  // namespace te

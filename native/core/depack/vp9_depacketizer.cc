@@ -2,6 +2,8 @@
 // header per VP9 spec §6.2). See vp9_depacketizer.h for the rules.
 #include "vp9_depacketizer.h"
 
+#include "vpx_frame_assembler_impl.h"
+
 #include "vp9_uncompressed_header.h"
 
 namespace te {
@@ -60,10 +62,10 @@ bool Vp9Depacketizer::read_descriptor(const RtpPacket& pkt, VpxPacketInfo& out) 
   return true;
 }
 
-VpxFrameAssembler::LossVerdict Vp9Depacketizer::judge_loss(const VpxPacketInfo& p, bool inside) {
+VpxLossVerdict Vp9Depacketizer::judge_loss(const VpxPacketInfo& p, bool inside) {
   // Flexible mode (F=1) checks each picture's references instead (inter_decodable). Non-flexible
   // mode: a loss is harmless only between two complete pictures with consecutive PictureIDs.
-  LossVerdict v;
+  VpxLossVerdict v;
   if (inside) {
     v.harmless = d_.flexible;
     return v;
@@ -121,7 +123,7 @@ bool Vp9Depacketizer::close_frame(const VpxPartial& f) {
   return !pic_.layer_open && pic_.num_layers > 0;  // else the last layer frame lacks E
 }
 
-bool Vp9Depacketizer::read_frame_header(const VpxPartial& f, FrameHeader& out) {
+bool Vp9Depacketizer::read_frame_header(const VpxPartial& f, VpxFrameHeader& out) {
   uint8_t hdr[32];
   const size_t n =
       f.data.copy_out(hdr, pic_.layer_size[0] < sizeof(hdr) ? pic_.layer_size[0] : sizeof(hdr));
@@ -140,12 +142,14 @@ bool Vp9Depacketizer::read_frame_header(const VpxPartial& f, FrameHeader& out) {
   return true;
 }
 
-VpxFrameAssembler::Decodable Vp9Depacketizer::inter_decodable(const VpxPartial& f) {
-  if (!pic_.first_inter) return Decodable::kYes;  // no inter-picture prediction: restarts decoding
+VpxDecodable Vp9Depacketizer::inter_decodable(const VpxPartial& f) {
+  // No inter-picture prediction: restarts decoding.
+  if (!pic_.first_inter) return VpxDecodable::kYes;
   // Flexible mode: decodable when each predicted layer frame's P_DIFF references point to
   // emitted pictures.
-  if (f.lists_refs && f.has_pid) return refs_emitted(ext_pid_) ? Decodable::kYes : Decodable::kNo;
-  return Decodable::kByLayers;
+  if (f.lists_refs && f.has_pid)
+    return refs_emitted(ext_pid_) ? VpxDecodable::kYes : VpxDecodable::kNo;
+  return VpxDecodable::kByLayers;
 }
 
 void Vp9Depacketizer::complete_payload(VpxPartial& f) {
@@ -158,5 +162,7 @@ void Vp9Depacketizer::complete_payload(VpxPartial& f) {
 void Vp9Depacketizer::on_emitted(const VpxPartial& f) {
   if (ext_pid_ >= 0) emitted_[ext_pid_ & 127] = ext_pid_;
 }
+
+template class VpxFrameAssembler<Vp9Depacketizer>;
 
 }  // namespace te

@@ -31,11 +31,13 @@ namespace te {
 
 // The VP9 rules of the shared assembler (vpx_frame_assembler.h): the payload descriptor, layer
 // frames (B/E), flexible-mode references, the key frame header and the superframe index.
-class Vp9Depacketizer final : public VpxFrameAssembler {
+class Vp9Depacketizer final : public VpxFrameAssembler<Vp9Depacketizer> {
  public:
   Vp9Depacketizer();
 
  private:
+  friend class VpxFrameAssembler<Vp9Depacketizer>;
+
   // The layer frames and references of the picture in progress (VpxFrameAssembler::cur_).
   struct Layers {
     bool first_inter = true;   // P bit of the first layer frame
@@ -48,16 +50,16 @@ class Vp9Depacketizer final : public VpxFrameAssembler {
     uint8_t layer_sid[kVp9MaxSuperframeFrames] = {};
   };
 
-  bool read_descriptor(const RtpPacket& pkt, VpxPacketInfo& out) override;
-  LossVerdict judge_loss(const VpxPacketInfo& p, bool inside) override;
-  void begin_frame(const VpxPacketInfo& p) override;
-  void continue_frame(const VpxPacketInfo& p) override;
-  void on_payload(uint32_t payload_size) override;
-  bool close_frame(const VpxPartial& f) override;
-  bool read_frame_header(const VpxPartial& f, FrameHeader& out) override;
-  Decodable inter_decodable(const VpxPartial& f) override;
-  void complete_payload(VpxPartial& f) override;
-  void on_emitted(const VpxPartial& f) override;
+  bool read_descriptor(const RtpPacket& pkt, VpxPacketInfo& out);
+  VpxLossVerdict judge_loss(const VpxPacketInfo& p, bool inside);
+  void begin_frame(const VpxPacketInfo& p);
+  void continue_frame(const VpxPacketInfo& p);
+  void on_payload(uint32_t payload_size);
+  bool close_frame(const VpxPartial& f);
+  bool read_frame_header(const VpxPartial& f, VpxFrameHeader& out);
+  VpxDecodable inter_decodable(const VpxPartial& f);
+  void complete_payload(VpxPartial& f);
+  void on_emitted(const VpxPartial& f);
 
   static bool picture_start(const Vp9Descriptor& d);
   int64_t unwrap_pid(uint16_t pid, bool pid_15);
@@ -75,5 +77,8 @@ class Vp9Depacketizer final : public VpxFrameAssembler {
   int64_t last_ext_pid_ = 0;
   int64_t emitted_[128];
 };
+
+// Instantiated in vp9_depacketizer.cc.
+extern template class VpxFrameAssembler<Vp9Depacketizer>;
 
 }  // namespace te

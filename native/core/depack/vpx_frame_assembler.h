@@ -60,6 +60,35 @@ struct VpxPartial {
   PacketHold hold;
 };
 
+// What a loss before a packet did.
+struct VpxLossVerdict {
+  bool harmless = false;   // nothing decodable was lost
+  uint8_t upper_from = 0;  // > 0: only layers upper_from.. lost their chain
+};
+enum class VpxDecodable : uint8_t { kYes, kNo, kByLayers };
+struct VpxFrameHeader {
+  bool key = false;
+  uint16_t width = 0;
+  uint16_t height = 0;
+};
+
+// Codec: the subclass (CRTP, so that its hooks inline into the per-packet path). It provides, as
+// members the assembler can call (private, with the assembler as friend):
+//   bool read_descriptor(const RtpPacket& pkt, VpxPacketInfo& out)
+//       parses the payload descriptor of `pkt` (kept for the hooks below); false when malformed.
+//   VpxLossVerdict judge_loss(const VpxPacketInfo& p, bool inside)
+//       after loss before the packet just read: was it harmless? `inside`: the gap lies between
+//       two packets of the frame in progress (which is marked broken already).
+//   void continue_frame(const VpxPacketInfo& p)
+//       the packet just read continues cur_; may mark it broken.
+//   bool close_frame(const VpxPartial& f)
+//       the frame's packets are all in (or it is abandoned): the codec's completeness check,
+//       called exactly once per frame.
+//   bool read_frame_header(const VpxPartial& f, VpxFrameHeader& out)
+//       reads the frame header of an intact frame; false when malformed.
+// and may replace the defaults below (begin_frame, on_payload, inter_decodable, complete_payload,
+// on_emitted). The definitions are in vpx_frame_assembler_impl.h, instantiated by each codec's .cc.
+template <class CodecRules>
 class VpxFrameAssembler : public Depacketizer {
  public:
   void push(const RtpPacket& pkt, PacketHold hold, uint32_t lost_before) final;
@@ -68,41 +97,17 @@ class VpxFrameAssembler : public Depacketizer {
  protected:
   explicit VpxFrameAssembler(Codec codec) : codec_(codec) { waiting_keyframe_ = true; }
 
-  // What a loss before a packet did.
-  struct LossVerdict {
-    bool harmless = false;  // nothing decodable was lost
-    uint8_t upper_from = 0; // > 0: only layers upper_from.. lost their chain
-  };
-  enum class Decodable : uint8_t { kYes, kNo, kByLayers };
-  struct FrameHeader {
-    bool key = false;
-    uint16_t width = 0;
-    uint16_t height = 0;
-  };
-
-  // ---- per-codec hooks ----
-  // Parses the payload descriptor of `pkt` (kept by the codec for the hooks below). False when
-  // malformed.
-  virtual bool read_descriptor(const RtpPacket& pkt, VpxPacketInfo& out) = 0;
-  // After loss before the packet just read: was it harmless? `inside` means the gap lies between
-  // two packets of the frame in progress (which is marked broken already).
-  virtual LossVerdict judge_loss(const VpxPacketInfo& p, bool inside) = 0;
-  // The packet just read opens cur_ (common fields set) / continues it; may mark it broken.
-  virtual void begin_frame(const VpxPacketInfo& p) {}
-  virtual void continue_frame(const VpxPacketInfo& p) = 0;
+  // ---- default hooks ----
+  // The packet just read opens cur_ (common fields set); may mark it broken.
+  void begin_frame(const VpxPacketInfo& p) {}
   // The packet's `payload_size` codec bytes are about to be appended to cur_.
-  virtual void on_payload(uint32_t payload_size) {}
-  // The frame's packets are all in (or it is abandoned): the codec's completeness check. Called
-  // exactly once per frame.
-  virtual bool close_frame(const VpxPartial& f) = 0;
-  // Reads the frame header of an intact frame. False when malformed.
-  virtual bool read_frame_header(const VpxPartial& f, FrameHeader& out) = 0;
+  void on_payload(uint32_t payload_size) {}
   // A non-key frame after the first key frame: decodable from what the descriptor says, or as far
   // as the temporal layer state (and waiting for a key frame) says.
-  virtual Decodable inter_decodable(const VpxPartial& f) { return Decodable::kByLayers; }
+  VpxDecodable inter_decodable(const VpxPartial& f) { return VpxDecodable::kByLayers; }
   // The frame is about to be emitted / was emitted.
-  virtual void complete_payload(VpxPartial& f) {}
-  virtual void on_emitted(const VpxPartial& f) {}
+  void complete_payload(VpxPartial& f) {}
+  void on_emitted(const VpxPartial& f) {}
 
   // ---- helpers for the hooks ----
   // The packet's PictureID follows the previous packet's: no whole frame can be missing between.
@@ -118,6 +123,7 @@ class VpxFrameAssembler : public Depacketizer {
   VpxPartial cur_;
 
  private:
+  CodecRules& rules() { return static_cast<CodecRules&>(*this); }
   void on_loss(const VpxPacketInfo& p, uint32_t rtp_ts);
   void finish_frame();
   void drop(VpxPartial& f);

@@ -1,5 +1,7 @@
 // Frame assembly, keyframe gating and loss recovery shared by VP8 and VP9 (RFC 7741 §4.4, RFC 9628
-// §4.1-§4.4). See vpx_frame_assembler.h for the rules.
+// §4.1-§4.4). See vpx_frame_assembler.h for the rules. Included (and instantiated) by
+// vp8_depacketizer.cc and vp9_depacketizer.cc only.
+#pragma once
 #include "vpx_frame_assembler.h"
 
 #include <memory>
@@ -7,7 +9,8 @@
 
 namespace te {
 
-void VpxFrameAssembler::drop(VpxPartial& f) {
+template <class CodecRules>
+void VpxFrameAssembler<CodecRules>::drop(VpxPartial& f) {
   stats_.frames_dropped++;
   discontinuity_ = true;
   f.data.clear();
@@ -15,11 +18,13 @@ void VpxFrameAssembler::drop(VpxPartial& f) {
   f.active = false;
 }
 
-void VpxFrameAssembler::break_layers_from(uint8_t tid) {
+template <class CodecRules>
+void VpxFrameAssembler<CodecRules>::break_layers_from(uint8_t tid) {
   for (uint8_t t = tid; t < 8; t++) layer_ok_ &= static_cast<uint8_t>(~(1u << t));
 }
 
-bool VpxFrameAssembler::layers_decodable(const VpxPartial& f) const {
+template <class CodecRules>
+bool VpxFrameAssembler<CodecRules>::layers_decodable(const VpxPartial& f) const {
   // A frame of TID t references frames of its own and lower layers; a VP8 layer sync frame (Y=1)
   // only base-layer frames (RFC 7741 §4.2).
   if (f.layer_sync) return true;
@@ -28,12 +33,15 @@ bool VpxFrameAssembler::layers_decodable(const VpxPartial& f) const {
   return true;
 }
 
-bool VpxFrameAssembler::follows_prev_picture(const VpxPacketInfo& p) const {
+template <class CodecRules>
+bool VpxFrameAssembler<CodecRules>::follows_prev_picture(const VpxPacketInfo& p) const {
   const uint16_t mask = p.pid_15 ? 0x7FFF : 0x7F;
   return prev_has_pid_ && p.has_pid && p.pid == ((prev_pid_ + 1) & mask);
 }
 
-uint8_t VpxFrameAssembler::upper_layers_lost_from(const VpxPacketInfo& p, bool consecutive) const {
+template <class CodecRules>
+uint8_t VpxFrameAssembler<CodecRules>::upper_layers_lost_from(const VpxPacketInfo& p,
+                                                              bool consecutive) const {
   // Temporal scalability (RFC 7741 §4.2, RFC 9628 §4.2): TL0PICIDX counts base-layer (TID 0)
   // frames and every frame carries the latest one's; base-layer frames reference only base-layer
   // frames. The frame in progress (if cut) must be above the base layer too.
@@ -45,22 +53,25 @@ uint8_t VpxFrameAssembler::upper_layers_lost_from(const VpxPacketInfo& p, bool c
   return (consecutive && cur_.active) ? cur_.tid : 1;
 }
 
-void VpxFrameAssembler::on_loss(const VpxPacketInfo& p, uint32_t rtp_ts) {
+template <class CodecRules>
+void VpxFrameAssembler<CodecRules>::on_loss(const VpxPacketInfo& p, uint32_t rtp_ts) {
   discontinuity_ = true;
   // Both neighbours of the gap in one frame: only that frame is hit. Otherwise the previous
   // frame's tail (if unfinished), maybe whole frames, and this frame's head may be gone.
   const bool inside = cur_.active && !prev_marker_ && prev_ts_ == rtp_ts;
   if (cur_.active) cur_.broken = true;
-  const LossVerdict v = judge_loss(p, inside);
+  const VpxLossVerdict v = rules().judge_loss(p, inside);
   if (v.harmless) return;
   if (v.upper_from > 0) break_layers_from(v.upper_from);  // the base layer goes on
   else wait_for_keyframe();
 }
 
-void VpxFrameAssembler::push(const RtpPacket& pkt, PacketHold hold, uint32_t lost_before) {
+template <class CodecRules>
+void VpxFrameAssembler<CodecRules>::push(const RtpPacket& pkt, PacketHold hold,
+                                         uint32_t lost_before) {
   stats_.packets++;
   VpxPacketInfo p;
-  if (!read_descriptor(pkt, p)) {
+  if (!rules().read_descriptor(pkt, p)) {
     stats_.malformed++;
     pending_lost_ += lost_before + 1;  // its bytes are missing from whatever frame it was part of
     return;                            // `hold` dies: the packet is released
@@ -75,8 +86,8 @@ void VpxFrameAssembler::push(const RtpPacket& pkt, PacketHold hold, uint32_t los
     // The frame in progress never saw its marker. If this packet starts a frame, that one just
     // lacked the marker (tolerated; with loss it was marked broken above). Otherwise a packet
     // inside a frame carries another timestamp (all packets of a frame share one: RFC 7741 §4.4,
-    // RFC 9628 §4.1). If it carries the frame's PictureID, follows without loss and the next packet
-    // returns to the frame's timestamp, only its timestamp is wrong: it stays in the frame
+    // RFC 9628 §4.1). If it carries the frame's PictureID, follows without loss and the next
+    // packet returns to the frame's timestamp, only its timestamp is wrong: it stays in the frame
     // (repaired). Anything else leaves the frame incomplete: dropped.
     restamped = lost == 0 && !p.frame_start && !pkt.marker && !cur_.broken && !cur_.restamped &&
                 p.has_pid && cur_.has_pid && p.pid == cur_.pid;
@@ -100,13 +111,13 @@ void VpxFrameAssembler::push(const RtpPacket& pkt, PacketHold hold, uint32_t los
     cur_.layer_sync = p.layer_sync;
     cur_.switching_up = p.switching_up;
     cur_.lists_refs = p.lists_refs;
-    begin_frame(p);
+    rules().begin_frame(p);
   } else {
     cur_.non_reference = cur_.non_reference && p.non_reference;
-    continue_frame(p);
+    rules().continue_frame(p);
   }
   const uint32_t n = static_cast<uint32_t>(pkt.payload.size - p.descriptor_size);
-  on_payload(n);
+  rules().on_payload(n);
   cur_.data.append_view(pkt.payload.data + p.descriptor_size, n, pkt.id,
                         pkt.payload_offset() + p.descriptor_size);
   cur_.hold.absorb(std::move(hold));
@@ -123,10 +134,11 @@ void VpxFrameAssembler::push(const RtpPacket& pkt, PacketHold hold, uint32_t los
   if (pkt.marker) finish_frame();
 }
 
-void VpxFrameAssembler::finish_frame() {
+template <class CodecRules>
+void VpxFrameAssembler<CodecRules>::finish_frame() {
   VpxPartial f = std::move(cur_);
   cur_ = VpxPartial();
-  if (!close_frame(f)) f.broken = true;
+  if (!rules().close_frame(f)) f.broken = true;
   if (f.restamped && !f.confirmed) f.broken = true;  // the odd timestamp was never contradicted
   if (f.broken) {
     drop(f);
@@ -140,8 +152,8 @@ void VpxFrameAssembler::finish_frame() {
     }
     return;
   }
-  FrameHeader h;
-  if (!read_frame_header(f, h)) {
+  VpxFrameHeader h;
+  if (!rules().read_frame_header(f, h)) {
     stats_.malformed++;
     drop(f);
     if (!f.lists_refs) wait_for_keyframe();
@@ -153,9 +165,9 @@ void VpxFrameAssembler::finish_frame() {
   } else if (!have_config_) {
     decodable = false;  // nothing decoded yet: wait for the first key frame
   } else {
-    const Decodable d = inter_decodable(f);
-    if (d != Decodable::kByLayers) {
-      decodable = d == Decodable::kYes;
+    const VpxDecodable d = rules().inter_decodable(f);
+    if (d != VpxDecodable::kByLayers) {
+      decodable = d == VpxDecodable::kYes;
     } else if (!waiting_keyframe_ && !layers_decodable(f)) {
       // An upper temporal layer waiting for its layer sync / switching-up point: the base layer
       // goes on, no key frame is needed. Dropping it breaks its layer for the frames after it.
@@ -202,20 +214,21 @@ void VpxFrameAssembler::finish_frame() {
     cfg->height = height_;
     out.config = std::move(cfg);
   }
-  complete_payload(f);
+  rules().complete_payload(f);
   out.data = std::move(f.data);
   out.hold = std::move(f.hold);
   if (emit(std::move(out))) {
-    on_emitted(f);
+    rules().on_emitted(f);
     have_emitted_ = true;
     last_emitted_ts_ = f.rtp_ts;
   }
 }
 
-void VpxFrameAssembler::flush() {
+template <class CodecRules>
+void VpxFrameAssembler<CodecRules>::flush() {
   // A frame is finished as soon as its marker arrives, so anything pending is incomplete.
   if (cur_.active) {
-    close_frame(cur_);
+    rules().close_frame(cur_);
     drop(cur_);
   }
   cur_ = VpxPartial();
