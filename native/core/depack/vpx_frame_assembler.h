@@ -72,8 +72,8 @@ struct VpxFrameHeader {
   uint16_t height = 0;
 };
 
-// Codec: the subclass (CRTP, so that its hooks inline into the per-packet path). It provides, as
-// members the assembler can call (private, with the assembler as friend):
+// CodecRules: the subclass (CRTP: its hooks are direct calls on the per-packet path, no virtual
+// dispatch). It provides, as members the assembler can call (private, the assembler a friend):
 //   bool read_descriptor(const RtpPacket& pkt, VpxPacketInfo& out)
 //       parses the payload descriptor of `pkt` (kept for the hooks below); false when malformed.
 //   VpxLossVerdict judge_loss(const VpxPacketInfo& p, bool inside)
@@ -118,7 +118,6 @@ class VpxFrameAssembler : public Depacketizer {
   bool stamped_like_last_emitted(uint32_t rtp_ts) const {
     return have_emitted_ && rtp_ts == last_emitted_ts_;
   }
-  bool have_config() const { return have_config_; }
 
   VpxPartial cur_;
 
