@@ -20,70 +20,30 @@
 #pragma once
 #include <cstdint>
 
-#include "../rtp/seq_unwrapper.h"
-#include "depacketizer.h"
 #include "vp8_payload_descriptor.h"
+#include "vpx_frame_assembler.h"
 
 namespace te {
 
-class Vp8Depacketizer : public Depacketizer {
+// The VP8 rules of the shared assembler (vpx_frame_assembler.h): only the payload descriptor and
+// key frame header are read here.
+class Vp8Depacketizer final : public VpxFrameAssembler<Vp8Depacketizer> {
  public:
-  Vp8Depacketizer() { waiting_keyframe_ = true; }
-
-  void push(const RtpPacket& pkt, PacketHold hold, uint32_t lost_before) override;
-  void flush() override;
+  Vp8Depacketizer() : VpxFrameAssembler(Codec::kVP8) {}
 
  private:
-  struct Partial {
-    bool active = false;
-    uint32_t rtp_ts = 0;
-    int64_t ts = 0;
-    bool started = false;        // first packet had S=1, PID=0
-    bool broken = false;         // a packet of it is missing or malformed
-    bool non_reference = false;  // N bit
-    bool has_pid = false;        // PictureID of the first packet
-    uint16_t pid = 0;
-    bool has_tid = false;        // T: temporal layer of the first packet
-    uint8_t tid = 0;
-    bool layer_sync = false;     // Y
-    bool restamped = false;      // holds one packet with another timestamp but this PictureID
-    bool confirmed = false;      // ...and a later packet came back to this frame's timestamp
-    ByteChain data;
-    PacketHold hold;
-  };
+  friend class VpxFrameAssembler<Vp8Depacketizer>;
 
-  // Decides whether decoding can continue after `lost` packets before the packet `d`.
-  void on_loss(const Vp8Descriptor& d, uint32_t rtp_ts);
-  // A frame of an upper temporal layer can be decoded (its layer and those below are intact, or
-  // Y=1).
-  bool layers_decodable(const Partial& f) const;
+  bool read_descriptor(const RtpPacket& pkt, VpxPacketInfo& out);
+  VpxLossVerdict judge_loss(const VpxPacketInfo& p, bool inside);
+  void continue_frame(const VpxPacketInfo& p);
+  bool close_frame(const VpxPartial& f);
+  bool read_frame_header(const VpxPartial& f, VpxFrameHeader& out);
 
-  static constexpr uint8_t kMaxTemporalLayers = 4;  // TID is 2 bits
-  static constexpr uint8_t kAllLayers = 0x0F;
-  void finish_frame();
-  void drop(Partial& f);
-
-  Partial cur_;
-  uint32_t pending_lost_ = 0;  // malformed packets count as lost for the next packet
-
-  // The previous accepted packet.
-  bool have_prev_ = false;
-  uint32_t prev_ts_ = 0;
-  bool prev_marker_ = false;
-  bool prev_has_pid_ = false;
-  uint16_t prev_pid_ = 0;
-  bool prev_has_tl0_ = false;
-  uint8_t prev_tl0_ = 0;
-  // Bit t: temporal layer t still decodes (its references are intact). Bit 0 is the base layer,
-  // which waiting_for_keyframe() governs.
-  uint8_t layer_ok_ = kAllLayers;
-  bool requested_at_start_ = false;
-  bool discontinuity_ = false;
-  bool have_emitted_ = false;
-  uint32_t last_emitted_ts_ = 0;  // RTP timestamp of the last emitted frame
-  bool have_config_ = false;
-  uint16_t width_ = 0;
-  uint16_t height_ = 0;
+  Vp8Descriptor d_;  // of the packet being pushed
 };
+
+// Instantiated in vp8_depacketizer.cc.
+extern template class VpxFrameAssembler<Vp8Depacketizer>;
 
 }  // namespace te

@@ -2,6 +2,8 @@
 // Bit layouts are drawn in vp8_payload_descriptor.h.
 #include "vp8_payload_descriptor.h"
 
+#include "vpx_picture_id.h"
+
 namespace te {
 
 bool parse_vp8_descriptor(ByteView p, Vp8Descriptor& d) {
@@ -20,17 +22,8 @@ bool parse_vp8_descriptor(ByteView p, Vp8Descriptor& d) {
     d.has_tl0picidx = (x & 0x40) != 0;
     d.has_tid = (x & 0x20) != 0;
     d.has_keyidx = (x & 0x10) != 0;
-    if (d.has_picture_id) {
-      if (i >= p.size) return false;
-      const uint8_t b = p[i++];
-      if (b & 0x80) {  // M: extended 15-bit PictureID
-        if (i >= p.size) return false;
-        d.picture_id_15 = true;
-        d.picture_id = static_cast<uint16_t>(((b & 0x7F) << 8) | p[i++]);
-      } else {
-        d.picture_id = b & 0x7F;
-      }
-    }
+    if (d.has_picture_id && !parse_vpx_picture_id(p, i, d.picture_id_15, d.picture_id))
+      return false;
     if (d.has_tl0picidx) {
       if (i >= p.size) return false;
       d.tl0picidx = p[i++];

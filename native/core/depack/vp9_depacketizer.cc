@@ -2,24 +2,15 @@
 // header per VP9 spec §6.2). See vp9_depacketizer.h for the rules.
 #include "vp9_depacketizer.h"
 
-#include <utility>
+#include "vpx_frame_assembler_impl.h"
 
 #include "vp9_uncompressed_header.h"
 
 namespace te {
 
 Vp9Depacketizer::Vp9Depacketizer()
-    : ss_scratch_(new Vp9ScalabilityStructure()) {
-  waiting_keyframe_ = true;  // nothing decodable before the first keyframe
+    : VpxFrameAssembler(Codec::kVP9), ss_scratch_(new Vp9ScalabilityStructure()) {
   for (int64_t& e : emitted_) e = -1;
-}
-
-void Vp9Depacketizer::drop(Partial& f) {
-  stats_.frames_dropped++;
-  discontinuity_ = true;
-  f.data.clear();
-  f.hold.release();
-  f.active = false;
 }
 
 int64_t Vp9Depacketizer::unwrap_pid(uint16_t pid, bool pid_15) {
@@ -37,58 +28,12 @@ int64_t Vp9Depacketizer::unwrap_pid(uint16_t pid, bool pid_15) {
   return last_ext_pid_;
 }
 
-bool Vp9Depacketizer::refs_emitted(const Partial& f, int64_t ext_pid) const {
-  if (!f.refs_known) return false;
-  for (uint8_t i = 0; i < f.num_refs; i++) {
-    const int64_t ref = ext_pid - f.refs[i];
+bool Vp9Depacketizer::refs_emitted(int64_t ext_pid) const {
+  if (!pic_.refs_known) return false;
+  for (uint8_t i = 0; i < pic_.num_refs; i++) {
+    const int64_t ref = ext_pid - pic_.refs[i];
     if (ref < 0 || emitted_[ref & 127] != ref) return false;
   }
-  return true;
-}
-
-void Vp9Depacketizer::on_loss(const Vp9Descriptor& d, uint32_t rtp_ts) {
-  discontinuity_ = true;
-  if (cur_.active && !prev_marker_ && prev_ts_ == rtp_ts) {
-    cur_.broken = true;  // the gap lies inside this picture
-    if (!d.flexible) wait_for_keyframe();
-    return;
-  }
-  bool harmless = true;
-  if (cur_.active) {
-    cur_.broken = true;  // the previous picture lost its tail
-    harmless = false;
-  }
-  if (!d.begin) harmless = false;  // this picture lost its head
-  const uint16_t mask = d.picture_id_15 ? 0x7FFF : 0x7F;
-  const bool consecutive =
-      prev_has_pid_ && d.has_picture_id && d.picture_id == ((prev_pid_ + 1) & mask);
-  if (!consecutive) harmless = false;  // a whole picture may be gone
-  // Flexible mode checks each picture's references instead (finish_picture).
-  if (harmless || d.flexible) return;
-  // Non-flexible temporal scalability (RFC 9628 §4.2): TL0PICIDX counts TID 0 pictures and every
-  // picture carries the latest one's; TID 0 pictures reference only TID 0 pictures. When the lost
-  // packets can only have belonged to pictures with TID > 0, the base layer stays decodable and
-  // only the upper layers wait for a switching-up point (U=1) or a key frame.
-  if (picture_start(d) && d.has_tl0picidx && prev_has_tl0_ && (!cur_.active || cur_.tid > 0)) {
-    const uint8_t expect = static_cast<uint8_t>(d.tid == 0 ? prev_tl0_ + 1 : prev_tl0_);
-    if (d.tl0picidx == expect) {
-      // Consecutive PictureIDs: only the cut picture's tail is gone; else whole pictures of any
-      // upper layer may be.
-      break_layers_from((consecutive && cur_.active) ? cur_.tid : 1);
-      return;
-    }
-  }
-  wait_for_keyframe();
-}
-
-void Vp9Depacketizer::break_layers_from(uint8_t tid) {
-  for (uint8_t t = tid; t < 8; t++) layer_ok_ &= static_cast<uint8_t>(~(1u << t));
-}
-
-bool Vp9Depacketizer::layers_decodable(const Partial& f) const {
-  // A picture with TID t references pictures of TID <= t only.
-  for (uint8_t t = 1; t <= f.tid; t++)
-    if (!(layer_ok_ & (1u << t))) return false;
   return true;
 }
 
@@ -98,215 +43,126 @@ bool Vp9Depacketizer::picture_start(const Vp9Descriptor& d) {
   return d.begin && !(d.has_layer && d.inter_layer);
 }
 
-void Vp9Depacketizer::push(const RtpPacket& pkt, PacketHold hold, uint32_t lost_before) {
-  stats_.packets++;
-  Vp9Descriptor d;
-  if (!parse_vp9_descriptor(pkt.payload, d, ss_scratch_.get())) {
-    stats_.malformed++;
-    pending_lost_ += lost_before + 1;
-    return;
-  }
-  const uint32_t lost = lost_before + pending_lost_;
-  pending_lost_ = 0;
-  const int64_t ts = pkt.ext_timestamp;  // unwrapped (and rebased on SSRC change) by RtpInput
-  if (d.has_ss) {
+bool Vp9Depacketizer::read_descriptor(const RtpPacket& pkt, VpxPacketInfo& out) {
+  if (!parse_vp9_descriptor(pkt.payload, d_, ss_scratch_.get())) return false;
+  if (d_.has_ss) {
     if (!ss_) ss_.reset(new Vp9ScalabilityStructure());
     *ss_ = *ss_scratch_;
   }
-
-  if (lost > 0 && have_prev_) on_loss(d, pkt.timestamp);
-
-  bool restamped = false;
-  if (cur_.active && cur_.rtp_ts != pkt.timestamp) {
-    // The picture in progress never saw its marker. If this packet starts a picture, that one
-    // just lacked the marker (tolerated; finish_picture still requires every layer frame's E
-    // bit). Otherwise a packet inside a picture carries another timestamp (RFC 9628 §4.1: all
-    // packets of a picture share one). If it carries the picture's PictureID, follows without
-    // loss and the next packet returns to the picture's timestamp, only its timestamp is wrong:
-    // it stays in the picture (repaired). Anything else leaves the picture incomplete: dropped.
-    restamped = lost == 0 && !picture_start(d) && !pkt.marker && !cur_.broken && !cur_.restamped &&
-                d.has_picture_id && cur_.has_pid && d.picture_id == cur_.pid;
-    if (!restamped) {
-      if (!picture_start(d)) cur_.broken = true;
-      finish_picture();
-    }
-  } else if (cur_.active && cur_.restamped && !cur_.confirmed) {
-    cur_.confirmed = true;  // the picture's timestamp again: the odd packet was mis-stamped
-  }
-  if (!cur_.active) {
-    cur_.active = true;
-    cur_.rtp_ts = pkt.timestamp;
-    cur_.ts = ts;
-    cur_.flexible = d.flexible;
-    cur_.has_pid = d.has_picture_id;
-    cur_.pid_15 = d.picture_id_15;
-    cur_.pid = d.picture_id;
-    cur_.first_inter = d.inter_picture;
-    cur_.tid = d.has_layer ? d.tid : 0;
-    cur_.switching_up = d.has_layer && d.switching_up;
-    if (!picture_start(d)) cur_.broken = true;  // head missing
-    // A picture stamped like the last emitted one is a second picture at one time (RFC 9628
-    // §4.1); one of them carries a wrong timestamp.
-    if (have_emitted_ && pkt.timestamp == last_emitted_ts_) cur_.broken = true;
-  } else if (d.has_picture_id != cur_.has_pid || (d.has_picture_id && d.picture_id != cur_.pid)) {
-    cur_.broken = true;  // one picture, one PictureID (RFC 9628 §4.2)
-  }
-  add_packet(pkt, std::move(hold), d);
-
-  if (restamped) cur_.restamped = true;
-  have_prev_ = true;
-  prev_ts_ = restamped ? cur_.rtp_ts : pkt.timestamp;
-  prev_marker_ = pkt.marker;
-  prev_has_pid_ = d.has_picture_id;
-  prev_pid_ = d.picture_id;
-  prev_has_tl0_ = d.has_tl0picidx;
-  prev_tl0_ = d.tl0picidx;
-
-  if (pkt.marker) finish_picture();
+  out.descriptor_size = static_cast<uint32_t>(d_.size);
+  out.frame_start = picture_start(d_);
+  out.has_pid = d_.has_picture_id;
+  out.pid_15 = d_.picture_id_15;
+  out.pid = d_.picture_id;
+  out.has_tl0 = d_.has_tl0picidx;  // non-flexible mode with layer indices
+  out.tl0 = d_.tl0picidx;
+  out.tid = d_.has_layer ? d_.tid : 0;
+  out.switching_up = d_.has_layer && d_.switching_up;
+  out.lists_refs = d_.flexible;
+  return true;
 }
 
-void Vp9Depacketizer::add_packet(const RtpPacket& pkt, PacketHold&& hold, const Vp9Descriptor& d) {
-  Partial& p = cur_;
-  if (d.begin) {
-    if (p.layer_open || p.num_layers == kVp9MaxSuperframeFrames) {
-      p.broken = true;
+VpxLossVerdict Vp9Depacketizer::judge_loss(const VpxPacketInfo& p, bool inside) {
+  // Flexible mode (F=1) checks each picture's references instead (inter_decodable). Non-flexible
+  // mode: a loss is harmless only between two complete pictures with consecutive PictureIDs.
+  VpxLossVerdict v;
+  if (inside) {
+    v.harmless = d_.flexible;
+    return v;
+  }
+  const bool consecutive = follows_prev_picture(p);
+  v.harmless = (!cur_.active && d_.begin && consecutive) || d_.flexible;
+  if (!v.harmless) v.upper_from = upper_layers_lost_from(p, consecutive);
+  return v;
+}
+
+void Vp9Depacketizer::begin_frame(const VpxPacketInfo& p) {
+  pic_ = Layers();
+  pic_.first_inter = d_.inter_picture;
+  // A picture stamped like the last emitted one is a second picture at one time (RFC 9628 §4.1);
+  // one of them carries a wrong timestamp.
+  if (stamped_like_last_emitted(cur_.rtp_ts)) cur_.broken = true;
+}
+
+void Vp9Depacketizer::continue_frame(const VpxPacketInfo& p) {
+  if (p.has_pid != cur_.has_pid || (p.has_pid && p.pid != cur_.pid))
+    cur_.broken = true;  // one picture, one PictureID (RFC 9628 §4.2)
+}
+
+void Vp9Depacketizer::on_payload(uint32_t n) {
+  Layers& l = pic_;
+  if (d_.begin) {
+    if (l.layer_open || l.num_layers == kVp9MaxSuperframeFrames) {
+      cur_.broken = true;
     } else {
-      p.layer_open = true;
-      p.layer_sid[p.num_layers] = d.sid;
-      p.layer_size[p.num_layers] = 0;
-      p.num_layers++;
-      if (d.inter_picture) {
-        if (!d.flexible) {
-          p.refs_known = false;
+      l.layer_open = true;
+      l.layer_sid[l.num_layers] = d_.sid;
+      l.layer_size[l.num_layers] = 0;
+      l.num_layers++;
+      if (d_.inter_picture) {
+        if (!d_.flexible) {
+          l.refs_known = false;
         } else {
-          for (uint8_t i = 0; i < d.num_p_diff && p.num_refs < sizeof(p.refs); i++)
-            p.refs[p.num_refs++] = d.p_diff[i];
+          for (uint8_t i = 0; i < d_.num_p_diff && l.num_refs < sizeof(l.refs); i++)
+            l.refs[l.num_refs++] = d_.p_diff[i];
         }
       }
     }
-  } else if (!p.layer_open) {
-    p.broken = true;
+  } else if (!l.layer_open) {
+    cur_.broken = true;
   }
-  const uint32_t n = static_cast<uint32_t>(pkt.payload.size - d.size);
-  if (p.num_layers > 0 && p.layer_open) p.layer_size[p.num_layers - 1] += n;
-  p.data.append_view(pkt.payload.data + d.size, n, pkt.id,
-                     pkt.payload_offset() + static_cast<uint32_t>(d.size));
-  p.hold.absorb(std::move(hold));
-  if (d.end) {
-    if (!p.layer_open) p.broken = true;
-    p.layer_open = false;
+  if (l.num_layers > 0 && l.layer_open) l.layer_size[l.num_layers - 1] += n;
+  if (d_.end) {
+    if (!l.layer_open) cur_.broken = true;
+    l.layer_open = false;
   }
 }
 
-void Vp9Depacketizer::finish_picture() {
-  Partial f = std::move(cur_);
-  cur_ = Partial();
-  if (f.layer_open || f.num_layers == 0) f.broken = true;  // last layer frame lacks E
-  if (f.restamped && !f.confirmed) f.broken = true;      // the odd timestamp was never contradicted
-  const int64_t ext_pid = f.has_pid ? unwrap_pid(f.pid, f.pid_15) : -1;
-  if (f.broken) {
-    drop(f);
-    // Non-flexible mode cannot tell which pictures referenced it: wait for a key frame (after a
-    // loss on_loss has decided so already) — unless it belongs to an upper temporal layer, which
-    // only pictures of its own and higher layers reference. Flexible mode: later pictures'
-    // P_DIFFs decide.
-    if (!f.flexible) {
-      if (f.tid > 0) break_layers_from(f.tid);
-      else wait_for_keyframe();
-    }
-    return;
-  }
+bool Vp9Depacketizer::close_frame(const VpxPartial& f) {
+  ext_pid_ = f.has_pid ? unwrap_pid(f.pid, f.pid_15) : -1;
+  return !pic_.layer_open && pic_.num_layers > 0;  // else the last layer frame lacks E
+}
+
+bool Vp9Depacketizer::read_frame_header(const VpxPartial& f, VpxFrameHeader& out) {
   uint8_t hdr[32];
-  const size_t n = f.data.copy_out(hdr, f.layer_size[0] < sizeof(hdr) ? f.layer_size[0] : sizeof(hdr));
+  const size_t n =
+      f.data.copy_out(hdr, pic_.layer_size[0] < sizeof(hdr) ? pic_.layer_size[0] : sizeof(hdr));
   Vp9FrameHeader fh;
-  if (!parse_vp9_frame_header(hdr, n, fh)) {
-    stats_.malformed++;
-    drop(f);
-    if (!f.flexible) wait_for_keyframe();
-    return;
+  if (!parse_vp9_frame_header(hdr, n, fh)) return false;
+  out.key = !pic_.first_inter && fh.keyframe;
+  out.width = fh.width;
+  out.height = fh.height;
+  // The size of the top spatial layer present, from the SS when it has one.
+  const uint8_t top = pic_.layer_sid[pic_.num_layers - 1];
+  if (out.key && pic_.num_layers > 1 && ss_ && ss_->has_resolution && top < ss_->num_spatial &&
+      ss_->width[top] && ss_->height[top]) {
+    out.width = ss_->width[top];
+    out.height = ss_->height[top];
   }
-  const bool key = !f.first_inter && fh.keyframe;
-  bool decodable;
-  if (key) {
-    decodable = true;
-  } else if (!have_config_) {
-    decodable = false;  // nothing decoded yet: wait for the first key frame
-  } else if (!f.first_inter) {
-    decodable = true;  // no inter-picture prediction: restarts decoding
-  } else if (f.flexible && f.has_pid) {
-    decodable = refs_emitted(f, ext_pid);
-  } else if (!waiting_keyframe_ && !layers_decodable(f)) {
-    // An upper temporal layer waiting for a switching-up point: the base layer goes on, no key
-    // frame is needed. Dropping it breaks its layer for the pictures after it.
-    drop(f);
-    break_layers_from(f.tid);
-    return;
-  } else {
-    decodable = !waiting_keyframe_;
-  }
-  if (!decodable) {
-    drop(f);
-    if (!have_config_) {
-      if (!requested_at_start_) {
-        requested_at_start_ = true;
-        request_keyframe();
-      }
-    } else {
-      wait_for_keyframe();
-    }
-    return;
-  }
-  waiting_keyframe_ = false;
-  // U=1 on a decodable picture of TID t: pictures above t after it reference no picture with
-  // TID > t before it (RFC 9628 §4.2), so those layers decode again. A key frame resets all.
-  if (key) layer_ok_ = 0xFF;
-  else if (f.switching_up) layer_ok_ |= static_cast<uint8_t>(0xFFu << (f.tid + 1));
+  return true;
+}
 
-  Frame out;
-  out.codec = Codec::kVP9;
-  out.timestamp = f.ts;
-  out.keyframe = key;
-  out.discontinuity = discontinuity_;
-  discontinuity_ = false;
-  if (key) {
-    uint16_t w = fh.width, h = fh.height;
-    const uint8_t top = f.layer_sid[f.num_layers - 1];
-    if (f.num_layers > 1 && ss_ && ss_->has_resolution && top < ss_->num_spatial &&
-        ss_->width[top] && ss_->height[top]) {
-      w = ss_->width[top];
-      h = ss_->height[top];
-    }
-    if (!have_config_ || w != width_ || h != height_) {
-      have_config_ = true;
-      width_ = w;
-      height_ = h;
-      auto cfg = std::make_shared<CodecConfig>();
-      cfg->codec = Codec::kVP9;
-      cfg->clock_rate = 90000;
-      cfg->width = w;
-      cfg->height = h;
-      out.config = std::move(cfg);
-    }
-  }
-  if (f.num_layers > 1) {
-    const size_t isz = vp9_superframe_index_size(f.layer_size, f.num_layers);
-    write_vp9_superframe_index(f.layer_size, f.num_layers, f.data.append_generated(isz));
-  }
-  out.data = std::move(f.data);
-  out.hold = std::move(f.hold);
-  if (emit(std::move(out))) {
-    if (ext_pid >= 0) emitted_[ext_pid & 127] = ext_pid;
-    have_emitted_ = true;
-    last_emitted_ts_ = f.rtp_ts;
+VpxDecodable Vp9Depacketizer::inter_decodable(const VpxPartial& f) {
+  // No inter-picture prediction: restarts decoding.
+  if (!pic_.first_inter) return VpxDecodable::kYes;
+  // Flexible mode: decodable when each predicted layer frame's P_DIFF references point to
+  // emitted pictures.
+  if (f.lists_refs && f.has_pid)
+    return refs_emitted(ext_pid_) ? VpxDecodable::kYes : VpxDecodable::kNo;
+  return VpxDecodable::kByLayers;
+}
+
+void Vp9Depacketizer::complete_payload(VpxPartial& f) {
+  if (pic_.num_layers > 1) {
+    const size_t isz = vp9_superframe_index_size(pic_.layer_size, pic_.num_layers);
+    write_vp9_superframe_index(pic_.layer_size, pic_.num_layers, f.data.append_generated(isz));
   }
 }
 
-void Vp9Depacketizer::flush() {
-  if (cur_.active) {
-    if (cur_.has_pid) unwrap_pid(cur_.pid, cur_.pid_15);
-    drop(cur_);
-  }
-  cur_ = Partial();
+void Vp9Depacketizer::on_emitted(const VpxPartial& f) {
+  if (ext_pid_ >= 0) emitted_[ext_pid_ & 127] = ext_pid_;
 }
+
+template class VpxFrameAssembler<Vp9Depacketizer>;
 
 }  // namespace te

@@ -23,84 +23,62 @@
 #include <cstdint>
 #include <memory>
 
-#include "../rtp/seq_unwrapper.h"
-#include "depacketizer.h"
 #include "vp9_payload_descriptor.h"
 #include "vp9_superframe_index.h"
+#include "vpx_frame_assembler.h"
 
 namespace te {
 
-class Vp9Depacketizer : public Depacketizer {
+// The VP9 rules of the shared assembler (vpx_frame_assembler.h): the payload descriptor, layer
+// frames (B/E), flexible-mode references, the key frame header and the superframe index.
+class Vp9Depacketizer final : public VpxFrameAssembler<Vp9Depacketizer> {
  public:
   Vp9Depacketizer();
 
-  void push(const RtpPacket& pkt, PacketHold hold, uint32_t lost_before) override;
-  void flush() override;
-
  private:
-  struct Partial {
-    bool active = false;
-    uint32_t rtp_ts = 0;
-    int64_t ts = 0;
-    bool broken = false;
-    bool flexible = false;
-    bool has_pid = false;
-    bool pid_15 = false;
-    uint16_t pid = 0;
+  friend class VpxFrameAssembler<Vp9Depacketizer>;
+
+  // The layer frames and references of the picture in progress (VpxFrameAssembler::cur_).
+  struct Layers {
     bool first_inter = true;   // P bit of the first layer frame
     bool layer_open = false;   // inside B..E
     bool refs_known = true;    // every predicted layer frame listed its references
-    uint8_t tid = 0;           // temporal layer (L), 0 without layer indices
-    bool switching_up = false; // U
-    bool restamped = false;    // holds one packet with another timestamp but this PictureID
-    bool confirmed = false;    // ...and a later packet came back to this picture's timestamp
     uint8_t num_refs = 0;
     uint8_t refs[kVp9MaxSuperframeFrames * 3] = {};
     size_t num_layers = 0;
     uint32_t layer_size[kVp9MaxSuperframeFrames] = {};
     uint8_t layer_sid[kVp9MaxSuperframeFrames] = {};
-    ByteChain data;
-    PacketHold hold;
   };
 
-  static bool picture_start(const Vp9Descriptor& d);
-  void break_layers_from(uint8_t tid);
-  bool layers_decodable(const Partial& f) const;
-  void on_loss(const Vp9Descriptor& d, uint32_t rtp_ts);
-  void add_packet(const RtpPacket& pkt, PacketHold&& hold, const Vp9Descriptor& d);
-  void finish_picture();
-  void drop(Partial& f);
-  int64_t unwrap_pid(uint16_t pid, bool pid_15);
-  bool refs_emitted(const Partial& f, int64_t ext_pid) const;
+  bool read_descriptor(const RtpPacket& pkt, VpxPacketInfo& out);
+  VpxLossVerdict judge_loss(const VpxPacketInfo& p, bool inside);
+  void begin_frame(const VpxPacketInfo& p);
+  void continue_frame(const VpxPacketInfo& p);
+  void on_payload(uint32_t payload_size);
+  bool close_frame(const VpxPartial& f);
+  bool read_frame_header(const VpxPartial& f, VpxFrameHeader& out);
+  VpxDecodable inter_decodable(const VpxPartial& f);
+  void complete_payload(VpxPartial& f);
+  void on_emitted(const VpxPartial& f);
 
-  Partial cur_;
-  uint32_t pending_lost_ = 0;
+  static bool picture_start(const Vp9Descriptor& d);
+  int64_t unwrap_pid(uint16_t pid, bool pid_15);
+  bool refs_emitted(int64_t ext_pid) const;
+
+  Vp9Descriptor d_;  // of the packet being pushed
+  Layers pic_;
+  int64_t ext_pid_ = -1;  // unwrapped PictureID of the picture being finished, -1 without
   std::unique_ptr<Vp9ScalabilityStructure> ss_scratch_;
   std::unique_ptr<Vp9ScalabilityStructure> ss_;  // the latest SS seen (V=1)
-
-  bool have_prev_ = false;
-  uint32_t prev_ts_ = 0;
-  bool prev_marker_ = false;
-  bool prev_has_pid_ = false;
-  uint16_t prev_pid_ = 0;
-  bool prev_has_tl0_ = false;
-  uint8_t prev_tl0_ = 0;
-  // Bit t: temporal layer t still decodes (non-flexible mode). The base layer (bit 0) is governed
-  // by waiting_for_keyframe().
-  uint8_t layer_ok_ = 0xFF;
 
   // PictureID unwrapping and the ring of recently emitted pictures (P_DIFF reaches back <= 127).
   bool pid_started_ = false;
   uint16_t last_pid_ = 0;
   int64_t last_ext_pid_ = 0;
   int64_t emitted_[128];
-  bool requested_at_start_ = false;
-  bool discontinuity_ = false;
-  bool have_emitted_ = false;
-  uint32_t last_emitted_ts_ = 0;  // RTP timestamp of the last emitted picture
-  bool have_config_ = false;
-  uint16_t width_ = 0;
-  uint16_t height_ = 0;
 };
+
+// Instantiated in vp9_depacketizer.cc.
+extern template class VpxFrameAssembler<Vp9Depacketizer>;
 
 }  // namespace te

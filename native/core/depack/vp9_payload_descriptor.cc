@@ -2,6 +2,8 @@
 // Bit layouts are drawn in vp9_payload_descriptor.h.
 #include "vp9_payload_descriptor.h"
 
+#include "vpx_picture_id.h"
+
 namespace te {
 
 namespace {
@@ -57,17 +59,7 @@ bool parse_vp9_descriptor(ByteView p, Vp9Descriptor& d, Vp9ScalabilityStructure*
   d.end = (b0 & 0x04) != 0;
   d.has_ss = (b0 & 0x02) != 0;
   d.not_ref_upper = (b0 & 0x01) != 0;
-  if (d.has_picture_id) {
-    if (i >= p.size) return false;
-    const uint8_t b = p[i++];
-    if (b & 0x80) {
-      if (i >= p.size) return false;
-      d.picture_id_15 = true;
-      d.picture_id = static_cast<uint16_t>(((b & 0x7F) << 8) | p[i++]);
-    } else {
-      d.picture_id = b & 0x7F;
-    }
-  }
+  if (d.has_picture_id && !parse_vpx_picture_id(p, i, d.picture_id_15, d.picture_id)) return false;
   if (d.has_layer) {
     if (i >= p.size) return false;
     const uint8_t l = p[i++];

@@ -4,7 +4,8 @@
 #include <algorithm>
 
 #include "core/depack/vp8_depacketizer.h"
-#include "rtp_test_packets.h"
+#include "../vpx/rtp_test_packets.h"
+#include "vp8_test_frames.h"
 
 namespace te {
 namespace {
@@ -12,21 +13,12 @@ namespace {
 using testing_rtp::cat;
 using testing_rtp::chain_bytes;
 using testing_rtp::PacketFactory;
+using testing_rtp::vp8_descriptor;
+using testing_rtp::vp8_key_frame;
 
-// Descriptor with X=1, I=1, 15-bit PictureID.
-std::vector<uint8_t> desc(bool start, uint16_t picid, bool n = false) {
-  return {static_cast<uint8_t>(0x80 | (n ? 0x20 : 0) | (start ? 0x10 : 0)), 0x80,
-          static_cast<uint8_t>(0x80 | (picid >> 8)), static_cast<uint8_t>(picid)};
-}
-std::vector<uint8_t> key_payload(uint16_t w, uint16_t h) {
-  return {0x50, 0x2a, 0x00, 0x9d, 0x01, 0x2a, static_cast<uint8_t>(w), static_cast<uint8_t>(w >> 8),
-          static_cast<uint8_t>(h), static_cast<uint8_t>(h >> 8), 0xAA, 0xBB};
-}
 std::vector<uint8_t> delta_payload() { return {0x31, 0x01, 0x00, 0x11, 0x22}; }
 
-struct Vp8Fixture : ::testing::Test {
-  PacketFactory pf;
-  Vp8Depacketizer d;
+struct Vp8Fixture : testing_rtp::DepacketizerFixture<Vp8Depacketizer> {
   uint16_t seq = 100;
 
   // One frame in `parts` packets; returns the ids.
@@ -37,23 +29,15 @@ struct Vp8Fixture : ::testing::Test {
     for (int i = 0; i < parts; i++) {
       std::vector<uint8_t> chunk(body.begin() + std::min(body.size(), i * per),
                                  body.begin() + std::min(body.size(), (i + 1) * per));
-      ids.push_back(pf.make(seq++, ts, i == parts - 1, cat(desc(i == 0, picid, n), chunk)));
+      ids.push_back(
+          pf.make(seq++, ts, i == parts - 1, cat(vp8_descriptor(i == 0, picid, n), chunk)));
     }
     return ids;
-  }
-  void push_all(const std::vector<uint32_t>& ids) {
-    for (uint32_t id : ids) pf.push(d, id);
-  }
-  std::vector<Frame> pop_all() {
-    std::vector<Frame> v;
-    Frame f;
-    while (d.pop(f)) v.push_back(std::move(f));
-    return v;
   }
 };
 
 TEST_F(Vp8Fixture, AssemblesKeyframeZeroCopyWithConfig) {
-  auto body = key_payload(320, 240);
+  auto body = vp8_key_frame(320, 240);
   auto ids = frame(1000, 7, body, 3);
   push_all(ids);
   auto frames = pop_all();
@@ -83,10 +67,10 @@ TEST_F(Vp8Fixture, AssemblesKeyframeZeroCopyWithConfig) {
 }
 
 TEST_F(Vp8Fixture, ConfigOnlyWhenSizeChanges) {
-  push_all(frame(0, 1, key_payload(320, 240)));
+  push_all(frame(0, 1, vp8_key_frame(320, 240)));
   push_all(frame(3000, 2, delta_payload()));
-  push_all(frame(6000, 3, key_payload(320, 240)));
-  push_all(frame(9000, 4, key_payload(640, 360)));
+  push_all(frame(6000, 3, vp8_key_frame(320, 240)));
+  push_all(frame(9000, 4, vp8_key_frame(640, 360)));
   auto fr = pop_all();
   ASSERT_EQ(fr.size(), 4u);
   EXPECT_TRUE(fr[0].config);
@@ -105,7 +89,7 @@ TEST_F(Vp8Fixture, WaitsForFirstKeyframe) {
   EXPECT_TRUE(d.keyframe_needed());
   EXPECT_EQ(d.stats().frames_dropped, 1u);
   EXPECT_EQ(pf.released.ids.size(), 2u);  // dropped packets go back at once
-  push_all(frame(3000, 2, key_payload(320, 240)));
+  push_all(frame(3000, 2, vp8_key_frame(320, 240)));
   auto fr = pop_all();
   ASSERT_EQ(fr.size(), 1u);
   EXPECT_TRUE(fr[0].keyframe);
@@ -113,7 +97,7 @@ TEST_F(Vp8Fixture, WaitsForFirstKeyframe) {
 }
 
 TEST_F(Vp8Fixture, LossInReferenceFrameDropsUntilKeyframe) {
-  push_all(frame(0, 1, key_payload(320, 240)));
+  push_all(frame(0, 1, vp8_key_frame(320, 240)));
   auto lossy = frame(3000, 2, delta_payload(), 3);
   pf.push(d, lossy[0]);
   pf.push(d, lossy[2], 1);  // lossy[1] lost
@@ -123,7 +107,7 @@ TEST_F(Vp8Fixture, LossInReferenceFrameDropsUntilKeyframe) {
   EXPECT_TRUE(d.keyframe_needed());
   EXPECT_EQ(d.stats().keyframe_requests, 1u);
   EXPECT_EQ(d.stats().frames_dropped, 2u);
-  push_all(frame(9000, 4, key_payload(320, 240)));
+  push_all(frame(9000, 4, vp8_key_frame(320, 240)));
   fr = pop_all();
   ASSERT_EQ(fr.size(), 1u);
   EXPECT_TRUE(fr[0].keyframe);
@@ -132,7 +116,7 @@ TEST_F(Vp8Fixture, LossInReferenceFrameDropsUntilKeyframe) {
 }
 
 TEST_F(Vp8Fixture, LossInNonReferenceFrameContinues) {
-  push_all(frame(0, 10, key_payload(320, 240)));
+  push_all(frame(0, 10, vp8_key_frame(320, 240)));
   auto lossy = frame(3000, 11, delta_payload(), 3, /*n=*/true);
   pf.push(d, lossy[0]);
   pf.push(d, lossy[2], 1);
@@ -145,7 +129,7 @@ TEST_F(Vp8Fixture, LossInNonReferenceFrameContinues) {
 }
 
 TEST_F(Vp8Fixture, HeadOfNonReferenceFrameLostWithConsecutivePictureIds) {
-  push_all(frame(0, 10, key_payload(320, 240)));
+  push_all(frame(0, 10, vp8_key_frame(320, 240)));
   auto lossy = frame(3000, 11, delta_payload(), 2, true);
   pf.push(d, lossy[1], 1);  // first packet lost; second shows N=1 and PictureID 11
   push_all(frame(6000, 12, delta_payload()));
@@ -154,7 +138,7 @@ TEST_F(Vp8Fixture, HeadOfNonReferenceFrameLostWithConsecutivePictureIds) {
 }
 
 TEST_F(Vp8Fixture, WholeFrameLostNeedsKeyframe) {
-  push_all(frame(0, 10, key_payload(320, 240)));
+  push_all(frame(0, 10, vp8_key_frame(320, 240)));
   auto gone = frame(3000, 11, delta_payload(), 2, true);  // never delivered
   (void)gone;
   auto next = frame(6000, 12, delta_payload());
@@ -165,7 +149,7 @@ TEST_F(Vp8Fixture, WholeFrameLostNeedsKeyframe) {
 }
 
 TEST_F(Vp8Fixture, PictureIdWrapIsConsecutive) {
-  push_all(frame(0, 0x7FFF, key_payload(320, 240)));
+  push_all(frame(0, 0x7FFF, vp8_key_frame(320, 240)));
   auto lossy = frame(3000, 0, delta_payload(), 3, true);
   pf.push(d, lossy[0]);
   pf.push(d, lossy[2], 1);
@@ -175,7 +159,7 @@ TEST_F(Vp8Fixture, PictureIdWrapIsConsecutive) {
 }
 
 TEST_F(Vp8Fixture, MalformedPacketCountsAndBreaksFrame) {
-  push_all(frame(0, 1, key_payload(320, 240)));
+  push_all(frame(0, 1, vp8_key_frame(320, 240)));
   auto f2 = frame(3000, 2, delta_payload(), 3);
   pf.push(d, f2[0]);
   const uint32_t bad = pf.make(seq++, 3000, false, {0x80});  // X=1 but no extension byte
@@ -188,8 +172,8 @@ TEST_F(Vp8Fixture, MalformedPacketCountsAndBreaksFrame) {
 }
 
 TEST_F(Vp8Fixture, MissingMarkerFrameEndsOnTimestampChange) {
-  push_all(frame(0, 1, key_payload(320, 240)));
-  const uint32_t a = pf.make(seq++, 3000, false, cat(desc(true, 2), delta_payload()));
+  push_all(frame(0, 1, vp8_key_frame(320, 240)));
+  const uint32_t a = pf.make(seq++, 3000, false, cat(vp8_descriptor(true, 2), delta_payload()));
   pf.push(d, a);
   push_all(frame(6000, 3, delta_payload()));
   auto fr = pop_all();
@@ -198,8 +182,8 @@ TEST_F(Vp8Fixture, MissingMarkerFrameEndsOnTimestampChange) {
 }
 
 TEST_F(Vp8Fixture, FlushDropsIncompleteAndReleasesEverything) {
-  push_all(frame(0, 1, key_payload(320, 240)));
-  const uint32_t a = pf.make(seq++, 3000, false, cat(desc(true, 2), delta_payload()));
+  push_all(frame(0, 1, vp8_key_frame(320, 240)));
+  const uint32_t a = pf.make(seq++, 3000, false, cat(vp8_descriptor(true, 2), delta_payload()));
   pf.push(d, a);
   d.flush();
   {
@@ -210,7 +194,7 @@ TEST_F(Vp8Fixture, FlushDropsIncompleteAndReleasesEverything) {
 }
 
 TEST_F(Vp8Fixture, TimestampUnwrapsAcrossWrap) {
-  push_all(frame(0xFFFFF000u, 1, key_payload(320, 240)));
+  push_all(frame(0xFFFFF000u, 1, vp8_key_frame(320, 240)));
   push_all(frame(0x00000100u, 2, delta_payload()));
   auto fr = pop_all();
   ASSERT_EQ(fr.size(), 2u);

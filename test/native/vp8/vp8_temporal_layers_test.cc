@@ -8,20 +8,17 @@
 #include <set>
 
 #include "core/depack/vp8_depacketizer.h"
-#include "rtp_test_packets.h"
+#include "../vpx/vpx_test_runs.h"
+#include "vp8_test_frames.h"
 
 namespace te {
 namespace {
 
 using testing_rtp::cat;
-using testing_rtp::PacketFactory;
 
 // Three-layer pattern 0-2-1-2 (as libvpx's temporal scalability); key frames at 0 and 16.
 constexpr int kFrames = 24;
-uint8_t tid_of(int f) {
-  static const uint8_t pattern[4] = {0, 2, 1, 2};
-  return pattern[f % 4];
-}
+uint8_t tid_of(int f) { return testing_rtp::three_layer_tid(f); }
 bool is_key(int f) { return f == 0 || f == 16; }
 // Layer sync: the first frame of layers 1 and 2 after each key frame, and every TL1 frame of
 // group 2 of each key period (frame 10), as an encoder would mark them.
@@ -34,64 +31,21 @@ std::vector<uint8_t> packet(int f, bool start) {
                             static_cast<uint8_t>(1000 + f), tl0_of(f),
                             static_cast<uint8_t>((tid_of(f) << 6) | (is_sync(f) ? 0x20 : 0))};
   if (!start) return cat(v, {0x77, 0x88});
-  if (is_key(f)) return cat(v, {0x50, 0x2a, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xF0, 0x00});
+  if (is_key(f)) return cat(v, testing_rtp::vp8_key_frame(320, 240));
   return cat(v, {0x31, 0x01, 0x00, static_cast<uint8_t>(f)});
 }
 
-struct Result {
-  std::set<int> frames;
-  bool keyframe_requested = false;
-};
+const testing_rtp::LayeredStream kStream = {kFrames, 60000, 90000, packet, tid_of};
 
-// Sends every frame in `sent` (two packets each). `renumber`: sequence numbers stay contiguous
-// (the SFU rewrote them); otherwise dropped frames show up as lost packets. `lose`: packets lost
-// on the way (index into the sent packets).
-Result run(const std::set<int>& sent, bool renumber, const std::set<int>& lose = {}) {
-  PacketFactory pf;
-  Vp8Depacketizer d;
-  std::vector<int> frame_of;
-  uint16_t seq = 60000;
-  uint32_t lost = 0;
-  int sent_packet = 0;
-  Result r;
-  for (int f = 0; f < kFrames; f++) {
-    if (!sent.count(f)) {
-      if (!renumber) {
-        seq += 2;
-        lost += 2;
-      }
-      continue;
-    }
-    for (int part = 0; part < 2; part++) {
-      const uint32_t id = pf.make(seq++, 90000 + 3000u * f, part == 1, packet(f, part == 0));
-      frame_of.push_back(f);
-      if (lose.count(sent_packet++)) {
-        lost++;
-        continue;
-      }
-      pf.push(d, id, lost);
-      lost = 0;
-      if (d.keyframe_needed() && f != 0) r.keyframe_requested = true;
-      Frame fr;
-      while (d.pop(fr)) {
-        r.frames.insert(frame_of[fr.data.runs()[0].packet]);
-        fr.hold.release();
-      }
-    }
-  }
-  return r;
+testing_rtp::LayeredResult run(const std::set<int>& sent, bool renumber,
+                              const std::set<int>& lose = {}) {
+  return kStream.run<Vp8Depacketizer>(sent, renumber, lose);
 }
-
-std::set<int> all_where(bool (*keep)(int)) {
-  std::set<int> s;
-  for (int f = 0; f < kFrames; f++)
-    if (keep(f)) s.insert(f);
-  return s;
-}
+std::set<int> upto_tid(int top) { return kStream.upto_tid(top); }
 
 TEST(Vp8TemporalLayers, AllLayersDecode) {
-  auto all = all_where([](int) { return true; });
-  Result r = run(all, true);
+  const std::set<int> all = upto_tid(2);
+  auto r = run(all, true);
   EXPECT_EQ(r.frames, all);
   EXPECT_FALSE(r.keyframe_requested);
 }
@@ -99,10 +53,8 @@ TEST(Vp8TemporalLayers, AllLayersDecode) {
 TEST(Vp8TemporalLayers, SfuDropsUpperLayersWithRewrittenSequenceNumbers) {
   for (int top : {0, 1}) {
     SCOPED_TRACE(top);
-    std::set<int> sent;
-    for (int f = 0; f < kFrames; f++)
-      if (tid_of(f) <= top) sent.insert(f);
-    Result r = run(sent, true);
+    const std::set<int> sent = upto_tid(top);
+    auto r = run(sent, true);
     EXPECT_EQ(r.frames, sent);  // PictureIDs jump, the layers kept are whole
     EXPECT_FALSE(r.keyframe_requested);
   }
@@ -111,10 +63,8 @@ TEST(Vp8TemporalLayers, SfuDropsUpperLayersWithRewrittenSequenceNumbers) {
 TEST(Vp8TemporalLayers, SfuDropsUpperLayersAndTheGapsShowAsLoss) {
   for (int top : {0, 1}) {
     SCOPED_TRACE(top);
-    std::set<int> sent;
-    for (int f = 0; f < kFrames; f++)
-      if (tid_of(f) <= top) sent.insert(f);
-    Result r = run(sent, false);
+    const std::set<int> sent = upto_tid(top);
+    auto r = run(sent, false);
     // The base layer goes on. A gap may have held frames of any upper layer, so TL1 frames
     // continue only from their layer sync frames (2, 10, 18).
     std::set<int> want;
@@ -129,10 +79,10 @@ TEST(Vp8TemporalLayers, LostUpperLayerFrameWaitsForLayerSyncNotForAKeyFrame) {
   // Frame 6 (TL1) is lost whole: upper-layer frames go until their layer sync — TL1 at frame 10
   // (Y=1), TL2 (which may reference TL1 and TL2 frames) at the key frame 16; the base layer never
   // stops and no key frame is requested.
-  auto all = all_where([](int) { return true; });
+  const std::set<int> all = upto_tid(2);
   std::set<int> sent = all;
   sent.erase(6);
-  Result r = run(sent, false);
+  auto r = run(sent, false);
   std::set<int> want = sent;
   for (int f : {7, 9, 11, 13, 15}) want.erase(f);
   EXPECT_EQ(r.frames, want);
@@ -140,10 +90,10 @@ TEST(Vp8TemporalLayers, LostUpperLayerFrameWaitsForLayerSyncNotForAKeyFrame) {
 }
 
 TEST(Vp8TemporalLayers, LostBaseLayerFrameWaitsForAKeyFrame) {
-  auto all = all_where([](int) { return true; });
+  const std::set<int> all = upto_tid(2);
   std::set<int> sent = all;
   sent.erase(8);  // TL0: TL0PICIDX of frame 9 onwards proves a base frame is missing
-  Result r = run(sent, false);
+  auto r = run(sent, false);
   std::set<int> want;
   for (int f : all)
     if (f < 8 || f >= 16) want.insert(f);
@@ -155,8 +105,8 @@ TEST(Vp8TemporalLayers, LossInsideAnUpperLayerFrameKeepsTheBaseLayer) {
   // Packet 1 of frame 5 (TL2) lost: frame 5 is broken; 6 (TL1) and 8 (TL0) go on, 7 (TL2, not a
   // sync) waits; TL2 comes back with the key frame 16 and its sync frame 18 — frame 9 is TL2 and
   // not a sync, so it stays dropped until then.
-  auto all = all_where([](int) { return true; });
-  Result r = run(all, true, {11});
+  const std::set<int> all = upto_tid(2);
+  auto r = run(all, true, {11});
   std::set<int> want = all;
   for (int f : {5, 7, 9, 11, 13, 15}) want.erase(f);
   EXPECT_EQ(r.frames, want);

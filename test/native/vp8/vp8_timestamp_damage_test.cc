@@ -8,13 +8,16 @@
 #include <set>
 
 #include "core/depack/vp8_depacketizer.h"
-#include "rtp_test_packets.h"
+#include "../vpx/vpx_test_runs.h"
+#include "vp8_test_frames.h"
 
 namespace te {
 namespace {
 
 using testing_rtp::cat;
+using testing_rtp::Damage;
 using testing_rtp::PacketFactory;
+using testing_rtp::vp8_key_frame;
 
 constexpr int kFrames = 10;
 constexpr int kParts = 3;
@@ -23,16 +26,12 @@ constexpr uint32_t kStep = 3000;
 bool is_key(int f) { return f == 0 || f == 6; }
 bool is_nonref(int f) { return f == 3; }  // N=1
 
-std::vector<uint8_t> desc(bool start, uint16_t picid, bool n) {
-  return {static_cast<uint8_t>(0x80 | (n ? 0x20 : 0) | (start ? 0x10 : 0)), 0x80,
-          static_cast<uint8_t>(0x80 | (picid >> 8)), static_cast<uint8_t>(picid)};
-}
+const auto desc = testing_rtp::vp8_descriptor;  // (S, PictureID, N)
+
 std::vector<uint8_t> body(int f) {
-  if (is_key(f)) return {0x50, 0x2a, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xF0, 0x00, 0xAA, 0xBB};
+  if (is_key(f)) return vp8_key_frame(320, 240);
   return {0x31, 0x01, 0x00, 0x11, static_cast<uint8_t>(f)};
 }
-
-enum class Damage { kBogus, kPrevFrame, kNextFrame };
 
 // The frames (indices) a correct depacketizer emits when a packet of frame `hit` is damaged.
 std::set<int> expected(int hit) {
@@ -50,7 +49,8 @@ std::set<int> expected(int hit) {
 }
 
 void run(int damaged, Damage kind) {
-  SCOPED_TRACE(::testing::Message() << "packet " << damaged << " damage " << static_cast<int>(kind));
+  SCOPED_TRACE(::testing::Message() << "packet " << damaged << " damage "
+                                    << static_cast<int>(kind));
   PacketFactory pf;
   Vp8Depacketizer d;
   std::vector<int> frame_of;  // packet id → frame index
@@ -62,46 +62,21 @@ void run(int damaged, Damage kind) {
       std::vector<uint8_t> chunk(b.begin() + std::min(b.size(), i * per),
                                  b.begin() + std::min(b.size(), (i + 1) * per));
       uint32_t ts = kTs0 + kStep * f;
-      if (static_cast<int>(frame_of.size()) == damaged) {
-        if (kind == Damage::kBogus || (kind == Damage::kPrevFrame && f == 0) ||
-            (kind == Damage::kNextFrame && f == kFrames - 1))
-          ts += 1234567;
-        else if (kind == Damage::kPrevFrame)
-          ts -= kStep;
-        else
-          ts += kStep;
-      }
+      if (static_cast<int>(frame_of.size()) == damaged)
+        ts = testing_rtp::damaged_timestamp(ts, kind, f == 0, f == kFrames - 1, kStep, 1234567);
       pf.make(seq++, ts, i == kParts - 1,
               cat(desc(i == 0, static_cast<uint16_t>(200 + f), is_nonref(f)), chunk));
       frame_of.push_back(f);
     }
   }
-  for (uint32_t id = 0; id < pf.count(); id++) pf.push(d, id);
+  pf.push_all(d);
   d.flush();
 
   // The middle packet of a frame sits between two packets with the frame's timestamp and
   // PictureID: only its timestamp is wrong, the frame is kept whole.
   const bool repaired = damaged % kParts == 1;
-  std::set<int> got;
-  std::set<int64_t> times;
-  Frame fr;
-  while (d.pop(fr)) {
-    ASSERT_FALSE(fr.data.runs().empty());
-    const int f = frame_of[fr.data.runs()[0].packet];
-    std::set<uint32_t> ids;
-    for (const ByteRun& r : fr.data.runs()) {
-      EXPECT_EQ(frame_of[r.packet], f) << "bytes of two frames in one";
-      if (!repaired) {
-        EXPECT_NE(static_cast<int>(r.packet), damaged) << "the damaged packet was written";
-      }
-      ids.insert(r.packet);
-    }
-    EXPECT_EQ(ids.size(), static_cast<size_t>(kParts)) << "incomplete frame " << f;
-    EXPECT_EQ(fr.timestamp, int64_t{kTs0} + int64_t{kStep} * f);
-    EXPECT_TRUE(times.insert(fr.timestamp).second) << "two frames with one timestamp";
-    got.insert(f);
-    fr.hold.release();
-  }
+  const std::set<int> got =
+      testing_rtp::pop_whole_frames(d, frame_of, damaged, repaired, kParts, kTs0, kStep);
   if (repaired) {
     EXPECT_EQ(got, expected(-1));
     EXPECT_EQ(d.stats().frames_dropped, 0u);
@@ -128,15 +103,12 @@ TEST(Vp8TimestampDamage, MiddlePacketWithTheFramesPictureIdIsRepaired) {
   pf.make(4, 1, false, cat(desc(false, 2, false), {0x00, 0x11}));  // wrong timestamp
   pf.make(5, 3000, true, cat(desc(false, 2, false), {0x22, 0x33}));
   pf.make(6, 6000, true, cat(desc(true, 3, false), {0x31, 0x01, 0x00, 0x44}));
-  for (uint32_t id = 0; id < pf.count(); id++) pf.push(d, id);
-  Frame f;
-  ASSERT_TRUE(d.pop(f));
-  EXPECT_EQ(f.timestamp, 0);
-  ASSERT_TRUE(d.pop(f));
-  EXPECT_EQ(f.timestamp, 3000);
-  EXPECT_EQ(testing_rtp::chain_bytes(f.data), (std::vector<uint8_t>{0x31, 0x01, 0x00, 0x11, 0x22, 0x33}));
-  ASSERT_TRUE(d.pop(f));
-  EXPECT_EQ(f.timestamp, 6000);
+  pf.push_all(d);
+  const std::vector<Frame> out = testing_rtp::pop_all(d);
+  EXPECT_EQ(testing_rtp::timestamps(out), (std::vector<int64_t>{0, 3000, 6000}));
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(testing_rtp::chain_bytes(out[1].data),
+            (std::vector<uint8_t>{0x31, 0x01, 0x00, 0x11, 0x22, 0x33}));
   EXPECT_FALSE(d.waiting_for_keyframe());
   EXPECT_EQ(d.stats().frames_dropped, 0u);
 }
@@ -156,7 +128,7 @@ TEST(Vp8TimestampDamage, MiddlePacketWithoutProofDropsTheFrameAndWaitsForAKeyFra
     pf.make(4, variant == 2 ? 999999 : 3000, true,  // 2: the next packet agrees with the odd one
             cat(desc(false, 2, false), {0x22, 0x33}));
     pf.make(5, 6000, true, cat(desc(true, 3, false), {0x31, 0x01, 0x00, 0x44}));
-    for (uint32_t id = 0; id < pf.count(); id++) pf.push(d, id);
+    pf.push_all(d);
     Frame f;
     ASSERT_TRUE(d.pop(f));
     EXPECT_EQ(f.timestamp, 0);
@@ -173,12 +145,8 @@ TEST(Vp8TimestampDamage, MissingMarkerBeforeAFrameStartIsTolerated) {
   Vp8Depacketizer d;
   pf.make(1, 0, false, cat(desc(true, 1, false), body(0)));  // no marker
   pf.make(2, 3000, true, cat(desc(true, 2, false), body(1)));
-  for (uint32_t id = 0; id < pf.count(); id++) pf.push(d, id);
-  Frame f;
-  ASSERT_TRUE(d.pop(f));
-  EXPECT_EQ(f.timestamp, 0);
-  ASSERT_TRUE(d.pop(f));
-  EXPECT_EQ(f.timestamp, 3000);
+  pf.push_all(d);
+  EXPECT_EQ(testing_rtp::timestamps(testing_rtp::pop_all(d)), (std::vector<int64_t>{0, 3000}));
   EXPECT_FALSE(d.waiting_for_keyframe());
 }
 
@@ -195,22 +163,15 @@ namespace {
 TEST(DepacketizerEmit, NeverTwoFramesWithOneTimestamp) {
   PacketFactory pf;
   Vp8Depacketizer d;
-  auto key = [](uint8_t w_lo, uint8_t w_hi) {
-    return std::vector<uint8_t>{0x50, 0x2a, 0x00, 0x9d, 0x01, 0x2a, w_lo, w_hi, 0xF0, 0x00, 0xAA};
-  };
-  pf.make(1, 0, true, cat(desc(true, 1, false), key(0x40, 0x01)));          // key 320x240
+  pf.make(1, 0, true, cat(desc(true, 1, false), vp8_key_frame(320, 240)));
   pf.make(2, 3000, true, cat(desc(true, 2, false), {0x31, 0x01, 0x00, 1}));  // delta
-  pf.make(3, 0, true, cat(desc(true, 3, false), key(0x80, 0x02)));          // key 640x240, ts 0 again
+  pf.make(3, 0, true, cat(desc(true, 3, false), vp8_key_frame(640, 240)));  // ts 0 again
   pf.make(4, 6000, true, cat(desc(true, 4, false), {0x31, 0x01, 0x00, 2}));  // delta: must wait
-  pf.make(5, 9000, true, cat(desc(true, 5, false), key(0x80, 0x02)));       // key 640x240
-  for (uint32_t id = 0; id < pf.count(); id++) pf.push(d, id);
-  std::vector<Frame> out;
-  Frame f;
-  while (d.pop(f)) out.push_back(std::move(f));
+  pf.make(5, 9000, true, cat(desc(true, 5, false), vp8_key_frame(640, 240)));
+  pf.push_all(d);
+  const std::vector<Frame> out = testing_rtp::pop_all(d);
+  EXPECT_EQ(testing_rtp::timestamps(out), (std::vector<int64_t>{0, 3000, 9000}));
   ASSERT_EQ(out.size(), 3u);
-  EXPECT_EQ(out[0].timestamp, 0);
-  EXPECT_EQ(out[1].timestamp, 3000);
-  EXPECT_EQ(out[2].timestamp, 9000);
   EXPECT_TRUE(out[2].keyframe);
   EXPECT_TRUE(out[2].discontinuity);
   ASSERT_TRUE(out[2].config);

@@ -2,8 +2,9 @@
 // non-flexible loss handling (RFC 9628).
 #include <gtest/gtest.h>
 
-#include "../vp8/rtp_test_packets.h"
+#include "../vpx/rtp_test_packets.h"
 #include "core/depack/vp9_depacketizer.h"
+#include "vp9_test_frames.h"
 
 namespace te {
 namespace {
@@ -11,19 +12,8 @@ namespace {
 using testing_rtp::cat;
 using testing_rtp::chain_bytes;
 using testing_rtp::PacketFactory;
+using testing_rtp::vp9_key_frame;
 
-// Profile 0 key frame header for w x h (see vp9_payload_descriptor_test.cc for the layout).
-std::vector<uint8_t> key_frame(uint16_t w, uint16_t h) {
-  // 0x82: marker 10, profile 0, show_existing 0, KEY_FRAME, show_frame 1, error_res 0, then sync
-  // code, color_space 2 + color_range 0 (4 bits), 16-bit w-1, 16-bit h-1 (spanning nibbles).
-  const uint32_t wm = w - 1u, hm = h - 1u;
-  std::vector<uint8_t> v = {0x82, 0x49, 0x83, 0x42};
-  uint64_t bits = (uint64_t{0x4} << 32) | (uint64_t{wm} << 16) | hm;  // 36 bits
-  bits <<= 4;                                                        // pad to 40
-  for (int i = 4; i >= 0; i--) v.push_back(static_cast<uint8_t>(bits >> (8 * i)));
-  v.push_back(0xEE);
-  return v;
-}
 std::vector<uint8_t> inter_frame() { return {0x86, 0x01, 0x02, 0x03}; }
 
 struct Layer {
@@ -34,9 +24,7 @@ struct Layer {
   std::vector<uint8_t> p_diff;  // flexible mode references
 };
 
-struct Vp9Fixture : ::testing::Test {
-  PacketFactory pf;
-  Vp9Depacketizer d;
+struct Vp9Fixture : testing_rtp::DepacketizerFixture<Vp9Depacketizer> {
   uint16_t seq = 500;
 
   // Descriptor: I (15-bit), P, L, F, B, E, V as given.
@@ -73,19 +61,10 @@ struct Vp9Fixture : ::testing::Test {
     }
     return ids;
   }
-  void push_all(const std::vector<uint32_t>& ids) {
-    for (uint32_t id : ids) pf.push(d, id);
-  }
-  std::vector<Frame> pop_all() {
-    std::vector<Frame> v;
-    Frame f;
-    while (d.pop(f)) v.push_back(std::move(f));
-    return v;
-  }
 };
 
 TEST_F(Vp9Fixture, SingleLayerKeyAndInter) {
-  auto key = key_frame(320, 240);
+  auto key = vp9_key_frame(320, 240);
   push_all(picture(0, 1, false, false, {{key}}));
   push_all(picture(3000, 2, true, false, {{inter_frame()}}));
   auto fr = pop_all();
@@ -105,7 +84,7 @@ TEST_F(Vp9Fixture, SingleLayerKeyAndInter) {
 
 TEST_F(Vp9Fixture, SpatialLayersGetSuperframeIndexAndSsSize) {
   const std::vector<uint8_t> ss = {(1 << 5) | 0x10, 0x01, 0x40, 0x00, 0xB4, 0x02, 0x80, 0x01, 0x68};
-  auto l0 = key_frame(320, 180);
+  auto l0 = vp9_key_frame(320, 180);
   std::vector<uint8_t> l1(300, 0x5A);
   l1[0] = 0x86;
   push_all(picture(0, 1, false, false, {{l0, 0, {}}, {l1, 1, {}}}, ss));
@@ -130,14 +109,14 @@ TEST_F(Vp9Fixture, WaitsForKeyframeAtStart) {
   push_all(picture(0, 1, true, false, {{inter_frame()}}));
   EXPECT_TRUE(pop_all().empty());
   EXPECT_TRUE(d.keyframe_needed());
-  push_all(picture(3000, 2, false, false, {{key_frame(320, 240)}}));
+  push_all(picture(3000, 2, false, false, {{vp9_key_frame(320, 240)}}));
   auto fr = pop_all();
   ASSERT_EQ(fr.size(), 1u);
   EXPECT_TRUE(fr[0].discontinuity);
 }
 
 TEST_F(Vp9Fixture, NonFlexibleLossWaitsForKeyOrIntraPicture) {
-  push_all(picture(0, 1, false, false, {{key_frame(320, 240)}}));
+  push_all(picture(0, 1, false, false, {{vp9_key_frame(320, 240)}}));
   auto lossy = picture(3000, 2, true, false, {{inter_frame()}});
   pf.push(d, lossy[1], 1);  // head lost
   push_all(picture(6000, 3, true, false, {{inter_frame()}}));
@@ -154,7 +133,7 @@ TEST_F(Vp9Fixture, NonFlexibleLossWaitsForKeyOrIntraPicture) {
 }
 
 TEST_F(Vp9Fixture, NonFlexibleLossBetweenPicturesWithConsecutiveIdsIsHarmless) {
-  push_all(picture(0, 1, false, false, {{key_frame(320, 240)}}));
+  push_all(picture(0, 1, false, false, {{vp9_key_frame(320, 240)}}));
   auto next = picture(3000, 2, true, false, {{inter_frame()}});
   pf.push(d, next[0], 3);  // e.g. padding-only packets lost
   pf.push(d, next[1]);
@@ -163,7 +142,7 @@ TEST_F(Vp9Fixture, NonFlexibleLossBetweenPicturesWithConsecutiveIdsIsHarmless) {
 }
 
 TEST_F(Vp9Fixture, FlexibleModeChecksReferences) {
-  push_all(picture(0, 10, false, true, {{key_frame(320, 240)}}));
+  push_all(picture(0, 10, false, true, {{vp9_key_frame(320, 240)}}));
   push_all(picture(3000, 11, true, true, {{inter_frame(), 0, {1}}}));
   auto lost = picture(6000, 12, true, true, {{inter_frame(), 0, {1}}});  // never delivered
   auto p13 = picture(9000, 13, true, true, {{inter_frame(), 0, {2}}});   // refs 11
@@ -182,7 +161,7 @@ TEST_F(Vp9Fixture, FlexibleModeChecksReferences) {
 }
 
 TEST_F(Vp9Fixture, MalformedAndFlushReleaseAll) {
-  push_all(picture(0, 1, false, false, {{key_frame(320, 240)}}));
+  push_all(picture(0, 1, false, false, {{vp9_key_frame(320, 240)}}));
   const uint32_t bad = pf.make(seq++, 3000, false, {0xD8, 0x81});  // truncated
   pf.push(d, bad);
   EXPECT_EQ(d.stats().malformed, 1u);
@@ -194,7 +173,7 @@ TEST_F(Vp9Fixture, MalformedAndFlushReleaseAll) {
 }
 
 TEST_F(Vp9Fixture, LayerFrameWithoutEndIsBroken) {
-  push_all(picture(0, 1, false, false, {{key_frame(320, 240)}}));
+  push_all(picture(0, 1, false, false, {{vp9_key_frame(320, 240)}}));
   // B without E, then marker packet starting a new layer frame: B while a frame is open.
   const uint32_t a = pf.make(seq++, 3000, false, cat(desc(2, true, false, true, false, 0, {}, {}), inter_frame()));
   const uint32_t b = pf.make(seq++, 3000, true, cat(desc(2, true, false, true, true, 1, {}, {}), inter_frame()));

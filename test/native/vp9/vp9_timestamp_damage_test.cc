@@ -8,13 +8,16 @@
 
 #include <set>
 
-#include "../vp8/rtp_test_packets.h"
+#include "../vpx/vpx_test_runs.h"
 #include "core/depack/vp9_depacketizer.h"
+#include "vp9_test_frames.h"
 
 namespace te {
 namespace {
 
 using testing_rtp::cat;
+using testing_rtp::vp9_key_frame;
+using testing_rtp::Damage;
 using testing_rtp::PacketFactory;
 
 constexpr int kPictures = 10;
@@ -22,14 +25,6 @@ constexpr uint32_t kTs0 = 500000;
 constexpr uint32_t kStep = 3000;
 bool is_key(int p) { return p == 0 || p == 6; }
 
-// Profile 0 key frame header for 320x240 (layout: vp9_depacketizer_test.cc).
-std::vector<uint8_t> key_frame() {
-  const uint64_t bits = ((uint64_t{0x4} << 32) | (uint64_t{319} << 16) | 239) << 4;
-  std::vector<uint8_t> v = {0x82, 0x49, 0x83, 0x42};
-  for (int i = 4; i >= 0; i--) v.push_back(static_cast<uint8_t>(bits >> (8 * i)));
-  v.push_back(0xEE);
-  return v;
-}
 std::vector<uint8_t> inter_frame(int p) { return {0x86, 0x01, 0x02, static_cast<uint8_t>(p)}; }
 
 // I (15-bit PictureID), P, L, F, B, E; layer byte TID=0 U=0 SID D; TL0PICIDX (F=0); P_DIFF=1 (F=1, P=1).
@@ -55,9 +50,9 @@ std::set<int> expected(int hit) {
   return s;
 }
 
-void run(bool flex, int layers, int damaged, int kind) {
+void run(bool flex, int layers, int damaged, Damage kind) {
   SCOPED_TRACE(::testing::Message() << "flex " << flex << " layers " << layers << " packet "
-                                    << damaged << " kind " << kind);
+                                    << damaged << " kind " << static_cast<int>(kind));
   PacketFactory pf;
   Vp9Depacketizer d;
   std::vector<int> pic_of;
@@ -65,16 +60,12 @@ void run(bool flex, int layers, int damaged, int kind) {
   for (int p = 0; p < kPictures; p++) {
     const bool inter = !is_key(p);
     for (int l = 0; l < layers; l++) {
-      const auto b = (l == 0 && !inter) ? key_frame() : inter_frame(p);
+      const auto b = (l == 0 && !inter) ? vp9_key_frame(320, 240) : inter_frame(p);
       const size_t half = b.size() / 2;
       for (int h = 0; h < 2; h++) {
         uint32_t ts = kTs0 + kStep * p;
-        if (static_cast<int>(pic_of.size()) == damaged) {
-          if (kind == 0 || (kind == 1 && p == 0) || (kind == 2 && p == kPictures - 1))
-            ts += 7654321;
-          else
-            ts = kind == 1 ? ts - kStep : ts + kStep;
-        }
+        if (static_cast<int>(pic_of.size()) == damaged)
+          ts = testing_rtp::damaged_timestamp(ts, kind, p == 0, p == kPictures - 1, kStep, 7654321);
         std::vector<uint8_t> part(b.begin() + (h ? half : 0), h ? b.end() : b.begin() + half);
         const bool marker = l == layers - 1 && h == 1;
         pf.make(seq++, ts, marker,
@@ -85,32 +76,14 @@ void run(bool flex, int layers, int damaged, int kind) {
       }
     }
   }
-  for (uint32_t id = 0; id < pf.count(); id++) pf.push(d, id);
+  pf.push_all(d);
   d.flush();
 
   // A packet with the picture's timestamp on both sides (not the first, not the last) is
   // repaired: only its timestamp is wrong, the PictureID proves where it belongs.
   const bool repaired = damaged % (2 * layers) != 0 && damaged % (2 * layers) != 2 * layers - 1;
-  std::set<int> got;
-  std::set<int64_t> times;
-  Frame fr;
-  while (d.pop(fr)) {
-    const int p = pic_of[fr.data.runs()[0].packet];
-    size_t packets = 0;
-    for (const ByteRun& r : fr.data.runs()) {
-      if (r.packet == kGeneratedRun) continue;  // superframe index
-      EXPECT_EQ(pic_of[r.packet], p) << "bytes of two pictures in one";
-      if (!repaired) {
-        EXPECT_NE(static_cast<int>(r.packet), damaged) << "the damaged packet was written";
-      }
-      packets++;
-    }
-    EXPECT_EQ(packets, static_cast<size_t>(2 * layers)) << "incomplete picture " << p;
-    EXPECT_EQ(fr.timestamp, int64_t{kTs0} + int64_t{kStep} * p);
-    EXPECT_TRUE(times.insert(fr.timestamp).second) << "two pictures with one timestamp";
-    got.insert(p);
-    fr.hold.release();
-  }
+  const std::set<int> got = testing_rtp::pop_whole_frames(d, pic_of, damaged, repaired, 2 * layers,
+                                                            kTs0, kStep);
   EXPECT_EQ(got, expected(repaired ? -1 : pic_of[damaged]));
 }
 
@@ -118,7 +91,8 @@ TEST(Vp9TimestampDamage, OnePacketWithAWrongTimestampInEveryPosition) {
   for (bool flex : {false, true})
     for (int layers : {1, 2})
       for (int k = 0; k < kPictures * 2 * layers; k++)
-        for (int kind = 0; kind < 3; kind++) run(flex, layers, k, kind);
+        for (Damage kind : {Damage::kBogus, Damage::kPrevFrame, Damage::kNextFrame})
+          run(flex, layers, k, kind);
 }
 
 }  // namespace

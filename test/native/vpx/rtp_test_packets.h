@@ -1,6 +1,9 @@
 // Test helper: builds RTP packets (12-byte header, RFC 3550 §5.1) in stable buffers and feeds
-// them to a depacketizer with holds that report into a ReleaseList.
+// them to a depacketizer with holds that report into a ReleaseList; a gtest fixture around one
+// depacketizer.
 #pragma once
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -42,6 +45,10 @@ class PacketFactory {
   void push(Depacketizer& d, uint32_t id, uint32_t lost_before = 0) {
     d.push(pkts_[id], PacketHold(&released, id), lost_before);
   }
+  // Pushes every packet made so far, in order, without loss.
+  void push_all(Depacketizer& d) {
+    for (uint32_t id = 0; id < count(); id++) push(d, id);
+  }
   size_t count() const { return pkts_.size(); }
   ReleaseList released;
 
@@ -56,6 +63,30 @@ inline std::vector<uint8_t> chain_bytes(const ByteChain& c) {
   c.for_each([&](const uint8_t* p, size_t n) { v.insert(v.end(), p, p + n); });
   return v;
 }
+
+inline std::vector<Frame> pop_all(Depacketizer& d) {
+  std::vector<Frame> v;
+  Frame f;
+  while (d.pop(f)) v.push_back(std::move(f));
+  return v;
+}
+
+inline std::vector<int64_t> timestamps(const std::vector<Frame>& frames) {
+  std::vector<int64_t> v;
+  for (const Frame& f : frames) v.push_back(f.timestamp);
+  return v;
+}
+
+// A depacketizer `d` fed by a PacketFactory `pf`.
+template <class D>
+struct DepacketizerFixture : ::testing::Test {
+  PacketFactory pf;
+  D d;
+  void push_all(const std::vector<uint32_t>& ids) {
+    for (uint32_t id : ids) pf.push(d, id);
+  }
+  std::vector<Frame> pop_all() { return testing_rtp::pop_all(d); }
+};
 
 inline std::vector<uint8_t> cat(std::vector<uint8_t> a, const std::vector<uint8_t>& b) {
   a.insert(a.end(), b.begin(), b.end());
