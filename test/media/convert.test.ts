@@ -82,7 +82,7 @@ describe(`convert: clean streams decode to the reference frames (${BACKEND})`, (
         const ref = frameHashes(corpusPath(streamOf(f).reference));
         expect(ours.map((h) => h.hash)).toEqual(ref.map((h) => h.hash));
         // Presentation times are the RTP timestamps, exactly (B-frames included).
-        const rtp = await rtpFrameTimes(corpusPath(f.path), f.clockRate);
+        const rtp = rtpFrameTimes(f);
         expect(ours.length).toBe(rtp.length);
         ours.forEach((h, i) => expect(h.pts - ours[0]!.pts, `frame ${i}`).toBeCloseTo(rtp[i]!, 4));
         // Duration within one frame of the RTP span.
@@ -98,7 +98,7 @@ describe(`convert: clean streams decode to the reference frames (${BACKEND})`, (
       expect(decoderErrors(file)).toBe('');
       const ours = frameHashes(file, { copy: true });
       const ref = frameHashes(corpusPath(streamOf(f).reference), { copy: true });
-      const rtp = await rtpFrameTimes(corpusPath(f.path), 48000);
+      const rtp = rtpFrameTimes(f);
       expect(ref.length).toBe(rtp.length);
       // Every packet GStreamer depayloaded is in our file byte for byte, in order, at its RTP time;
       // anything else is a generated gap filler.
@@ -153,8 +153,8 @@ describe(`convert: impaired streams lose frames, never break them (${BACKEND})`,
         // Packets are passed through: the file holds reference packets in order at their RTP
         // times, with generated fillers where packets were lost.
         const refs = frameHashes(ref, { copy: true });
-        const rtp = await rtpFrameTimes(corpusPath(primaryOf(f).path), 48000);
-        const firstKept = rtp.indexOf((await rtpFrameTimes(corpusPath(f.path), 48000, corpusPath(primaryOf(f).path)))[0]!);
+        const rtp = rtpFrameTimes(primaryOf(f));
+        const firstKept = rtp.indexOf(rtpFrameTimes(f, primaryOf(f))[0]!);
         const ours = frameHashes(file, { copy: true });
         const real = ours.filter((o) => o.size > 2);
         expect(real.length).toBeGreaterThan(refs.length / 2);
@@ -165,7 +165,7 @@ describe(`convert: impaired streams lose frames, never break them (${BACKEND})`,
           expect(o.hash, `packet at ${o.pts.toFixed(4)} s`).toBe(refs[i]!.hash);
         }
       } else {
-        const rtp = await rtpFrameTimes(corpusPath(primaryOf(f).path), f.clockRate);
+        const rtp = rtpFrameTimes(primaryOf(f));
         const refs = frameHashes(ref);
         expect(refs.length).toBe(rtp.length);
         expectSubsetAtSameTimes(frameHashes(file), refs.map((r, i) => ({ ...r, pts: rtp[i]! })));

@@ -35,6 +35,8 @@ export type CorpusFile = {
   ssrc: number;
   sdp: string;
   clockRate: number;
+  /** Sidecar with the media packets' RTP timestamps (see {@link rtpTimestamps}). */
+  rtpTimestamps: string;
 };
 
 export type Corpus = { streams: CorpusStream[]; files: CorpusFile[] };
@@ -51,28 +53,36 @@ export function loadCorpus(): Corpus {
 export const corpusPath = (rel: string): string => join(CORPUS_DIR, rel);
 
 /**
- * Presentation times of a clean capture's frames straight from RTP: the distinct RTP timestamps
- * (unwrapped across the 32-bit wrap), sorted, in seconds from the first. This is the timing
- * authority: GStreamer's reference files round B-frame times (Matroska stores milliseconds and
- * h264parse guesses), the RTP clock does not.
+ * RTP timestamps of a capture's media packets, in capture order, from the sidecar the corpus
+ * builder wrote with the file (scripts/corpus/rtp-info.ts, not src/capture: the timing authority
+ * must not be the reader under test). Inserted malformed packets are not listed.
  */
-export async function rtpFrameTimes(capture: string, clockRate: number, originCapture?: string): Promise<number[]> {
-  const ticks = await rtpTicks(capture);
-  // Times are relative to the first frame of `originCapture` (default: this capture).
-  const origin = originCapture ? (await rtpTicks(originCapture, ticks.base))[0]! : ticks.sorted[0]!;
-  return ticks.sorted.map((t) => (t - origin) / clockRate);
+export function rtpTimestamps(f: CorpusFile): number[] {
+  return (JSON.parse(readFileSync(corpusPath(f.rtpTimestamps), 'utf8')) as { timestamps: number[] }).timestamps;
 }
 
-async function rtpTicks(capture: string, base?: number): Promise<{ sorted: number[]; base: number } & number[]> {
-  const { readCapture, sniffRtp } = await import('../../src/capture/index.js');
-  const seen = new Set<number>();
-  let first = base;
-  for (const p of readCapture(readFileSync(capture))) {
-    const h = sniffRtp(p.data);
-    if (!h) continue;
-    first ??= h.timestamp;
-    seen.add((h.timestamp - first) | 0); // signed 32-bit distance: unwraps
-  }
-  const sorted = [...seen].sort((a, b) => a - b);
-  return Object.assign(sorted, { sorted, base: first ?? 0 });
+/**
+ * Presentation times of a capture's frames straight from RTP: the distinct RTP timestamps
+ * (unwrapped across the 32-bit wrap), sorted, in seconds from the first frame of `origin`
+ * (default: this capture; unwrapped from origin's first packet). This is the timing authority:
+ * GStreamer's reference files round B-frame times (Matroska stores milliseconds and h264parse
+ * guesses), the RTP clock does not.
+ */
+export function rtpFrameTimes(f: CorpusFile, origin: CorpusFile = f): number[] {
+  const base = rtpTimestamps(origin)[0]!;
+  const ticks = (x: CorpusFile) => [...new Set(rtpTimestamps(x).map((t) => (t - base) | 0))].sort((a, b) => a - b); // signed: unwraps
+  const zero = ticks(origin)[0]!;
+  return ticks(f).map((t) => (t - zero) / f.clockRate);
+}
+
+/** Samples per packet of the corpus Opus streams (scripts/corpus/streams.ts: opusenc frame-size=20). */
+export const CORPUS_OPUS_PACKET_SAMPLES = 960;
+
+/**
+ * Length of an Opus capture's RTP time line in 48 kHz samples: from the first packet's RTP
+ * timestamp (capture order) to the end of the latest packet.
+ */
+export function opusTimelineSamples(f: CorpusFile): number {
+  const ts = rtpTimestamps(f);
+  return Math.max(...ts.map((t) => (t - ts[0]!) | 0)) + CORPUS_OPUS_PACKET_SAMPLES;
 }
