@@ -8,12 +8,12 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { convert } from '../../src/cli/convert.js';
 import { CODECS } from '../../src/core/codec.js';
 import { BACKEND } from '../support/backend.js';
-import { type CorpusFile, type CorpusStream, corpusPath, loadCorpus, rtpFrameTimes } from '../support/corpus.js';
+import { type CorpusFile, type CorpusStream, corpusPath, itCoversAtLeast, loadCorpus, rtpFrameTimes } from '../support/corpus.js';
 import { decoderErrors, type FrameHash, frameHashes, run } from '../support/ffmpeg.js';
 import { writeCapture } from '../support/long-capture.js';
 
@@ -73,6 +73,7 @@ function expectSubsetAtSameTimes(ours: FrameHash[], ref: FrameHash[]): void {
 }
 
 describe(`convert: clean streams decode to the reference frames (${BACKEND})`, () => {
+  itCoversAtLeast(primary, 9, 'clean streams (6 video, 3 Opus)');
   for (const f of primary.filter((x) => x.codec !== 'opus')) {
     for (const seekable of [true, false]) {
       it(`${f.name} → ${CODECS[f.codec].extension} (${seekable ? 'seekable' : 'streaming'})`, async () => {
@@ -128,6 +129,7 @@ describe(`convert: clean streams decode to the reference frames (${BACKEND})`, (
 
 describe(`convert: every capture format gives the same output (${BACKEND})`, () => {
   const variants = corpus.files.filter((f) => f.impairment === 'none' && !primary.includes(f) && f.name !== 'mixed');
+  itCoversAtLeast(variants, 9, 'capture-format variants');
   it.each(variants.map((f) => [f.name, f.format, f] as const))('%s (%s)', async (_n, _fmt, f) => {
     const base = primary.find((p) => p.stream === f.stream)!;
     expect(sha(await convertFile(f, 'variant'))).toBe(sha(await convertFile(base, 'base')));
@@ -143,7 +145,7 @@ describe(`convert: every capture format gives the same output (${BACKEND})`, () 
 });
 
 describe(`convert: impaired streams lose frames, never break them (${BACKEND})`, () => {
-  beforeAll(() => expect(impaired.length).toBeGreaterThanOrEqual(8));
+  itCoversAtLeast(impaired, 13, 'impaired captures');
   for (const f of impaired) {
     it(`${f.name}`, async () => {
       const file = await convertFile(f, 'impaired');
