@@ -182,19 +182,23 @@ const CAPTURES: CaptureSpec[] = [
   { file: 'opus-mono.null.pcap', stream: 'opus-mono', format: 'pcap', link: 'null' },
   { file: 'opus-stereo.rtpdump', stream: 'opus-stereo', format: 'rtpdump', link: 'raw' },
   { file: 'opus-dtx.sll2.pcap', stream: 'opus-dtx', format: 'pcap', link: 'sll2' },
-  { file: 'h264-baseline.loss.pcap', stream: 'h264-baseline', format: 'pcap', link: 'ethernet', impairment: 'loss', seed: 11 },
-  { file: 'h264-baseline.burst-loss.pcap', stream: 'h264-baseline', format: 'pcap', link: 'ethernet', impairment: 'burst-loss', seed: 12 },
-  { file: 'h264-baseline.malformed.pcap', stream: 'h264-baseline', format: 'pcap', link: 'ethernet', impairment: 'malformed', seed: 13 },
-  { file: 'h264-high-bframes.reorder.pcap', stream: 'h264-high-bframes', format: 'pcap', link: 'ethernet', impairment: 'reorder', seed: 14 },
-  { file: 'h264-main.duplicate.pcap', stream: 'h264-main', format: 'pcap', link: 'ethernet', impairment: 'duplicate', seed: 15 },
-  { file: 'vp8.loss.pcap', stream: 'vp8', format: 'pcap', link: 'ethernet', impairment: 'loss', seed: 16 },
-  { file: 'vp8.malformed.pcap', stream: 'vp8', format: 'pcap', link: 'ethernet', impairment: 'malformed', seed: 17 },
-  { file: 'vp9.reorder.pcap', stream: 'vp9', format: 'pcap', link: 'ethernet', impairment: 'reorder', seed: 18 },
-  { file: 'opus-stereo.loss.pcap', stream: 'opus-stereo', format: 'pcap', link: 'ethernet', impairment: 'loss', seed: 19 },
-  { file: 'opus-mono.duplicate.pcap', stream: 'opus-mono', format: 'pcap', link: 'ethernet', impairment: 'duplicate', seed: 20 },
-  { file: 'opus-mono.burst-loss.pcap', stream: 'opus-mono', format: 'pcap', link: 'ethernet', impairment: 'burst-loss', seed: 21 },
-  { file: 'opus-dtx.reorder.pcap', stream: 'opus-dtx', format: 'pcap', link: 'ethernet', impairment: 'reorder', seed: 22 },
-  { file: 'opus-stereo.malformed.pcap', stream: 'opus-stereo', format: 'pcap', link: 'ethernet', impairment: 'malformed', seed: 23 },
+  // Impaired variants: Ethernet pcaps <stream>.<impairment>.pcap, each with its fixed seed.
+  ...([
+    ['h264-baseline', 'loss', 11],
+    ['h264-baseline', 'burst-loss', 12],
+    ['h264-baseline', 'malformed', 13],
+    ['h264-high-bframes', 'reorder', 14],
+    ['h264-main', 'duplicate', 15],
+    ['vp8', 'loss', 16],
+    ['vp8', 'malformed', 17],
+    ['vp9', 'reorder', 18],
+    ['opus-stereo', 'loss', 19],
+    ['opus-mono', 'duplicate', 20],
+    ['opus-mono', 'burst-loss', 21],
+    ['opus-dtx', 'reorder', 22],
+    ['opus-stereo', 'malformed', 23],
+  ] as const).map(([stream, impairment, seed]): CaptureSpec => (
+    { file: `${stream}.${impairment}.pcap`, stream, format: 'pcap', link: 'ethernet', impairment, seed })),
 ];
 
 async function main(): Promise<void> {
