@@ -23,6 +23,16 @@ class ReorderTest : public ::testing::Test {
  protected:
   void make(ReorderOptions o = {}) { rb_ = std::make_unique<ReorderBuffer>(o); }
 
+  // An 8-packet ring (so spreads spill) with the given restart gap; sequence 0 already delivered.
+  void start_small_ring(uint32_t restart_gap) {
+    ReorderOptions o;
+    o.max_packets = 8;
+    o.restart_gap = restart_gap;
+    make(o);
+    put(0, 0);
+    pop_all(0);
+  }
+
   // Inserts seq with packet id = next_id_++; the hold is consumed either way.
   bool put(uint16_t seq, int64_t now) {
     RtpPacket p;
@@ -309,12 +319,7 @@ TEST_F(ReorderTest, DestructorReleasesBufferedHolds) {
 TEST_F(ReorderTest, SparseSpreadBeyondRingSpills) {
   // A stuck front gap with packets spread wider than the ring: they spill and still come out
   // in order, with the right loss counts.
-  ReorderOptions o;
-  o.max_packets = 8;
-  o.restart_gap = 200;
-  make(o);
-  put(0, 0);
-  pop_all(0);
+  start_small_ring(200);
   const uint16_t s[] = {2, 50, 90, 140, 60, 30, 3, 185};
   for (uint16_t q : s) EXPECT_TRUE(put(q, 1));
   EXPECT_FALSE(put(140, 1));  // duplicate in the spill
@@ -333,12 +338,7 @@ TEST_F(ReorderTest, SparseSpreadBeyondRingSpills) {
 }
 
 TEST_F(ReorderTest, FarBelowRingEvictsTopToSpill) {
-  ReorderOptions o;
-  o.max_packets = 8;
-  o.restart_gap = 100;
-  make(o);
-  put(0, 0);
-  pop_all(0);
+  start_small_ring(100);
   put(50, 1);  // ring: 50..57
   put(57, 1);
   put(3, 1);  // 57 - 3 >= 8: 57 and 50 move out of the ring
