@@ -41,7 +41,11 @@ describe('Opus PCM: native and wasm decode identically', () => {
     const packets = gstreamerOpusPackets(FIELD, { payloadType: 111, channels: 2 });
     expect(packets.length).toBe(533);
     const ref = new Int16Array(packets.reduce((n, p) => n + p.length, 0));
-    packets.reduce((at, p) => (ref.set(p, at), at + p.length), 0);
+    let at = 0;
+    for (const p of packets) {
+      ref.set(p, at);
+      at += p.length;
+    }
     expect(ref.length).toBe(231960 * 2);
     expect(a.length).toBe(ref.length);
     expect(maxAbsDiff(a, ref)).toBe(0);

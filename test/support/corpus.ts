@@ -85,7 +85,7 @@ export function rtpFrameTimes(f: CorpusFile, origin: CorpusFile = f): number[] {
 }
 
 /** Samples per packet of the corpus Opus streams (scripts/corpus/streams.ts: opusenc frame-size=20). */
-export const CORPUS_OPUS_PACKET_SAMPLES = 960;
+const CORPUS_OPUS_PACKET_SAMPLES = 960;
 
 /**
  * Length of an Opus capture's RTP time line in 48 kHz samples: from the first packet's RTP
