@@ -23,10 +23,10 @@ class ReorderTest : public ::testing::Test {
  protected:
   void make(ReorderOptions o = {}) { rb_ = std::make_unique<ReorderBuffer>(o); }
 
-  // An 8-packet ring (so spreads spill) with the given restart gap; sequence 0 already delivered.
-  void start_small_ring(uint32_t restart_gap) {
+  // A buffer of `max_packets` (small: so it fills or spills) with sequence 0 already delivered.
+  void start_ring(uint32_t max_packets, uint32_t restart_gap = ReorderOptions{}.restart_gap) {
     ReorderOptions o;
-    o.max_packets = 8;
+    o.max_packets = max_packets;
     o.restart_gap = restart_gap;
     make(o);
     put(0, 0);
@@ -194,11 +194,7 @@ TEST_F(ReorderTest, SecondGapDeadlineFromItsOwnPackets) {
 }
 
 TEST_F(ReorderTest, LossOnCapacity) {
-  ReorderOptions o;
-  o.max_packets = 4;
-  make(o);
-  put(0, 0);
-  pop_all(0);
+  start_ring(4);
   put(2, 1);
   put(3, 1);
   put(4, 1);
@@ -212,11 +208,7 @@ TEST_F(ReorderTest, LossOnCapacity) {
 }
 
 TEST_F(ReorderTest, CapacityGivesUpOnlyTheOldestGap) {
-  ReorderOptions o;
-  o.max_packets = 3;
-  make(o);
-  put(0, 0);
-  pop_all(0);
+  start_ring(3);
   put(2, 1);
   put(4, 1);
   put(5, 1);  // full: release 2 (lost 1); then 2 buffered with gap 3 -> wait again
@@ -319,7 +311,7 @@ TEST_F(ReorderTest, DestructorReleasesBufferedHolds) {
 TEST_F(ReorderTest, SparseSpreadBeyondRingSpills) {
   // A stuck front gap with packets spread wider than the ring: they spill and still come out
   // in order, with the right loss counts.
-  start_small_ring(200);
+  start_ring(8, 200);
   const uint16_t s[] = {2, 50, 90, 140, 60, 30, 3, 185};
   for (uint16_t q : s) EXPECT_TRUE(put(q, 1));
   EXPECT_FALSE(put(140, 1));  // duplicate in the spill
@@ -338,7 +330,7 @@ TEST_F(ReorderTest, SparseSpreadBeyondRingSpills) {
 }
 
 TEST_F(ReorderTest, FarBelowRingEvictsTopToSpill) {
-  start_small_ring(100);
+  start_ring(8, 100);
   put(50, 1);  // ring: 50..57
   put(57, 1);
   put(3, 1);  // 57 - 3 >= 8: 57 and 50 move out of the ring
