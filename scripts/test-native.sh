@@ -28,11 +28,24 @@ CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=
 cmake --build build-fuzz -j"$JOBS"
 fuzzed=0
 for f in build-fuzz/*_fuzz; do
-  corpus="build-fuzz/corpus-$(basename "$f")"
+  [ -f "$f" ] && [ -x "$f" ] || continue # the corpus-<target> dirs match the glob too
+  name="$(basename "$f")"
+  corpus="build-fuzz/corpus-$name"
+  seeds="test/native/fuzz/corpus/$name"
+  [ -d "$seeds" ] || { echo "FUZZ: no seed corpus $seeds (see test/native/fuzz/corpus/README.md)"; exit 1; }
   mkdir -p "$corpus"
-  "$f" -max_total_time="${FUZZ_SECONDS:-20}" -print_final_stats=0 "$corpus" >"$corpus.log" 2>&1 ||
-    { echo "FUZZ FAILURE in $f"; tail -40 "$corpus.log"; exit 1; }
-  echo "fuzz $(basename "$f"): $(grep -oE 'Done [0-9]+ runs' "$corpus.log" || echo 'ran')"
+  # Every crash input ever found (test/native/fuzz/reports/<target>/) must still pass.
+  shopt -s nullglob
+  reports=(test/native/fuzz/reports/"$name"/*)
+  shopt -u nullglob
+  if [ ${#reports[@]} -gt 0 ]; then
+    "$f" "${reports[@]}" >"$corpus.reports.log" 2>&1 ||
+      { echo "FUZZ REGRESSION in $f (a saved report crashes again)"; tail -40 "$corpus.reports.log"; exit 1; }
+  fi
+  # Starts from the committed seeds (read-only second corpus dir; new inputs go to $corpus).
+  "$f" -max_total_time="${FUZZ_SECONDS:-20}" -print_final_stats=0 "$corpus" "$seeds" >"$corpus.log" 2>&1 ||
+    { echo "FUZZ FAILURE in $f (save the crash input under test/native/fuzz/reports/$name/)"; tail -40 "$corpus.log"; exit 1; }
+  echo "fuzz $name: $(ls "$seeds" | wc -l) seeds, ${#reports[@]} reports replayed, $(grep -oE 'Done [0-9]+ runs' "$corpus.log" || echo 'ran')"
   fuzzed=$((fuzzed + 1))
 done
 

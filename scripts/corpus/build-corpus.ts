@@ -7,6 +7,7 @@
  *      streams/<name>.ref.mkv  reference made by GStreamer's depayloader from the same RTP
  *   2. captures/*.pcap|pcapng|rtpdump  the same packets with paced arrival times in every capture
  *                              flavour the readers support, plus seeded impaired variants
+ *      captures/*.rtp.json   sidecar: the RTP timestamps of each capture's media packets
  *   3. corpus.json             the manifest (see docs/corpus.md)
  *
  *   npx tsx scripts/corpus/build-corpus.ts <out-dir> <hash>
@@ -108,7 +109,7 @@ type FileEntry = {
   name: string; path: string; format: 'pcap' | 'pcapng' | 'rtpdump'; linkType?: number; linkTypeName?: string;
   timestampResolution?: 'us' | 'ns'; byteOrder?: 'le' | 'be'; ipVersion: 4 | 6;
   stream: string; codec: string; media: string; clockRate: number; channels: number; payloadType: number; ssrc: number;
-  sdp: string; reference: string; rtpStream: string; source: string; impairment: Impairment; seed?: number;
+  sdp: string; reference: string; rtpStream: string; rtpTimestamps: string; source: string; impairment: Impairment; seed?: number;
   packetCount: number; rtpPacketCount: number; uniqueRtpPacketCount: number; durationMs: number;
   impairReport?: ImpairReport;
   identicalToStream: boolean;
@@ -127,6 +128,19 @@ function durationMs(packets: readonly Uint8Array[], clockRate: number): number {
 function rtpCounts(data: readonly Uint8Array[], ssrc: number): { rtp: number; unique: number } {
   const seqs = data.map(rtpFields).filter((f) => f !== undefined && f.ssrc === ssrc).map((f) => f?.seq);
   return { rtp: seqs.length, unique: new Set(seqs).size };
+}
+
+/**
+ * Sidecar of a capture: `{ ssrc, timestamps }`, the RTP timestamps of the stream's media packets
+ * in the order the capture holds them, read here with rtp-info.ts as the file is written (not by
+ * src/capture, which the tests check against it). Packets an impairment inserted (malformed ones:
+ * new byte arrays, not in `media`) are left out; duplicates appear twice, lost packets not at all.
+ */
+function writeRtpSidecar(capturePath: string, packets: readonly Uint8Array[], media: ReadonlySet<Uint8Array>, ssrc: number): string {
+  const timestamps = packets.filter((p) => media.has(p)).map(rtpFields).filter((f) => f?.ssrc === ssrc).map((f) => f!.ts);
+  const path = `${capturePath}.rtp.json`;
+  writeFileSync(path, `${JSON.stringify({ ssrc, timestamps })}\n`);
+  return rel(path);
 }
 
 type Link = 'ethernet' | 'ethernet-vlan' | 'sll' | 'sll2' | 'null' | 'raw';
@@ -168,19 +182,23 @@ const CAPTURES: CaptureSpec[] = [
   { file: 'opus-mono.null.pcap', stream: 'opus-mono', format: 'pcap', link: 'null' },
   { file: 'opus-stereo.rtpdump', stream: 'opus-stereo', format: 'rtpdump', link: 'raw' },
   { file: 'opus-dtx.sll2.pcap', stream: 'opus-dtx', format: 'pcap', link: 'sll2' },
-  { file: 'h264-baseline.loss.pcap', stream: 'h264-baseline', format: 'pcap', link: 'ethernet', impairment: 'loss', seed: 11 },
-  { file: 'h264-baseline.burst-loss.pcap', stream: 'h264-baseline', format: 'pcap', link: 'ethernet', impairment: 'burst-loss', seed: 12 },
-  { file: 'h264-baseline.malformed.pcap', stream: 'h264-baseline', format: 'pcap', link: 'ethernet', impairment: 'malformed', seed: 13 },
-  { file: 'h264-high-bframes.reorder.pcap', stream: 'h264-high-bframes', format: 'pcap', link: 'ethernet', impairment: 'reorder', seed: 14 },
-  { file: 'h264-main.duplicate.pcap', stream: 'h264-main', format: 'pcap', link: 'ethernet', impairment: 'duplicate', seed: 15 },
-  { file: 'vp8.loss.pcap', stream: 'vp8', format: 'pcap', link: 'ethernet', impairment: 'loss', seed: 16 },
-  { file: 'vp8.malformed.pcap', stream: 'vp8', format: 'pcap', link: 'ethernet', impairment: 'malformed', seed: 17 },
-  { file: 'vp9.reorder.pcap', stream: 'vp9', format: 'pcap', link: 'ethernet', impairment: 'reorder', seed: 18 },
-  { file: 'opus-stereo.loss.pcap', stream: 'opus-stereo', format: 'pcap', link: 'ethernet', impairment: 'loss', seed: 19 },
-  { file: 'opus-mono.duplicate.pcap', stream: 'opus-mono', format: 'pcap', link: 'ethernet', impairment: 'duplicate', seed: 20 },
-  { file: 'opus-mono.burst-loss.pcap', stream: 'opus-mono', format: 'pcap', link: 'ethernet', impairment: 'burst-loss', seed: 21 },
-  { file: 'opus-dtx.reorder.pcap', stream: 'opus-dtx', format: 'pcap', link: 'ethernet', impairment: 'reorder', seed: 22 },
-  { file: 'opus-stereo.malformed.pcap', stream: 'opus-stereo', format: 'pcap', link: 'ethernet', impairment: 'malformed', seed: 23 },
+  // Impaired variants: Ethernet pcaps <stream>.<impairment>.pcap, each with its fixed seed.
+  ...([
+    ['h264-baseline', 'loss', 11],
+    ['h264-baseline', 'burst-loss', 12],
+    ['h264-baseline', 'malformed', 13],
+    ['h264-high-bframes', 'reorder', 14],
+    ['h264-main', 'duplicate', 15],
+    ['vp8', 'loss', 16],
+    ['vp8', 'malformed', 17],
+    ['vp9', 'reorder', 18],
+    ['opus-stereo', 'loss', 19],
+    ['opus-mono', 'duplicate', 20],
+    ['opus-mono', 'burst-loss', 21],
+    ['opus-dtx', 'reorder', 22],
+    ['opus-stereo', 'malformed', 23],
+  ] as const).map(([stream, impairment, seed]): CaptureSpec => (
+    { file: `${stream}.${impairment}.pcap`, stream, format: 'pcap', link: 'ethernet', impairment, seed })),
 ];
 
 async function main(): Promise<void> {
@@ -260,6 +278,7 @@ async function main(): Promise<void> {
     }
     const path = join(CDIR, c.file);
     writeFileSync(path, bytes);
+    const rtpTimestamps = writeRtpSidecar(path, pk.map((p) => p.data), new Set(base.map((p) => p.data)), s.ssrc);
     const counts = rtpCounts(pk.map((p) => p.data), s.ssrc);
     const f: FileEntry = {
       name: c.file.replace(/\.(pcap|pcapng|rtpdump)$/, ''), path: rel(path), format: c.format,
@@ -269,7 +288,7 @@ async function main(): Promise<void> {
       } : {}),
       ipVersion: c.v6 ? 6 : 4,
       stream: s.name, codec: s.codec, media: s.media, clockRate: s.clockRate, channels: s.channels, payloadType: s.payloadType, ssrc: s.ssrc,
-      sdp: entry.sdp, reference: entry.reference, rtpStream: entry.rtp, source: s.source, impairment: c.impairment ?? 'none',
+      sdp: entry.sdp, reference: entry.reference, rtpStream: entry.rtp, rtpTimestamps, source: s.source, impairment: c.impairment ?? 'none',
       ...(c.seed !== undefined ? { seed: c.seed } : {}),
       packetCount: pk.length, rtpPacketCount: counts.rtp, uniqueRtpPacketCount: counts.unique,
       durationMs: durationMs(pk.map((p) => p.data), s.clockRate),
@@ -329,12 +348,13 @@ function makeMixed(timed: Map<string, TimedPacket[]>, defs: Map<string, StreamDe
   );
   const path = join(CDIR, 'mixed.pcapng');
   writeFileSync(path, bytes);
+  const rtpTimestamps = writeRtpSidecar(path, vp8.map((p) => p.data), new Set(vp8.map((p) => p.data)), v.ssrc);
   const vc = rtpCounts(vp8.map((p) => p.data), v.ssrc);
   const oc = rtpCounts(opus.map((p) => p.data), o.ssrc);
   return {
     name: 'mixed', path: rel(path), format: 'pcapng', linkType: 1, linkTypeName: 'EN10MB+LINUX_SLL2', timestampResolution: 'us', byteOrder: 'le', ipVersion: 4,
     stream: 'vp8', codec: v.codec, media: v.media, clockRate: v.clockRate, channels: v.channels, payloadType: v.payloadType, ssrc: v.ssrc,
-    sdp: ve.sdp, reference: ve.reference, rtpStream: ve.rtp, source: v.source, impairment: 'none',
+    sdp: ve.sdp, reference: ve.reference, rtpStream: ve.rtp, rtpTimestamps, source: v.source, impairment: 'none',
     packetCount: vp8.length + opus.length + 1, rtpPacketCount: vc.rtp, uniqueRtpPacketCount: vc.unique,
     durationMs: durationMs(vp8.map((p) => p.data), v.clockRate), identicalToStream: false,
     extraStreams: [{ stream: 'opus-stereo', ssrc: o.ssrc, payloadType: o.payloadType, rtpPacketCount: oc.rtp }],

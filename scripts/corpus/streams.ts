@@ -35,6 +35,21 @@ export type StreamDef = {
 
 const VIDEO = 'videotestsrc num-buffers=90 pattern=zone-plate kx2=20 ky2=20 kt=1 ! video/x-raw,width=320,height=240,framerate=30/1';
 
+/**
+ * An Opus stream (PT 111, 48 kHz, 20 ms frames): the SDP always says opus/48000/2 (RFC 7587 §7)
+ * with the channel count in `stereo`/`sprop-stereo`, which the reference's caps repeat.
+ */
+function opusStream(o: { name: string; channels: 1 | 2; ssrc: number; gst: string; usedtx?: boolean; notes: string }): StreamDef {
+  const stereo = o.channels === 2 ? '1' : '0';
+  return {
+    name: o.name, codec: 'opus', media: 'audio', encodingName: 'opus', clockRate: 48000, channels: o.channels, payloadType: 111,
+    ssrc: o.ssrc, source: 'gstreamer', gst: o.gst, depay: 'rtpopusdepay',
+    extraCaps: `encoding-params=(string)2,sprop-stereo=(string)${stereo}`,
+    fmtp: { minptime: '10', useinbandfec: '1', ...(o.usedtx ? { usedtx: '1' } : {}), stereo, 'sprop-stereo': stereo },
+    notes: o.notes,
+  };
+}
+
 /** All source streams, in manifest order. */
 export const STREAMS: readonly StreamDef[] = [
   {
@@ -84,32 +99,20 @@ export const STREAMS: readonly StreamDef[] = [
     depay: 'rtpvp9depay ! vp9parse', fmtp: { 'profile-id': '0' },
     notes: 'VP9 profile 0, non-flexible mode with 15-bit PictureID (rtpvp9pay), keyframe every 30 frames',
   },
-  {
-    name: 'opus-mono',
-    codec: 'opus', media: 'audio', encodingName: 'opus', clockRate: 48000, channels: 1, payloadType: 111,
-    ssrc: 0x1a2b3c07, source: 'gstreamer',
+  opusStream({
+    name: 'opus-mono', channels: 1, ssrc: 0x1a2b3c07,
     gst: 'audiotestsrc num-buffers=150 samplesperbuffer=960 wave=sine freq=440 ! audio/x-raw,rate=48000,channels=1 ! opusenc frame-size=20 bitrate=32000 ! rtpopuspay pt=111 ssrc=0x1a2b3c07 seqnum-offset=10 timestamp-offset=4294960000',
-    depay: 'rtpopusdepay', extraCaps: 'encoding-params=(string)2,sprop-stereo=(string)0',
-    fmtp: { minptime: '10', useinbandfec: '1', stereo: '0', 'sprop-stereo': '0' },
     notes: 'Opus mono 20 ms frames, 32 kbit/s, RTP timestamp wraps after ~0.15 s',
-  },
-  {
-    name: 'opus-stereo',
-    codec: 'opus', media: 'audio', encodingName: 'opus', clockRate: 48000, channels: 2, payloadType: 111,
-    ssrc: 0x1a2b3c08, source: 'gstreamer',
+  }),
+  opusStream({
+    name: 'opus-stereo', channels: 2, ssrc: 0x1a2b3c08,
     gst: 'audiotestsrc num-buffers=150 samplesperbuffer=960 wave=ticks freq=660 ! audio/x-raw,rate=48000,channels=2 ! opusenc frame-size=20 bitrate=64000 ! rtpopuspay pt=111 ssrc=0x1a2b3c08 seqnum-offset=20 timestamp-offset=50000',
-    depay: 'rtpopusdepay', extraCaps: 'encoding-params=(string)2,sprop-stereo=(string)1',
-    fmtp: { minptime: '10', useinbandfec: '1', stereo: '1', 'sprop-stereo': '1' },
     notes: 'Opus stereo 20 ms frames, 64 kbit/s',
-  },
-  {
-    name: 'opus-dtx',
-    codec: 'opus', media: 'audio', encodingName: 'opus', clockRate: 48000, channels: 1, payloadType: 111,
-    ssrc: 0x1a2b3c09, source: 'gstreamer',
+  }),
+  opusStream({
+    name: 'opus-dtx', channels: 1, ssrc: 0x1a2b3c09, usedtx: true,
     // @WAV@ is replaced by a tone/silence WAV that build-corpus.ts makes with ffmpeg first.
     gst: 'filesrc location=@WAV@ ! wavparse ! audioconvert ! audio/x-raw,rate=48000,channels=1 ! opusenc frame-size=20 bitrate=24000 audio-type=voice dtx=true ! rtpopuspay pt=111 dtx=true ssrc=0x1a2b3c09 seqnum-offset=30 timestamp-offset=60000',
-    depay: 'rtpopusdepay', extraCaps: 'encoding-params=(string)2,sprop-stereo=(string)0',
-    fmtp: { minptime: '10', useinbandfec: '1', usedtx: '1', stereo: '0', 'sprop-stereo': '0' },
     notes: 'Opus mono with DTX: 0.5 s tone / 0.5 s silence; rtpopuspay dtx=true drops the empty DTX frames so RTP timestamps jump over the silences',
-  },
+  }),
 ];

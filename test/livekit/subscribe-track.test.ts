@@ -204,14 +204,16 @@ describe('subscribeTrack against livekit-server', () => {
     expect(c.events).toEqual(['connectionLost', 'resumed']);
     const resumedAt = arrivals.length;
     await sleep(1500);
-    // The old PC kept delivering while the second session joined: packets arrived between the kill
-    // and the switch (about 1 s of ICE/DTLS), and the largest gap across the whole window is one
-    // or two packet intervals, not the ~1 s of a break-before-make rejoin.
-    expect(resumedAt - killedAt).toBeGreaterThan(20);
+    // The old PC kept delivering while the second session joined (ICE/DTLS, ~1 s when measured,
+    // much less on a fast machine), so the largest gap across the whole window is one or two packet
+    // intervals, not the ~1 s of a break-before-make rejoin.
+    const oldAfterKill = resumedAt - killedAt;
+    expect(oldAfterKill).toBeGreaterThan(0);
     const window = arrivals.slice(killedAt - 10);
     let maxGapMs = 0;
     for (let i = 1; i < window.length; i++) maxGapMs = Math.max(maxGapMs, (window[i]!.at - window[i - 1]!.at) / 1000);
-    console.log(`recovery: ${resumedAt - killedAt} packets from the old session after the kill, max RTP gap ${maxGapMs.toFixed(1)} ms`);
+    console.log(`recovery: ${oldAfterKill} packets from the old session after the kill, max RTP gap ${maxGapMs.toFixed(1)} ms`);
+    expect(maxGapMs).toBeGreaterThan(0);
     expect(maxGapMs).toBeLessThan(200);
     // One switch from the old SSRC to the new one; never back (no interleaving).
     const runs = window.map((a) => a.ssrc).filter((x, i, all) => i === 0 || all[i - 1] !== x);
@@ -253,6 +255,10 @@ describe('subscribeTrack against livekit-server', () => {
     let maxGapMs = 0;
     for (let i = killedAt; i < arrivals.length; i++) maxGapMs = Math.max(maxGapMs, (arrivals[i]! - arrivals[i - 1]!) / 1000);
     console.log(`degraded recovery (fixed identity): max RTP gap ${maxGapMs.toFixed(0)} ms`);
+    // A rejoin breaks before it makes: one gap of about the join time (measured 1.04–1.10 s),
+    // bounded with room for a loaded 2-core machine.
+    expect(maxGapMs).toBeGreaterThan(0);
+    expect(maxGapMs).toBeLessThan(3000);
     expect(c.events).toEqual(['connectionLost', 'resumed']);
     expect((await listParticipants(bed.server, name)).map((p) => p.identity).sort()).toEqual([identity, 'hank'].sort());
   });

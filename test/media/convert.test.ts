@@ -8,12 +8,12 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { convert } from '../../src/cli/convert.js';
 import { CODECS } from '../../src/core/codec.js';
 import { BACKEND } from '../support/backend.js';
-import { type CorpusFile, type CorpusStream, corpusPath, loadCorpus, rtpFrameTimes } from '../support/corpus.js';
+import { type CorpusFile, type CorpusStream, corpusPath, itCoversAtLeast, loadCorpus, rtpFrameTimes } from '../support/corpus.js';
 import { decoderErrors, type FrameHash, frameHashes, run } from '../support/ffmpeg.js';
 import { writeCapture } from '../support/long-capture.js';
 
@@ -73,6 +73,7 @@ function expectSubsetAtSameTimes(ours: FrameHash[], ref: FrameHash[]): void {
 }
 
 describe(`convert: clean streams decode to the reference frames (${BACKEND})`, () => {
+  itCoversAtLeast(primary, 9, 'clean streams (6 video, 3 Opus)');
   for (const f of primary.filter((x) => x.codec !== 'opus')) {
     for (const seekable of [true, false]) {
       it(`${f.name} → ${CODECS[f.codec].extension} (${seekable ? 'seekable' : 'streaming'})`, async () => {
@@ -82,7 +83,7 @@ describe(`convert: clean streams decode to the reference frames (${BACKEND})`, (
         const ref = frameHashes(corpusPath(streamOf(f).reference));
         expect(ours.map((h) => h.hash)).toEqual(ref.map((h) => h.hash));
         // Presentation times are the RTP timestamps, exactly (B-frames included).
-        const rtp = await rtpFrameTimes(corpusPath(f.path), f.clockRate);
+        const rtp = rtpFrameTimes(f);
         expect(ours.length).toBe(rtp.length);
         ours.forEach((h, i) => expect(h.pts - ours[0]!.pts, `frame ${i}`).toBeCloseTo(rtp[i]!, 4));
         // Duration within one frame of the RTP span.
@@ -98,7 +99,7 @@ describe(`convert: clean streams decode to the reference frames (${BACKEND})`, (
       expect(decoderErrors(file)).toBe('');
       const ours = frameHashes(file, { copy: true });
       const ref = frameHashes(corpusPath(streamOf(f).reference), { copy: true });
-      const rtp = await rtpFrameTimes(corpusPath(f.path), 48000);
+      const rtp = rtpFrameTimes(f);
       expect(ref.length).toBe(rtp.length);
       // Every packet GStreamer depayloaded is in our file byte for byte, in order, at its RTP time;
       // anything else is a generated gap filler.
@@ -128,6 +129,7 @@ describe(`convert: clean streams decode to the reference frames (${BACKEND})`, (
 
 describe(`convert: every capture format gives the same output (${BACKEND})`, () => {
   const variants = corpus.files.filter((f) => f.impairment === 'none' && !primary.includes(f) && f.name !== 'mixed');
+  itCoversAtLeast(variants, 9, 'capture-format variants');
   it.each(variants.map((f) => [f.name, f.format, f] as const))('%s (%s)', async (_n, _fmt, f) => {
     const base = primary.find((p) => p.stream === f.stream)!;
     expect(sha(await convertFile(f, 'variant'))).toBe(sha(await convertFile(base, 'base')));
@@ -143,7 +145,7 @@ describe(`convert: every capture format gives the same output (${BACKEND})`, () 
 });
 
 describe(`convert: impaired streams lose frames, never break them (${BACKEND})`, () => {
-  beforeAll(() => expect(impaired.length).toBeGreaterThanOrEqual(8));
+  itCoversAtLeast(impaired, 13, 'impaired captures');
   for (const f of impaired) {
     it(`${f.name}`, async () => {
       const file = await convertFile(f, 'impaired');
@@ -153,8 +155,8 @@ describe(`convert: impaired streams lose frames, never break them (${BACKEND})`,
         // Packets are passed through: the file holds reference packets in order at their RTP
         // times, with generated fillers where packets were lost.
         const refs = frameHashes(ref, { copy: true });
-        const rtp = await rtpFrameTimes(corpusPath(primaryOf(f).path), 48000);
-        const firstKept = rtp.indexOf((await rtpFrameTimes(corpusPath(f.path), 48000, corpusPath(primaryOf(f).path)))[0]!);
+        const rtp = rtpFrameTimes(primaryOf(f));
+        const firstKept = rtp.indexOf(rtpFrameTimes(f, primaryOf(f))[0]!);
         const ours = frameHashes(file, { copy: true });
         const real = ours.filter((o) => o.size > 2);
         expect(real.length).toBeGreaterThan(refs.length / 2);
@@ -165,7 +167,7 @@ describe(`convert: impaired streams lose frames, never break them (${BACKEND})`,
           expect(o.hash, `packet at ${o.pts.toFixed(4)} s`).toBe(refs[i]!.hash);
         }
       } else {
-        const rtp = await rtpFrameTimes(corpusPath(primaryOf(f).path), f.clockRate);
+        const rtp = rtpFrameTimes(primaryOf(f));
         const refs = frameHashes(ref);
         expect(refs.length).toBe(rtp.length);
         expectSubsetAtSameTimes(frameHashes(file), refs.map((r, i) => ({ ...r, pts: rtp[i]! })));

@@ -57,6 +57,16 @@ function arrivalSpan(name: string): number {
   return last - (first ?? 0);
 }
 
+/** Converts a field case: the output decodes without a message and lasts its arrival span (± 0.25 s). */
+function expectDecodesOverArrivalSpan(input: string, output: string, ...args: string[]): void {
+  convert(input, output, ...args);
+  expect(decoderErrors(output)).toBe('');
+  const d = containerDuration(output);
+  const span = arrivalSpan(input);
+  expect(d).toBeGreaterThan(span - 0.25);
+  expect(d).toBeLessThan(span + 0.25);
+}
+
 const refMd5s = (name: string) => readFileSync(fixture(name), 'utf8').trim().split('\n');
 
 describe(`field cases (${BACKEND})`, () => {
@@ -94,42 +104,22 @@ describe(`field cases (${BACKEND})`, () => {
 
   it('the last frame after a 20 s gap lasts one frame, not the gap', () => {
     const o = join(out, 'gap.mp4');
-    convert('h264-gap-last-frame.pcap', o);
-    expect(decoderErrors(o)).toBe('');
-    const d = containerDuration(o);
-    const span = arrivalSpan('h264-gap-last-frame.pcap');
-    expect(d).toBeGreaterThan(span - 0.25);
-    expect(d).toBeLessThan(span + 0.25);
+    expectDecodesOverArrivalSpan('h264-gap-last-frame.pcap', o);
   });
 
   it('one VP8 packet with a wrong timestamp never yields a broken frame', () => {
     const o = join(out, 'badts.webm');
-    convert('vp8-one-packet-bad-timestamp.pcap', o, '--codec', 'vp8');
-    expect(decoderErrors(o)).toBe('');
-    const d = containerDuration(o);
-    const span = arrivalSpan('vp8-one-packet-bad-timestamp.pcap');
-    expect(d).toBeGreaterThan(span - 0.25);
-    expect(d).toBeLessThan(span + 0.25);
+    expectDecodesOverArrivalSpan('vp8-one-packet-bad-timestamp.pcap', o, '--codec', 'vp8');
   });
 
   it('a last VP8 frame stamped 10 s back neither folds nor stretches the time line', () => {
     const o = join(out, 'back.webm');
-    convert('vp8-last-frame-10s-back.pcap', o, '--codec', 'vp8');
-    expect(decoderErrors(o)).toBe('');
-    const d = containerDuration(o);
-    const span = arrivalSpan('vp8-last-frame-10s-back.pcap');
-    expect(d).toBeGreaterThan(span - 0.25);
-    expect(d).toBeLessThan(span + 0.25);
+    expectDecodesOverArrivalSpan('vp8-last-frame-10s-back.pcap', o, '--codec', 'vp8');
   });
 
   it('one Opus packet stamped +1 h gives 3 s of Ogg, not an hour', () => {
     const o = join(out, 'plus1h.ogg');
-    convert('opus-one-packet-plus-1h.pcap', o);
-    expect(decoderErrors(o)).toBe('');
-    const d = containerDuration(o);
-    const span = arrivalSpan('opus-one-packet-plus-1h.pcap');
-    expect(d).toBeGreaterThan(span - 0.25);
-    expect(d).toBeLessThan(span + 0.25);
+    expectDecodesOverArrivalSpan('opus-one-packet-plus-1h.pcap', o);
     expect(statSync(o).size).toBeLessThan(64 * 1024);
   });
 

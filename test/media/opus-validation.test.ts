@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 import { readCapture, selectStream } from '../../src/capture/index.js';
-import { corpusPath, loadCorpus } from '../support/corpus.js';
+import { corpusPath, itCoversAtLeast, loadCorpus } from '../support/corpus.js';
 import { pcmStats, recorderStats } from '../support/core-run.js';
 
 const corpus = loadCorpus();
@@ -34,6 +34,7 @@ const decodeAsOpus = (path: string, ssrc?: number) => pcmStats(2, packets(path, 
 const invalid = (s: Record<string, number>) => s.payloadMalformed! + s.timingInvalid!;
 
 describe('Opus validation: video bytes are not Opus', () => {
+  itCoversAtLeast(video, 17, 'video captures');
   it.each(video.map((f) => [f.name, f] as const))('%s as Opus: invalid packets outnumber frames', async (_n, f) => {
     const s = await recordAsOpus(corpusPath(f.path), f.ssrc);
     expect(s.timingInvalid).toBeGreaterThan(0);
@@ -44,6 +45,8 @@ describe('Opus validation: video bytes are not Opus', () => {
 });
 
 describe('Opus validation: real Opus is never invalid', () => {
+  itCoversAtLeast(opus, 10, 'Opus captures');
+  itCoversAtLeast(fieldOpus, 2, 'Opus field cases');
   it.each(opus.map((f) => [f.name, f] as const))('%s: no invalid packet', async (_n, f) => {
     const s = await recordAsOpus(corpusPath(f.path), f.ssrc);
     // Only the deliberately malformed capture has unparsable payloads.

@@ -12,12 +12,14 @@ import { describe, expect, it } from 'vitest';
 import { readCapture, selectStream } from '../../src/capture/index.js';
 import { BACKEND } from '../support/backend.js';
 import { pcmStats, recorderStats } from '../support/core-run.js';
-import { corpusPath, loadCorpus } from '../support/corpus.js';
+import { corpusPath, itCoversAtLeast, loadCorpus } from '../support/corpus.js';
 
 const corpus = loadCorpus();
 
-
 describe(`RTP time line vs arrival time on the corpus (${BACKEND})`, () => {
+  itCoversAtLeast(corpus.files, 32, 'capture files');
+  itCoversAtLeast(corpus.streams, 9, 'RTP streams');
+
   for (const f of corpus.files) {
     it(`${f.path}: no timestamp outlier, no re-base`, async () => {
       const stream = corpus.streams.find((s) => s.name === f.stream)!;

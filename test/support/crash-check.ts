@@ -144,3 +144,18 @@ export function expectKilledWithinBound(r: KilledRecording, file: string, ext: s
   expect(r.decodedSec).toBeLessThanOrEqual(r.receivingSec + 0.25);
   expect(hasEndIndex(readFileSync(file), ext)).toBe(false); // really killed before the end
 }
+
+/**
+ * What a cleanly stopped recording must show: exit 0, a file that decodes without a message,
+ * the end index, an ffprobe duration within `durationTolSec` of the decoded media, and at most
+ * `maxLossSec` lost. Prints the measurement under `label`.
+ */
+export function expectCleanStop(r: KilledRecording, file: string, ext: string, label: string, o: { durationTolSec: number; maxLossSec: number }): void {
+  expect(r.exit.code, r.stderr).toBe(0);
+  expect(r.errors).toBe('');
+  expect(hasEndIndex(readFileSync(file), ext)).toBe(true);
+  const probed = probedDuration(file);
+  console.log(`${label} clean stop: receiving ${r.receivingSec.toFixed(2)} s, decoded ${r.decodedSec.toFixed(2)} s, ffprobe ${probed} s`);
+  expect(Math.abs(probed - decodedSeconds(file))).toBeLessThanOrEqual(o.durationTolSec);
+  expect(r.lostSec).toBeLessThanOrEqual(o.maxLossSec);
+}

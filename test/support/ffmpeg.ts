@@ -27,7 +27,10 @@ export function decoderErrors(file: string, opts: { variableFrameRate?: boolean 
   const probe = run('ffprobe', ['-v', 'error', '-i', file]);
   const timeBase = opts.variableFrameRate ? ['-enc_time_base', '-1'] : [];
   const decode = run('ffmpeg', ['-nostdin', '-v', 'error', '-i', file, ...timeBase, '-f', 'null', '-']);
-  return (probe.stderr + decode.stderr).trim();
+  // A failing tool that prints nothing must not read as "no errors".
+  const silentFailure = (name: string, r: { status: number | null; stderr: string }) =>
+    r.status !== 0 && !r.stderr.trim() ? `${name} exited with status ${r.status} and printed nothing\n` : '';
+  return (probe.stderr + silentFailure('ffprobe', probe) + decode.stderr + silentFailure('ffmpeg', decode)).trim();
 }
 
 export type FrameHash = { pts: number; duration: number; size: number; hash: string };

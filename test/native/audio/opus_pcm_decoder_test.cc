@@ -195,8 +195,12 @@ TEST(OpusPcmDecoder, FirstPacketOverlapIsDroppedAsPreSkip) {
     Pkt b = pk[i];
     b.ts = i == 0 ? 0 : 960 * static_cast<int64_t>(i) - 312;
     ours.decode(frame_of(b));
-    if (i == 0) EXPECT_EQ(ours.available(), 0u) << "the first frame is held back";
-    if (i == 1) EXPECT_GT(ours.available(), 0u) << "released once the second frame is placed";
+    if (i == 0) {
+      EXPECT_EQ(ours.available(), 0u) << "the first frame is held back";
+    }
+    if (i == 1) {
+      EXPECT_GT(ours.available(), 0u) << "released once the second frame is placed";
+    }
     ts = b.ts;
   }
   plain.flush();

@@ -321,6 +321,15 @@ std::vector<Fragment> fragments(const std::vector<uint8_t>& f, const std::vector
   return out;
 }
 
+// finish(), then the fragments of everything the muxer wrote (whose boxes must parse).
+std::vector<Fragment> finish_fragments(Mp4Muxer& m) {
+  m.finish();
+  std::vector<uint8_t> f = drain(m);
+  std::vector<Box> b;
+  EXPECT_TRUE(walk(f, 0, f.size(), "", b));
+  return fragments(f, b);
+}
+
 TEST(Mp4Muxer, FragmentsAreCutOnTimeWithSparseKeyframes) {
   for (bool crash_safe : {false, true}) {
     MuxerOptions o;
@@ -365,11 +374,7 @@ TEST(Mp4Muxer, ReorderedStreamsAreStillCutAtKeyframes) {
       if (g == 0 && i == 0) f.config = config();
       m.write(std::move(f));
     }
-  m.finish();
-  std::vector<uint8_t> f = drain(m);
-  std::vector<Box> b;
-  ASSERT_TRUE(walk(f, 0, f.size(), "", b));
-  auto fr = fragments(f, b);
+  auto fr = finish_fragments(m);
   ASSERT_EQ(fr.size(), 3u);
   for (const Fragment& x : fr) {
     EXPECT_EQ(x.flags[0], kMp4SyncSampleFlags);
@@ -456,14 +461,19 @@ TEST(Mp4Muxer, CrashSafeSeekableAddsIndexAtCleanEnd) {
   }
 }
 
+// The three file layouts, 1 s fragments: 0 streaming, 1 seekable, 2 seekable and crash-safe.
+MuxerOptions layout_options(int layout) {
+  MuxerOptions o;
+  o.fragment_ms = 1000;
+  o.seekable = layout != 0;
+  o.crash_safe = layout == 2;
+  return o;
+}
+
 // Item 6 of issue 6: 2 s of frames, a 20 s gap, one last frame → 22.0 s + one frame, not 42 s.
 TEST(Mp4Muxer, LastFrameAfterGapLastsATypicalFrame) {
   for (int layout = 0; layout < 3; layout++) {
-    MuxerOptions o;
-    o.fragment_ms = 1000;
-    o.seekable = layout != 0;
-    o.crash_safe = layout == 2;
-    Mp4Muxer m(o);
+    Mp4Muxer m(layout_options(layout));
     feed_sparse_keys(m, 60);
     m.write(frame(kBase + 59 * 3000 + 20 * 90000, false, 0x60));
     m.finish();
@@ -475,11 +485,7 @@ TEST(Mp4Muxer, LastFrameAfterGapLastsATypicalFrame) {
 // A frame stamped 10 s back is not B-frame reordering: dropped, the time line is untouched.
 TEST(Mp4Muxer, FrameFarBackInTimeIsDroppedNotFolded) {
   for (int layout = 0; layout < 3; layout++) {
-    MuxerOptions o;
-    o.fragment_ms = 1000;
-    o.seekable = layout != 0;
-    o.crash_safe = layout == 2;
-    Mp4Muxer m(o);
+    Mp4Muxer m(layout_options(layout));
     feed_sparse_keys(m, 90);
     m.write(frame(kBase + 89 * 3000 - 10 * 90000, false, 0x61));
     m.finish();
@@ -513,11 +519,7 @@ TEST(Mp4Muxer, BaselineBackstepDoesNotStopCuttingOnTime) {
     if (i == 0) f.config = config(/*baseline=*/true);
     m.write(std::move(f));
   }
-  m.finish();
-  std::vector<uint8_t> f = drain(m);
-  std::vector<Box> b;
-  ASSERT_TRUE(walk(f, 0, f.size(), "", b));
-  auto fr = fragments(f, b);
+  auto fr = finish_fragments(m);
   EXPECT_EQ(fr.size(), 4u);
   uint64_t next = 0;
   for (const Fragment& x : fr) {

@@ -32,9 +32,8 @@ std::vector<uint8_t> drain(OggPageWriter& w, std::vector<OggPage>* keep = nullpt
 TEST(OggCrc, MatchesOpusencPages) {
   auto file = te_test::read_file(TE_SOURCE_DIR "/test/native/audio/data/sine_stereo_20ms.opus");
   ASSERT_FALSE(file.empty());
-  std::vector<te_test::TestPage> pages;
-  std::vector<te_test::TestPacket> packets;
-  ASSERT_TRUE(te_test::read_ogg(file, pages, packets));
+  auto [pages, packets, parsed] = te_test::read_ogg(file);
+  ASSERT_TRUE(parsed);
   ASSERT_GE(pages.size(), 3u);
   for (const auto& pg : pages) {
     std::vector<uint8_t> copy(file.begin() + pg.offset, file.begin() + pg.offset + pg.size);
@@ -63,9 +62,8 @@ TEST(OggPageWriter, LacingFor255And256And510AndEmptyPackets) {
   w.flush_page(true);
   std::vector<OggPage> kept;
   auto bytes = drain(w, &kept);
-  std::vector<te_test::TestPage> pages;
-  std::vector<te_test::TestPacket> packets;
-  ASSERT_TRUE(te_test::read_ogg(bytes, pages, packets));
+  auto [pages, packets, parsed] = te_test::read_ogg(bytes);
+  ASSERT_TRUE(parsed);
   ASSERT_EQ(pages.size(), 1u);
   EXPECT_EQ(pages[0].lacing, (std::vector<uint8_t>{255, 0, 255, 1, 255, 255, 0, 0}));
   EXPECT_EQ(pages[0].flags, 0x02 | 0x04);  // BOS (first page) + EOS
@@ -102,9 +100,8 @@ TEST(OggPageWriter, PacketSpanningPagesHasContinuedFlagAndHoldOnLastPage) {
   w.flush_page(true);
   std::vector<OggPage> kept;
   auto bytes = drain(w, &kept);
-  std::vector<te_test::TestPage> pages;
-  std::vector<te_test::TestPacket> packets;
-  ASSERT_TRUE(te_test::read_ogg(bytes, pages, packets));
+  auto [pages, packets, parsed] = te_test::read_ogg(bytes);
+  ASSERT_TRUE(parsed);
   ASSERT_EQ(pages.size(), 2u);
   EXPECT_EQ(pages[0].lacing.size(), 255u);
   EXPECT_EQ(pages[0].granule, 960);   // only the small packet ends on page 0
@@ -127,9 +124,8 @@ TEST(OggPageWriter, PageWithNoCompletedPacketHasGranuleMinusOne) {
   w.add_packet(b, PacketHold(), 5000);
   w.flush_page(true);
   auto bytes = drain(w);
-  std::vector<te_test::TestPage> pages;
-  std::vector<te_test::TestPacket> packets;
-  ASSERT_TRUE(te_test::read_ogg(bytes, pages, packets));
+  auto [pages, packets, parsed] = te_test::read_ogg(bytes);
+  ASSERT_TRUE(parsed);
   ASSERT_EQ(pages.size(), 3u);  // 255 + 255 + 91 segments (90 full + the terminating 0)
   EXPECT_EQ(pages[0].granule, -1);
   EXPECT_EQ(pages[1].granule, -1);

@@ -81,6 +81,18 @@ inline bool read_ogg(const std::vector<uint8_t>& f, std::vector<TestPage>& pages
   return partial.empty();
 }
 
+// The pages and packets of an Ogg file; `parsed` is false if it is not a clean page sequence.
+struct OggContents {
+  std::vector<TestPage> pages;
+  std::vector<TestPacket> packets;
+  bool parsed = false;
+};
+inline OggContents read_ogg(const std::vector<uint8_t>& f) {
+  OggContents c;
+  c.parsed = read_ogg(f, c.pages, c.packets);
+  return c;
+}
+
 inline std::vector<uint8_t> read_file(const std::string& path) {
   std::vector<uint8_t> v;
   FILE* f = std::fopen(path.c_str(), "rb");

@@ -23,6 +23,16 @@ class ReorderTest : public ::testing::Test {
  protected:
   void make(ReorderOptions o = {}) { rb_ = std::make_unique<ReorderBuffer>(o); }
 
+  // A buffer of `max_packets` (small: so it fills or spills) with sequence 0 already delivered.
+  void start_ring(uint32_t max_packets, uint32_t restart_gap = ReorderOptions{}.restart_gap) {
+    ReorderOptions o;
+    o.max_packets = max_packets;
+    o.restart_gap = restart_gap;
+    make(o);
+    put(0, 0);
+    pop_all(0);
+  }
+
   // Inserts seq with packet id = next_id_++; the hold is consumed either way.
   bool put(uint16_t seq, int64_t now) {
     RtpPacket p;
@@ -184,11 +194,7 @@ TEST_F(ReorderTest, SecondGapDeadlineFromItsOwnPackets) {
 }
 
 TEST_F(ReorderTest, LossOnCapacity) {
-  ReorderOptions o;
-  o.max_packets = 4;
-  make(o);
-  put(0, 0);
-  pop_all(0);
+  start_ring(4);
   put(2, 1);
   put(3, 1);
   put(4, 1);
@@ -202,11 +208,7 @@ TEST_F(ReorderTest, LossOnCapacity) {
 }
 
 TEST_F(ReorderTest, CapacityGivesUpOnlyTheOldestGap) {
-  ReorderOptions o;
-  o.max_packets = 3;
-  make(o);
-  put(0, 0);
-  pop_all(0);
+  start_ring(3);
   put(2, 1);
   put(4, 1);
   put(5, 1);  // full: release 2 (lost 1); then 2 buffered with gap 3 -> wait again
@@ -309,12 +311,7 @@ TEST_F(ReorderTest, DestructorReleasesBufferedHolds) {
 TEST_F(ReorderTest, SparseSpreadBeyondRingSpills) {
   // A stuck front gap with packets spread wider than the ring: they spill and still come out
   // in order, with the right loss counts.
-  ReorderOptions o;
-  o.max_packets = 8;
-  o.restart_gap = 200;
-  make(o);
-  put(0, 0);
-  pop_all(0);
+  start_ring(8, 200);
   const uint16_t s[] = {2, 50, 90, 140, 60, 30, 3, 185};
   for (uint16_t q : s) EXPECT_TRUE(put(q, 1));
   EXPECT_FALSE(put(140, 1));  // duplicate in the spill
@@ -333,12 +330,7 @@ TEST_F(ReorderTest, SparseSpreadBeyondRingSpills) {
 }
 
 TEST_F(ReorderTest, FarBelowRingEvictsTopToSpill) {
-  ReorderOptions o;
-  o.max_packets = 8;
-  o.restart_gap = 100;
-  make(o);
-  put(0, 0);
-  pop_all(0);
+  start_ring(8, 100);
   put(50, 1);  // ring: 50..57
   put(57, 1);
   put(3, 1);  // 57 - 3 >= 8: 57 and 50 move out of the ring

@@ -1,6 +1,7 @@
 // parse_rtp (RFC 3550 §5.1, §5.3.1, RFC 5761 §4) and for_each_rtp_extension (RFC 8285).
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -61,6 +62,26 @@ std::vector<RtpExtensionElement> elements(const RtpPacket& p, bool* ok = nullptr
   return v;
 }
 
+// A packet carrying the header extension (profile, data), parsed, and its elements walked.
+struct ExtensionWalk {
+  std::vector<uint8_t> bytes;  // owns what the element views point into
+  RtpPacket packet;
+  std::vector<RtpExtensionElement> elements;
+  bool ok = false;
+};
+
+ExtensionWalk walk_extension(std::vector<uint8_t> data, uint16_t profile = 0xBEDE) {
+  Builder b;
+  b.ext = true;
+  b.ext_profile = profile;
+  b.ext_data = std::move(data);
+  ExtensionWalk w;
+  w.bytes = b.build();
+  EXPECT_EQ(parse(w.bytes, w.packet), RtpParseError::kNone);
+  w.elements = elements(w.packet, &w.ok);
+  return w;
+}
+
 TEST(RtpPacket, FixedHeaderFields) {
   Builder b;
   b.marker = true;
@@ -111,17 +132,11 @@ TEST(RtpPacket, MaxCsrcsWithExtensionAndPadding) {
 }
 
 TEST(RtpPacket, OneByteExtensions) {
-  Builder b;
-  b.ext = true;
   // id 1 len 1 (0xAA), padding, id 2 len 3 (01 02 03), id 14 len 1 (0x55)
-  b.ext_data = {0x10, 0xAA, 0x00, 0x22, 0x01, 0x02, 0x03, 0xE0, 0x55};
-  auto bytes = b.build();
-  RtpPacket p;
-  ASSERT_EQ(parse(bytes, p), RtpParseError::kNone);
-  EXPECT_EQ(p.extension.size, 12u);
-  bool ok = false;
-  auto v = elements(p, &ok);
-  EXPECT_TRUE(ok);
+  auto w = walk_extension({0x10, 0xAA, 0x00, 0x22, 0x01, 0x02, 0x03, 0xE0, 0x55});
+  EXPECT_EQ(w.packet.extension.size, 12u);
+  EXPECT_TRUE(w.ok);
+  const auto& v = w.elements;
   ASSERT_EQ(v.size(), 3u);
   EXPECT_EQ(v[0].id, 1);
   ASSERT_EQ(v[0].data.size, 1u);
@@ -134,45 +149,24 @@ TEST(RtpPacket, OneByteExtensions) {
 }
 
 TEST(RtpPacket, OneByteId15StopsProcessing) {
-  Builder b;
-  b.ext = true;
-  b.ext_data = {0x10, 0xAA, 0xF3, 0x20, 0x01, 0x02};
-  auto bytes = b.build();
-  RtpPacket p;
-  ASSERT_EQ(parse(bytes, p), RtpParseError::kNone);
-  bool ok = false;
-  auto v = elements(p, &ok);
-  EXPECT_TRUE(ok);
-  ASSERT_EQ(v.size(), 1u);
-  EXPECT_EQ(v[0].id, 1);
+  auto w = walk_extension({0x10, 0xAA, 0xF3, 0x20, 0x01, 0x02});
+  EXPECT_TRUE(w.ok);
+  ASSERT_EQ(w.elements.size(), 1u);
+  EXPECT_EQ(w.elements[0].id, 1);
 }
 
 TEST(RtpPacket, OneByteElementPastEndIsMalformed) {
-  Builder b;
-  b.ext = true;
-  b.ext_data = {0x10, 0xAA, 0x23, 0x01};  // id 2 claims 4 bytes, only 1 left
-  auto bytes = b.build();
-  RtpPacket p;
-  ASSERT_EQ(parse(bytes, p), RtpParseError::kNone);
-  bool ok = true;
-  auto v = elements(p, &ok);
-  EXPECT_FALSE(ok);
-  ASSERT_EQ(v.size(), 1u);  // the element before the bad one is still reported
+  auto w = walk_extension({0x10, 0xAA, 0x23, 0x01});  // id 2 claims 4 bytes, only 1 left
+  EXPECT_FALSE(w.ok);
+  ASSERT_EQ(w.elements.size(), 1u);  // the element before the bad one is still reported
 }
 
 TEST(RtpPacket, TwoByteExtensions) {
-  Builder b;
-  b.ext = true;
-  b.ext_profile = 0x1005;  // appbits 5
-  // id 1 len 0, padding, id 200 len 3 (07 08 09), id 16 len 1
-  b.ext_data = {0x01, 0x00, 0x00, 200, 0x03, 0x07, 0x08, 0x09, 16, 0x01, 0x42};
-  auto bytes = b.build();
-  RtpPacket p;
-  ASSERT_EQ(parse(bytes, p), RtpParseError::kNone);
-  EXPECT_EQ(p.extension_profile, 0x1005);
-  bool ok = false;
-  auto v = elements(p, &ok);
-  EXPECT_TRUE(ok);
+  // id 1 len 0, padding, id 200 len 3 (07 08 09), id 16 len 1; profile 0x1005: appbits 5
+  auto w = walk_extension({0x01, 0x00, 0x00, 200, 0x03, 0x07, 0x08, 0x09, 16, 0x01, 0x42}, 0x1005);
+  EXPECT_EQ(w.packet.extension_profile, 0x1005);
+  EXPECT_TRUE(w.ok);
+  const auto& v = w.elements;
   ASSERT_EQ(v.size(), 3u);
   EXPECT_EQ(v[0].id, 1);
   EXPECT_EQ(v[0].data.size, 0u);
@@ -184,29 +178,15 @@ TEST(RtpPacket, TwoByteExtensions) {
 }
 
 TEST(RtpPacket, TwoByteTruncatedIsMalformed) {
-  Builder b;
-  b.ext = true;
-  b.ext_profile = 0x1000;
-  b.ext_data = {0x00, 0x00, 0x05, 0x09};  // id 5 claims 9 bytes, 0 left
-  auto bytes = b.build();
-  RtpPacket p;
-  ASSERT_EQ(parse(bytes, p), RtpParseError::kNone);
-  bool ok = true;
-  EXPECT_TRUE(elements(p, &ok).empty());
-  EXPECT_FALSE(ok);
+  auto w = walk_extension({0x00, 0x00, 0x05, 0x09}, 0x1000);  // id 5 claims 9 bytes, 0 left
+  EXPECT_TRUE(w.elements.empty());
+  EXPECT_FALSE(w.ok);
 }
 
 TEST(RtpPacket, UnknownProfileIsNotRfc8285) {
-  Builder b;
-  b.ext = true;
-  b.ext_profile = 0xABAC;
-  b.ext_data = {1, 2, 3, 4};
-  auto bytes = b.build();
-  RtpPacket p;
-  ASSERT_EQ(parse(bytes, p), RtpParseError::kNone);
-  bool ok = true;
-  EXPECT_TRUE(elements(p, &ok).empty());
-  EXPECT_FALSE(ok);
+  auto w = walk_extension({1, 2, 3, 4}, 0xABAC);
+  EXPECT_TRUE(w.elements.empty());
+  EXPECT_FALSE(w.ok);
 }
 
 TEST(RtpPacket, NoExtensionIteratesNothing) {

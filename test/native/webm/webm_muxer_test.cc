@@ -82,11 +82,17 @@ std::vector<Block> blocks_of(const std::vector<uint8_t>& b, const Element& segme
   return out;
 }
 
-TEST(WebmMuxer, StreamingStructureAndExactTiming) {
-  Harness h;
+// Options with 1 s clusters, streaming or seekable (a local file).
+MuxerOptions one_second_clusters(bool seekable) {
   MuxerOptions o;
   o.fragment_ms = 1000;
-  WebmMuxer m(o);
+  o.seekable = seekable;
+  return o;
+}
+
+TEST(WebmMuxer, StreamingStructureAndExactTiming) {
+  Harness h;
+  WebmMuxer m(one_second_clusters(/*seekable=*/false));
   EXPECT_TRUE(m.monotonic());
   const int64_t base = 0xFFFFFF00ll;  // unwrapped timestamps need not start at 0
   const int n = 100;
@@ -231,10 +237,7 @@ TEST(WebmMuxer, NewClusterBeforeInt16Overflow) {
 
 TEST(WebmMuxer, SeekablePatchesDurationSegmentSizeCuesAndSeekHead) {
   Harness h;
-  MuxerOptions o;
-  o.seekable = true;
-  o.fragment_ms = 1000;
-  WebmMuxer m(o);
+  WebmMuxer m(one_second_clusters(/*seekable=*/true));
   EXPECT_FALSE(m.monotonic());
   for (int i = 0; i < 90; i++) {
     Frame f = h.frame(i * 3000, i % 30 == 0, 10 + i);
@@ -359,10 +362,7 @@ TEST(WebmMuxer, OpusTrackAndFixedLengthClusters) {
 // every complete cluster; cues then point at the first keyframe of each cluster that has one.
 TEST(WebmMuxer, SeekableFileIsPlayableBeforeFinishAndCuesFindKeyframesInsideClusters) {
   Harness h;
-  MuxerOptions o;
-  o.seekable = true;
-  o.fragment_ms = 1000;
-  WebmMuxer m(o);
+  WebmMuxer m(one_second_clusters(/*seekable=*/true));
   for (int i = 0; i < 100; i++) {
     Frame f = h.frame(i * 3003, i == 0 || i == 45);  // keyframes at 0 and 1.5 s only
     if (i == 0) f.config = Harness::vp8_config();
@@ -425,10 +425,7 @@ TEST(WebmMuxer, SeekableFileIsPlayableBeforeFinishAndCuesFindKeyframesInsideClus
 TEST(WebmMuxer, LastFrameDurationIsTypicalAndNeverNegative) {
   for (int64_t last_offset : {int64_t{20 * 90000}, int64_t{-10 * 90000}, int64_t{-900}}) {
     Harness h;
-    MuxerOptions o;
-    o.seekable = true;
-    o.fragment_ms = 1000;
-    WebmMuxer m(o);
+    WebmMuxer m(one_second_clusters(/*seekable=*/true));
     for (int i = 0; i < 60; i++) {
       Frame f = h.frame(1000 + i * 3000, i == 0);
       if (i == 0) f.config = Harness::vp8_config();

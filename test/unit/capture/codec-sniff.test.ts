@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 
 import { RtpStreamScanner, chooseTrack, guessVpCodec, readCapture } from '../../../src/capture/index.js';
 import { emptyEvidence, sniffPayload } from '../../../src/capture/codec-sniff.js';
-import { corpusPath, loadCorpus } from '../../support/corpus.js';
+import { corpusPath, itCoversAtLeast, loadCorpus } from '../../support/corpus.js';
 
 const corpus = loadCorpus();
 const primary = corpus.files.filter((f) => f.impairment === 'none' && f.format === 'pcap' && f.name === f.stream);
@@ -20,6 +20,7 @@ function evidenceOf(path: string) {
 }
 
 describe('codec signatures in RTP payloads', () => {
+  itCoversAtLeast(primary, 9, 'clean streams');
   it.each(primary.map((f) => [f.name, f] as const))('%s', (_n, f) => {
     const e = evidenceOf(f.path);
     expect(guessVpCodec(e)).toBe(f.codec === 'vp8' || f.codec === 'vp9' ? f.codec : undefined);

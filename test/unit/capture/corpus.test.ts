@@ -20,6 +20,7 @@ type Stream = { name: string; codec: string; payloadType: number; ssrc: number; 
 type File = {
   name: string; path: string; format: string; stream: string; ssrc: number; payloadType: number; impairment: string;
   packetCount: number; rtpPacketCount: number; uniqueRtpPacketCount: number; identicalToStream: boolean; rtpStream: string;
+  rtpTimestamps: string;
   extraStreams?: { stream: string; ssrc: number; rtpPacketCount: number }[];
   noise?: { nonIp: number; nonUdp: number; fragments: number; udpNonRtp: number };
 };
@@ -49,7 +50,9 @@ describe('generated corpus', () => {
   });
 
   it('every reader returns exactly the RTP stream packets for unimpaired files', () => {
-    for (const f of manifest.files.filter((x) => x.identicalToStream)) {
+    const identical = manifest.files.filter((x) => x.identicalToStream);
+    expect(identical.length).toBeGreaterThanOrEqual(18);
+    for (const f of identical) {
       const want = readCapture(load(f.rtpStream), { format: 'rfc4571' }).map((p) => hex(p.data));
       const got = readCapture(load(f.path)).map((p) => hex(p.data));
       expect(got.length, f.path).toBe(f.packetCount);
@@ -57,8 +60,19 @@ describe('generated corpus', () => {
     }
   });
 
+  it('every reader returns the RTP timestamps the builder recorded for each capture (sidecars)', () => {
+    expect(manifest.files.length).toBeGreaterThanOrEqual(32);
+    for (const f of manifest.files) {
+      const want = (JSON.parse(readFileSync(join(DIR, f.rtpTimestamps), 'utf8')) as { timestamps: number[] }).timestamps;
+      const got = selectStream(readCapture(load(f.path)), { ssrc: f.ssrc }).map((p) => sniffRtp(p.data)!.timestamp);
+      expect(got, f.path).toEqual(want);
+    }
+  });
+
   it('arrival times are monotonic except where packets were reordered', () => {
-    for (const f of manifest.files.filter((x) => x.impairment !== 'reorder')) {
+    const inOrder = manifest.files.filter((x) => x.impairment !== 'reorder');
+    expect(inOrder.length).toBeGreaterThanOrEqual(29);
+    for (const f of inOrder) {
       const pk = readCapture(load(f.path)).filter((p) => p.timeUs > 0);
       for (let i = 1; i < pk.length; i++) expect(pk[i]!.timeUs, f.path).toBeGreaterThanOrEqual(pk[i - 1]!.timeUs);
       const span = (pk.at(-1)?.timeUs ?? 0) - (pk[0]?.timeUs ?? 0);
@@ -68,7 +82,9 @@ describe('generated corpus', () => {
   });
 
   it('impaired files hold the manifest counts and only original packet bytes (plus injected garbage)', () => {
-    for (const f of manifest.files.filter((x) => x.impairment !== 'none')) {
+    const impaired = manifest.files.filter((x) => x.impairment !== 'none');
+    expect(impaired.length).toBeGreaterThanOrEqual(13);
+    for (const f of impaired) {
       const original = new Set(readCapture(load(f.rtpStream), { format: 'rfc4571' }).map((p) => hex(p.data)));
       const pk = readCapture(load(f.path));
       expect(pk.length, f.path).toBe(f.packetCount);
@@ -105,6 +121,7 @@ describe('generated corpus', () => {
   });
 
   it('stream files: RTCP only in the ffmpeg capture, SDPs describe their streams, references exist', () => {
+    expect(manifest.streams.length).toBeGreaterThanOrEqual(9);
     for (const s of manifest.streams) {
       const pk: CapturedPacket[] = readCapture(load(s.rtp), { format: 'rfc4571' });
       expect(pk.length, s.name).toBe(s.rtpPackets + s.rtcpPackets);
@@ -139,6 +156,7 @@ describe('readers on damaged corpus files', () => {
       return seed % n;
     };
     const picks = manifest.files.filter((f) => /pcap$|pcapng$|rtpdump$/.test(f.path) && f.impairment === 'none').slice(0, 20);
+    expect(picks.length).toBeGreaterThanOrEqual(19);
     let reads = 0;
     for (const f of picks) {
       const orig = load(f.path);

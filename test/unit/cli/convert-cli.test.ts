@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { wavHeader } from '../../../src/io/wav.js';
 import { BACKEND } from '../../support/backend.js';
 import { corpusPath, loadCorpus } from '../../support/corpus.js';
+import { run as runTool } from '../../support/ffmpeg.js';
 import { writeCapture } from '../../support/long-capture.js';
 
 const corpus = loadCorpus();
@@ -52,7 +53,7 @@ describe(`track-egress convert CLI (${BACKEND})`, () => {
     expect(wav.subarray(0, 44)).toEqual(Buffer.from(wavHeader(16000, 1, wav.length - 44)));
     expect(r.out).toMatch(/^opus: packets 151, lost 0/);
     // The header, patched at the end, is what an independent reader sees: 16 kHz mono, all samples.
-    const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=sample_rate,channels,duration_ts', '-of', 'csv=p=0', out], { encoding: 'utf8' });
+    const probe = runTool('ffprobe', ['-v', 'error', '-show_entries', 'stream=sample_rate,channels,duration_ts', '-of', 'csv=p=0', out]);
     expect(probe.stderr).toBe('');
     expect(probe.stdout.trim()).toBe(`16000,1,${(wav.length - 44) / 2}`);
     // RIFF sizes are 32-bit: past 4 GiB they saturate instead of wrapping.
