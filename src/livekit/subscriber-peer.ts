@@ -8,7 +8,8 @@ import { EventEmitter } from 'node:events';
 import nodeDataChannel from 'node-datachannel';
 import type { DataChannel, PeerConnection, Track } from 'node-datachannel';
 import { debug } from './debug.js';
-import { parseSdp, rewriteAnswer, type ParsedSdp } from './sdp-media.js';
+import { parseSessionDescription, type ParsedSdp } from '../rtp/sdp.js';
+import { rewriteAnswer } from '../rtp/sdp-answer.js';
 
 export type IceServerInfo = { urls: string[]; username?: string; credential?: string };
 
@@ -116,7 +117,7 @@ export class SubscriberPeer extends EventEmitter<SubscriberPeerEvents> {
 
   /** Applies a server offer; the rewritten answer comes back as the 'answer' event. */
   applyOffer(sdp: string, id: number): ParsedSdp {
-    const parsed = parseSdp(sdp);
+    const parsed = parseSessionDescription(sdp);
     debug(`offer ${id}:\n${sdp}`);
     this.currentOffer = { id, parsed };
     this.awaitingAnswer = true;
