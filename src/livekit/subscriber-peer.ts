@@ -87,6 +87,7 @@ export class SubscriberPeer extends EventEmitter<SubscriberPeerEvents> {
     });
     this.pc.onLocalCandidate((candidate, mid) => {
       if (this.closed) return;
+      // libdatachannel gives the SDP line; RTCIceCandidateInit carries the bare RFC 8839 §5.1 candidate-attribute.
       const line = candidate.startsWith('a=') ? candidate.slice(2) : candidate;
       const index = this.currentOffer?.parsed.media.findIndex((m) => m.mid === mid) ?? -1;
       this.emit('candidate', { candidate: line, sdpMid: mid, ...(index >= 0 ? { sdpMLineIndex: index } : {}) });
