@@ -6,9 +6,12 @@
  *   a=rtpmap:<pt> <encoding>/<clock>[/<ch>]   §6.6   static types without one: RFC 3551 §6 table
  *   a=fmtp:<pt> <parameters>                  §6.15  see fmtp.ts
  *   a=rtcp-fb:<pt> <type> [<subtype>]         RFC 4585 §4.2
- *   a=mid, a=sendonly/recvonly/…, a=extmap    RFC 9143, §6.7, RFC 8285
+ *   a=mid, a=sendonly/recvonly/…, a=extmap    RFC 5888 §4, §6.7, RFC 8285
  *   a=msid:<stream> <track>                   RFC 8830 (else the a=ssrc:<n> msid: attribute)
- *   a=ssrc, a=ssrc-group:FID <media> <rtx>    RFC 5576, RFC 4588 §8.1
+ *   a=ssrc, a=ssrc-group:FID <media> <rtx>    RFC 5576 §4 (FID pairs a stream with its RFC 4588 RTX)
+ *
+ * The LiveKit subscriber needs the offer's text for SSRCs, msid and payload types: node-datachannel's
+ * Track exposes only mid, type and direction.
  *
  * sdp-transform is pinned to 2.15.0: 3.0.0 reads a=msid only up to a '|', which LiveKit puts in
  * every stream id ("PA_…|TR_…").
