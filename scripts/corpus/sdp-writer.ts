@@ -4,6 +4,7 @@
  * after the SPS NAL header (profile_idc, constraint flags, level_idc), sprop-parameter-sets = base64
  * SPS,PPS — found in the RTP stream itself (single NAL units, or inside STAP-A, §5.7.1).
  */
+import { write } from 'sdp-transform';
 import { rtpFields } from './rtp-info.js';
 
 /** Inputs of {@link writeSdp}. */
@@ -18,22 +19,28 @@ export type SdpSpec = {
   ssrc?: number;
 };
 
-/** Renders a one-media SDP session. */
+/** Renders a one-media SDP session (CRLF line ends), written by sdp-transform. */
 export function writeSdp(s: SdpSpec): string {
-  const lines = [
-    'v=0',
-    'o=- 0 0 IN IP4 127.0.0.1',
-    's=track-egress corpus',
-    'c=IN IP4 127.0.0.1',
-    't=0 0',
-    `m=${s.media} ${s.port} RTP/AVP ${s.payloadType}`,
-    `a=rtpmap:${s.payloadType} ${s.encodingName}/${s.clockRate}${s.channels ? `/${s.channels}` : ''}`,
-  ];
-  const f = Object.entries(s.fmtp ?? {});
-  if (f.length) lines.push(`a=fmtp:${s.payloadType} ${f.map(([k, v]) => `${k}=${v}`).join(';')}`);
-  if (s.ssrc !== undefined) lines.push(`a=ssrc:${s.ssrc >>> 0} cname:track-egress`);
-  lines.push('a=recvonly');
-  return `${lines.join('\r\n')}\r\n`;
+  const fmtp = Object.entries(s.fmtp ?? {}).map(([k, v]) => `${k}=${v}`).join(';');
+  return write({
+    version: 0,
+    origin: { username: '-', sessionId: 0, sessionVersion: 0, netType: 'IN', ipVer: 4, address: '127.0.0.1' },
+    name: 'track-egress corpus',
+    connection: { version: 4, ip: '127.0.0.1' },
+    timing: { start: 0, stop: 0 },
+    media: [
+      {
+        type: s.media,
+        port: s.port,
+        protocol: 'RTP/AVP',
+        payloads: String(s.payloadType),
+        rtp: [{ payload: s.payloadType, codec: s.encodingName, rate: s.clockRate, ...(s.channels ? { encoding: s.channels } : {}) }],
+        fmtp: fmtp ? [{ payload: s.payloadType, config: fmtp }] : [],
+        ...(s.ssrc !== undefined ? { ssrcs: [{ id: s.ssrc >>> 0, attribute: 'cname', value: 'track-egress' }] } : {}),
+        direction: 'recvonly',
+      },
+    ],
+  });
 }
 
 /** Finds the first SPS and PPS carried as single NAL units or in STAP-A packets. */

@@ -28,114 +28,76 @@ import type { CapturedPacket, CaptureStats } from './captured-packet.js';
 
 const IPPROTO_UDP = 17;
 
-/**
- * Decodes an IP packet (IPv4 or IPv6, chosen by the version nibble) and returns its UDP payload
- * as a view, or `undefined` after counting the reason in `stats`.
- */
-export function decodeIpPacket(
-  bytes: Uint8Array,
-  start: number,
-  end: number,
-  timeUs: number,
-  stats: CaptureStats,
-): CapturedPacket | undefined {
-  if (end - start < 1) {
-    stats.malformed++;
-    return undefined;
-  }
-  const version = (bytes[start] ?? 0) >> 4;
-  if (version === 4) return decodeIpv4(bytes, start, end, timeUs, stats);
-  if (version === 6) return decodeIpv6(bytes, start, end, timeUs, stats);
-  stats.malformed++;
-  return undefined;
-}
+/** The captured record being decoded: its bytes, arrival time and the reader's counters. */
+export type CapturedRecord = { bytes: Uint8Array; timeUs: number; stats: CaptureStats };
 
-function u16(b: Uint8Array, o: number): number {
+/** Big-endian 16-bit field at `o` (0 past the end). */
+export function u16(b: Uint8Array, o: number): number {
   return ((b[o] ?? 0) << 8) | (b[o + 1] ?? 0);
 }
 
-function decodeIpv4(
-  b: Uint8Array,
-  start: number,
-  end: number,
-  timeUs: number,
-  stats: CaptureStats,
-): CapturedPacket | undefined {
-  if (end - start < 20) {
-    stats.malformed++;
-    return undefined;
-  }
-  const ihl = ((b[start] ?? 0) & 0x0f) * 4;
-  const totalLength = u16(b, start + 2);
-  if (ihl < 20 || totalLength < ihl) {
-    stats.malformed++;
-    return undefined;
-  }
-  // Total Length trims Ethernet padding; a shorter record means the snap length cut it.
-  let ipEnd = start + totalLength;
-  let cut = false;
-  if (ipEnd > end) {
-    ipEnd = end;
-    cut = true;
-  }
-  if (start + ihl > ipEnd) {
-    stats.malformed++;
-    return undefined;
-  }
-  const flagsFrag = u16(b, start + 6);
-  if ((flagsFrag & 0x2000) !== 0 || (flagsFrag & 0x1fff) !== 0) {
-    stats.fragments++;
-    return undefined;
-  }
-  if (b[start + 9] !== IPPROTO_UDP) {
-    stats.nonUdp++;
-    return undefined;
-  }
-  const src = formatIpv4(b, start + 12);
-  const dst = formatIpv4(b, start + 16);
-  return decodeUdp(b, start + ihl, ipEnd, cut, timeUs, src, dst, stats);
+/** Counts a skipped record under `reason`; returns undefined for the caller to return. */
+export function skip(r: CapturedRecord, reason: Exclude<keyof CaptureStats, 'records' | 'packets'>): undefined {
+  r.stats[reason]++;
+  return undefined;
 }
 
-function decodeIpv6(
-  b: Uint8Array,
-  start: number,
-  end: number,
-  timeUs: number,
-  stats: CaptureStats,
-): CapturedPacket | undefined {
-  if (end - start < 40) {
-    stats.malformed++;
-    return undefined;
-  }
+/** A header that does not fit: cut by the snap length, or malformed. */
+function overrun(r: CapturedRecord, cut: boolean): undefined {
+  return skip(r, cut ? 'snapTruncated' : 'malformed');
+}
+
+/**
+ * Decodes an IP packet (IPv4 or IPv6, chosen by the version nibble) in `r.bytes[start, end)` and
+ * returns its UDP payload as a view, or `undefined` after counting the reason in `r.stats`.
+ */
+export function decodeIpPacket(r: CapturedRecord, start: number, end: number): CapturedPacket | undefined {
+  if (end - start < 1) return skip(r, 'malformed');
+  const version = (r.bytes[start] ?? 0) >> 4;
+  if (version === 4) return decodeIpv4(r, start, end);
+  if (version === 6) return decodeIpv6(r, start, end);
+  return skip(r, 'malformed');
+}
+
+/** The IP packet's end: its length field, clipped to the captured bytes (then `cut`). */
+function ipEnd(claimed: number, end: number): { ipEnd: number; cut: boolean } {
+  return claimed > end ? { ipEnd: end, cut: true } : { ipEnd: claimed, cut: false };
+}
+
+function decodeIpv4(r: CapturedRecord, start: number, end: number): CapturedPacket | undefined {
+  const b = r.bytes;
+  if (end - start < 20) return skip(r, 'malformed');
+  const ihl = ((b[start] ?? 0) & 0x0f) * 4;
+  const totalLength = u16(b, start + 2);
+  if (ihl < 20 || totalLength < ihl) return skip(r, 'malformed');
+  // Total Length trims Ethernet padding; a shorter record means the snap length cut it.
+  const ip = ipEnd(start + totalLength, end);
+  if (start + ihl > ip.ipEnd) return skip(r, 'malformed');
+  const flagsFrag = u16(b, start + 6);
+  if ((flagsFrag & 0x2000) !== 0 || (flagsFrag & 0x1fff) !== 0) return skip(r, 'fragments');
+  if (b[start + 9] !== IPPROTO_UDP) return skip(r, 'nonUdp');
+  return decodeUdp(r, start + ihl, ip.ipEnd, ip.cut, formatIpv4(b, start + 12), formatIpv4(b, start + 16));
+}
+
+function decodeIpv6(r: CapturedRecord, start: number, end: number): CapturedPacket | undefined {
+  const b = r.bytes;
+  if (end - start < 40) return skip(r, 'malformed');
   const payloadLength = u16(b, start + 4);
   // Payload length 0 with a Hop-by-Hop header means a jumbogram (RFC 2675): use what we have.
-  let ipEnd = payloadLength === 0 ? end : start + 40 + payloadLength;
-  let cut = false;
-  if (ipEnd > end) {
-    ipEnd = end;
-    cut = true;
-  }
+  const ip = ipEnd(payloadLength === 0 ? end : start + 40 + payloadLength, end);
   let next = b[start + 6] ?? 0;
   let off = start + 40;
   for (let guard = 0; guard < 16; guard++) {
     if (next === IPPROTO_UDP) {
-      return decodeUdp(b, off, ipEnd, cut, timeUs, formatIpv6(b, start + 8), formatIpv6(b, start + 24), stats);
+      return decodeUdp(r, off, ip.ipEnd, ip.cut, formatIpv6(b, start + 8), formatIpv6(b, start + 24));
     }
     if (next === 0 || next === 43 || next === 60 || next === 135 || next === 51 || next === 44) {
-      if (off + 8 > ipEnd) {
-        if (cut) stats.snapTruncated++;
-        else stats.malformed++;
-        return undefined;
-      }
+      if (off + 8 > ip.ipEnd) return overrun(r, ip.cut);
       const nextHeader = b[off] ?? 0;
       const len = b[off + 1] ?? 0;
       if (next === 44) {
         // RFC 8200 §4.5: offset (13 bits) | res (2) | M (1). Offset 0 and M 0 = atomic fragment.
-        const offsetAndM = u16(b, off + 2);
-        if (offsetAndM !== 0) {
-          stats.fragments++;
-          return undefined;
-        }
+        if (u16(b, off + 2) !== 0) return skip(r, 'fragments');
         off += 8;
       } else if (next === 51) {
         off += (len + 2) * 4;
@@ -145,46 +107,30 @@ function decodeIpv6(
       next = nextHeader;
       continue;
     }
-    stats.nonUdp++;
-    return undefined;
+    return skip(r, 'nonUdp');
   }
-  stats.malformed++;
-  return undefined;
+  return skip(r, 'malformed');
 }
 
 function decodeUdp(
-  b: Uint8Array,
+  r: CapturedRecord,
   start: number,
   ipEnd: number,
   cut: boolean,
-  timeUs: number,
   src: string,
   dst: string,
-  stats: CaptureStats,
 ): CapturedPacket | undefined {
-  if (start + 8 > ipEnd) {
-    if (cut) stats.snapTruncated++;
-    else stats.malformed++;
-    return undefined;
-  }
+  const b = r.bytes;
+  if (start + 8 > ipEnd) return overrun(r, cut);
   const udpLength = u16(b, start + 4);
-  if (udpLength < 8) {
-    // 0 is legal only for IPv6 jumbograms; treat it as "to the end of the IP packet".
-    if (udpLength !== 0) {
-      stats.malformed++;
-      return undefined;
-    }
-  }
+  // 0 is legal only for IPv6 jumbograms; treat it as "to the end of the IP packet".
+  if (udpLength < 8 && udpLength !== 0) return skip(r, 'malformed');
   const want = udpLength === 0 ? ipEnd : start + udpLength;
-  if (want > ipEnd) {
-    if (cut) stats.snapTruncated++;
-    else stats.malformed++;
-    return undefined;
-  }
-  stats.packets++;
+  if (want > ipEnd) return overrun(r, cut);
+  r.stats.packets++;
   return {
     data: b.subarray(start + 8, want),
-    timeUs,
+    timeUs: r.timeUs,
     src,
     dst,
     srcPort: u16(b, start),

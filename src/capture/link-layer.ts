@@ -14,7 +14,7 @@
  *                  packet type 1 | addr len 1 | addr 8
  */
 import type { CapturedPacket, CaptureStats } from './captured-packet.js';
-import { decodeIpPacket } from './ip-udp.js';
+import { decodeIpPacket, skip, u16, type CapturedRecord } from './ip-udp.js';
 
 /** Link types this module decodes. */
 export const LinkType = {
@@ -33,21 +33,9 @@ export function isSupportedLinkType(linkType: number): boolean {
   return (Object.values(LinkType) as number[]).includes(linkType);
 }
 
-function u16be(b: Uint8Array, o: number): number {
-  return ((b[o] ?? 0) << 8) | (b[o + 1] ?? 0);
-}
-
-function etherTypeToIp(
-  b: Uint8Array,
-  etherType: number,
-  start: number,
-  end: number,
-  timeUs: number,
-  stats: CaptureStats,
-): CapturedPacket | undefined {
-  if (etherType === 0x0800 || etherType === 0x86dd) return decodeIpPacket(b, start, end, timeUs, stats);
-  stats.nonIp++;
-  return undefined;
+function etherTypeToIp(r: CapturedRecord, etherType: number, start: number, end: number): CapturedPacket | undefined {
+  if (etherType === 0x0800 || etherType === 0x86dd) return decodeIpPacket(r, start, end);
+  return skip(r, 'nonIp');
 }
 
 /**
@@ -62,50 +50,45 @@ export function decodeLinkFrame(
   timeUs: number,
   stats: CaptureStats,
 ): CapturedPacket | undefined {
+  const r: CapturedRecord = { bytes: b, timeUs, stats };
   switch (linkType) {
     case LinkType.EN10MB: {
       let off = start + 12;
       if (off + 2 > end) break;
-      let etherType = u16be(b, off);
+      let etherType = u16(b, off);
       // Up to two stacked VLAN tags (802.1Q inside 802.1ad).
       for (let tags = 0; tags < 2 && (etherType === 0x8100 || etherType === 0x88a8 || etherType === 0x9100); tags++) {
         off += 4;
-        if (off + 2 > end) {
-          stats.malformed++;
-          return undefined;
-        }
-        etherType = u16be(b, off);
+        if (off + 2 > end) return skip(r, 'malformed');
+        etherType = u16(b, off);
       }
-      return etherTypeToIp(b, etherType, off + 2, end, timeUs, stats);
+      return etherTypeToIp(r, etherType, off + 2, end);
     }
     case LinkType.NULL:
     case LinkType.LOOP: {
       if (start + 4 > end) break;
-      const be = (((b[start] ?? 0) << 24) | ((b[start + 1] ?? 0) << 16) | u16be(b, start + 2)) >>> 0;
+      const be = (((b[start] ?? 0) << 24) | ((b[start + 1] ?? 0) << 16) | u16(b, start + 2)) >>> 0;
       const le = (((b[start + 3] ?? 0) << 24) | ((b[start + 2] ?? 0) << 16) | ((b[start + 1] ?? 0) << 8) | (b[start] ?? 0)) >>> 0;
       // The writer's byte order is not recorded; families are small, so the order that yields a
       // small value is the right one (LOOP is always big-endian).
       const family = linkType === LinkType.LOOP ? be : le <= 0xffff ? le : be;
       if (family === 2 || family === 10 || family === 24 || family === 28 || family === 30) {
-        return decodeIpPacket(b, start + 4, end, timeUs, stats);
+        return decodeIpPacket(r, start + 4, end);
       }
-      stats.nonIp++;
-      return undefined;
+      return skip(r, 'nonIp');
     }
     case LinkType.RAW:
     case LinkType.IPV4:
     case LinkType.IPV6:
-      return decodeIpPacket(b, start, end, timeUs, stats);
+      return decodeIpPacket(r, start, end);
     case LinkType.LINUX_SLL:
       if (start + 16 > end) break;
-      return etherTypeToIp(b, u16be(b, start + 14), start + 16, end, timeUs, stats);
+      return etherTypeToIp(r, u16(b, start + 14), start + 16, end);
     case LinkType.LINUX_SLL2:
       if (start + 20 > end) break;
-      return etherTypeToIp(b, u16be(b, start), start + 20, end, timeUs, stats);
+      return etherTypeToIp(r, u16(b, start), start + 20, end);
     default:
-      stats.unsupportedLinkType++;
-      return undefined;
+      return skip(r, 'unsupportedLinkType');
   }
-  stats.malformed++;
-  return undefined;
+  return skip(r, 'malformed');
 }

@@ -1,39 +1,10 @@
 /**
- * Cheap RTP recognition and grouping of captured packets into streams by SSRC.
- *
- * RTP fixed header, RFC 3550 §5.1:
- *
- *    0                   1                   2                   3
- *    0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
- *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *   |V=2|P|X|  CC   |M|     PT      |       sequence number         |
- *   |                           timestamp                           |
- *   |           synchronization source (SSRC) identifier            |
- *   |            contributing source (CSRC) identifiers (CC × 4)    |
- *   | extension: profile (16) | length in 32-bit words (16) | data  |  (X = 1, §5.3.1)
- *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *
- * RTCP shares the port when multiplexed (RFC 5761 §4): its second octet is the RTCP packet type.
- * Types 192–223 would read as RTP marker=1 with PT 64–95, which RFC 5761 forbids for RTP, so a
- * second octet in 192..223 (SR 200, RR 201, SDES 202, BYE 203, APP 204, RTPFB 205, PSFB 206,
- * XR 207, FIR/NACK 192/193…) is classified as RTCP.
+ * Grouping of captured packets into RTP streams by SSRC (headers read by src/rtp/header.ts).
  */
 import { StreamNotFoundError } from './capture-error.js';
 import type { CapturedPacket } from './captured-packet.js';
 import { addEvidence, emptyEvidence, sniffPayload, type PayloadEvidence } from './codec-sniff.js';
-
-/** The fields of a recognised RTP header. */
-export type RtpHeaderInfo = {
-  marker: boolean;
-  payloadType: number;
-  sequenceNumber: number;
-  timestamp: number;
-  ssrc: number;
-  /** Bytes before the payload (fixed header + CSRCs + extension). */
-  headerLength: number;
-  /** Payload bytes after removing padding. */
-  payloadLength: number;
-};
+import { sniffRtp, type RtpHeaderInfo } from '../rtp/header.js';
 
 /** One RTP stream (SSRC) of a capture. */
 export type RtpStreamInfo = {
@@ -56,48 +27,6 @@ export type SelectStreamOptions = {
   ssrc?: number;
   payloadType?: number;
 };
-
-/** True when the packet's second octet marks it as RTCP under RFC 5761 multiplexing. */
-export function isRtcp(data: Uint8Array): boolean {
-  if (data.length < 8 || (data[0] ?? 0) >> 6 !== 2) return false;
-  const pt = data[1] ?? 0;
-  return pt >= 192 && pt <= 223;
-}
-
-/**
- * Parses the RTP header if `data` plausibly is RTP: version 2, not RTCP, CSRC list / extension /
- * padding inside the packet. Returns `undefined` otherwise. Never reads out of bounds.
- */
-export function sniffRtp(data: Uint8Array): RtpHeaderInfo | undefined {
-  const n = data.length;
-  if (n < 12) return undefined;
-  const b0 = data[0] ?? 0;
-  const b1 = data[1] ?? 0;
-  if (b0 >> 6 !== 2 || (b1 >= 192 && b1 <= 223)) return undefined;
-  let header = 12 + (b0 & 0x0f) * 4;
-  if (header > n) return undefined;
-  if ((b0 & 0x10) !== 0) {
-    if (header + 4 > n) return undefined;
-    const words = ((data[header + 2] ?? 0) << 8) | (data[header + 3] ?? 0);
-    header += 4 + words * 4;
-    if (header > n) return undefined;
-  }
-  let payloadLength = n - header;
-  if ((b0 & 0x20) !== 0) {
-    const pad = data[n - 1] ?? 0;
-    if (pad === 0 || pad > payloadLength) return undefined;
-    payloadLength -= pad;
-  }
-  return {
-    marker: (b1 & 0x80) !== 0,
-    payloadType: b1 & 0x7f,
-    sequenceNumber: ((data[2] ?? 0) << 8) | (data[3] ?? 0),
-    timestamp: (((data[4] ?? 0) << 24) | ((data[5] ?? 0) << 16) | ((data[6] ?? 0) << 8) | (data[7] ?? 0)) >>> 0,
-    ssrc: (((data[8] ?? 0) << 24) | ((data[9] ?? 0) << 16) | ((data[10] ?? 0) << 8) | (data[11] ?? 0)) >>> 0,
-    headerLength: header,
-    payloadLength,
-  };
-}
 
 /**
  * {@link listRtpStreams} one packet at a time, for captures read in chunks: keeps one summary per

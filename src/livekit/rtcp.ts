@@ -4,25 +4,19 @@
  * layer (docs/livekit.md).
  */
 
+import type { RtpHeaderInfo } from '../rtp/header.js';
+import { newRtcpPacket, rtcpPackets } from '../rtp/rtcp-header.js';
+
 const RTCP_SR = 200;
 const RTCP_RR = 201;
 const RTCP_RTPFB = 205;
 const RTCP_PSFB = 206;
 
-/** True for an RTCP packet on a muxed RTP/RTCP flow (RFC 5761 §4: PT 192–223 after the marker bit). */
-export function isRtcp(packet: Uint8Array): boolean {
-  return packet.length >= 4 && packet[1]! >= 192 && packet[1]! <= 223;
-}
-
 /** RFC 4585 §6.3.1 Picture Loss Indication. */
 export function buildPli(senderSsrc: number, mediaSsrc: number): Buffer {
-  const b = Buffer.alloc(12);
-  b[0] = 0x80 | 1;
-  b[1] = RTCP_PSFB;
-  b.writeUInt16BE(2, 2);
-  b.writeUInt32BE(senderSsrc >>> 0, 4);
-  b.writeUInt32BE(mediaSsrc >>> 0, 8);
-  return b;
+  const { bytes, view } = newRtcpPacket(RTCP_PSFB, 1, 12, senderSsrc);
+  view.setUint32(8, mediaSsrc >>> 0);
+  return bytes;
 }
 
 /** Packs sequence numbers into (PID, BLP) pairs (RFC 4585 §6.2.1). */
@@ -55,17 +49,13 @@ export function nackPairs(sequenceNumbers: readonly number[]): Array<[number, nu
 export function buildNack(senderSsrc: number, mediaSsrc: number, sequenceNumbers: readonly number[]): Buffer {
   const pairs = nackPairs(sequenceNumbers);
   if (pairs.length === 0) return Buffer.alloc(0);
-  const b = Buffer.alloc(12 + 4 * pairs.length);
-  b[0] = 0x80 | 1;
-  b[1] = RTCP_RTPFB;
-  b.writeUInt16BE(2 + pairs.length, 2);
-  b.writeUInt32BE(senderSsrc >>> 0, 4);
-  b.writeUInt32BE(mediaSsrc >>> 0, 8);
+  const { bytes, view } = newRtcpPacket(RTCP_RTPFB, 1, 12 + 4 * pairs.length, senderSsrc);
+  view.setUint32(8, mediaSsrc >>> 0);
   pairs.forEach(([pid, blp], i) => {
-    b.writeUInt16BE(pid, 12 + 4 * i);
-    b.writeUInt16BE(blp, 14 + 4 * i);
+    view.setUint16(12 + 4 * i, pid);
+    view.setUint16(14 + 4 * i, blp);
   });
-  return b;
+  return bytes;
 }
 
 export type ReportBlock = {
@@ -80,19 +70,15 @@ export type ReportBlock = {
 
 /** RFC 3550 §6.4.2 Receiver Report with one report block. */
 export function buildReceiverReport(senderSsrc: number, r: ReportBlock): Buffer {
-  const b = Buffer.alloc(32);
-  b[0] = 0x80 | 1;
-  b[1] = RTCP_RR;
-  b.writeUInt16BE(7, 2);
-  b.writeUInt32BE(senderSsrc >>> 0, 4);
-  b.writeUInt32BE(r.ssrc >>> 0, 8);
+  const { bytes, view } = newRtcpPacket(RTCP_RR, 1, 32, senderSsrc);
+  view.setUint32(8, r.ssrc >>> 0);
   const lost = Math.max(-0x800000, Math.min(0x7fffff, r.cumulativeLost)) & 0xffffff;
-  b.writeUInt32BE((((r.fractionLost & 0xff) << 24) | lost) >>> 0, 12);
-  b.writeUInt32BE(r.extendedHighestSeq >>> 0, 16);
-  b.writeUInt32BE(Math.max(0, Math.round(r.jitter)) >>> 0, 20);
-  b.writeUInt32BE(r.lsr >>> 0, 24);
-  b.writeUInt32BE(r.dlsr >>> 0, 28);
-  return b;
+  view.setUint32(12, (((r.fractionLost & 0xff) << 24) | lost) >>> 0);
+  view.setUint32(16, r.extendedHighestSeq >>> 0);
+  view.setUint32(20, Math.max(0, Math.round(r.jitter)) >>> 0);
+  view.setUint32(24, r.lsr >>> 0);
+  view.setUint32(28, r.dlsr >>> 0);
+  return bytes;
 }
 
 export type SenderReport = { ssrc: number; ntpMsw: number; ntpLsw: number; rtpTimestamp: number; packets: number; octets: number };
@@ -100,23 +86,16 @@ export type SenderReport = { ssrc: number; ntpMsw: number; ntpLsw: number; rtpTi
 /** Finds the Sender Reports in a (compound) RTCP packet. */
 export function parseSenderReports(packet: Uint8Array): SenderReport[] {
   const out: SenderReport[] = [];
-  const v = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
-  let off = 0;
-  while (off + 4 <= packet.length) {
-    if (packet[off]! >> 6 !== 2) break;
-    const len = (v.getUint16(off + 2) + 1) * 4;
-    if (off + len > packet.length) break;
-    if (packet[off + 1] === RTCP_SR && len >= 28) {
-      out.push({
-        ssrc: v.getUint32(off + 4),
-        ntpMsw: v.getUint32(off + 8),
-        ntpLsw: v.getUint32(off + 12),
-        rtpTimestamp: v.getUint32(off + 16),
-        packets: v.getUint32(off + 20),
-        octets: v.getUint32(off + 24),
-      });
-    }
-    off += len;
+  for (const { packetType, view: v, offset: o, byteLength } of rtcpPackets(packet)) {
+    if (packetType !== RTCP_SR || byteLength < 28) continue;
+    out.push({
+      ssrc: v.getUint32(o + 4),
+      ntpMsw: v.getUint32(o + 8),
+      ntpLsw: v.getUint32(o + 12),
+      rtpTimestamp: v.getUint32(o + 16),
+      packets: v.getUint32(o + 20),
+      octets: v.getUint32(o + 24),
+    });
   }
   return out;
 }
@@ -139,11 +118,9 @@ export class ReceiverStats {
     private readonly clockRate: number,
   ) {}
 
-  /** Records one RTP packet of this SSRC. */
-  onRtp(packet: Uint8Array, arrivalUs: number): void {
-    if (packet.length < 12) return;
-    const seq = (packet[2]! << 8) | packet[3]!;
-    const ts = ((packet[4]! << 24) | (packet[5]! << 16) | (packet[6]! << 8) | packet[7]!) >>> 0;
+  /** Records one RTP packet of this SSRC (its header, from sniffRtp). */
+  onRtp(header: Pick<RtpHeaderInfo, 'sequenceNumber' | 'timestamp'>, arrivalUs: number): void {
+    const { sequenceNumber: seq, timestamp: ts } = header;
     if (!this.initialized) {
       this.initialized = true;
       this.baseSeq = seq;

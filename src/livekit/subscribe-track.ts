@@ -18,13 +18,14 @@ import {
   type SignalResponse,
 } from '@livekit/protocol';
 import { nowUs } from '../core/options.js';
+import { sniffRtp } from '../rtp/header.js';
+import { isRtcp } from '../rtp/rtcp-header.js';
+import type { ParsedSdp } from '../rtp/sdp.js';
 import { ConnectionRecovery, sayGoodbye } from './connection-recovery.js';
 import { debug } from './debug.js';
 import { LiveKitError, LiveKitErrorCode } from './errors.js';
 import { ParticipantTracker } from './participant-tracker.js';
 import { recorderToken } from './recorder-token.js';
-import { isRtcp } from './rtcp.js';
-import type { ParsedSdp } from './sdp-media.js';
 import { SignalClient } from './signal-client.js';
 import { addTrickle, closeSession, openSession, type Session } from './subscriber-session.js';
 import { TrackFeedback, onSenderReports, statsFor } from './track-feedback.js';
@@ -352,16 +353,18 @@ class LiveKitTrackSource extends EventEmitter<TrackSourceEvents> implements Trac
 
   private onPacket(session: Session, mid: string, packet: Buffer): void {
     debugPackets++;
-    if ((debugPackets & (debugPackets - 1)) === 0) debug('packet', debugPackets, `session ${session.no}`, mid, packet.length, isRtcp(packet) ? 'rtcp' : packet.readUInt32BE(8));
+    const rtcp = isRtcp(packet);
+    const header = rtcp ? undefined : sniffRtp(packet);
+    if ((debugPackets & (debugPackets - 1)) === 0) debug('packet', debugPackets, `session ${session.no}`, mid, packet.length, rtcp ? 'rtcp' : header?.ssrc);
     const media = session.media;
-    if (this.ended || session.closed || !media || packet.length < 12) return;
+    if (this.ended || session.closed || !media) return;
     const arrivalUs = nowUs();
-    if (isRtcp(packet)) {
+    if (rtcp) {
       onSenderReports(session, packet, arrivalUs);
       return;
     }
-    if (packet.readUInt32BE(8) !== media.ssrc) return;
-    const pt = packet[1]! & 0x7f;
+    if (header?.ssrc !== media.ssrc) return;
+    const pt = header.payloadType;
     if (!media.payloadTypes.has(pt)) return;
     if (session !== this.active) {
       // Make-before-break: the new session's first packet of the track. From here on only it is
@@ -371,7 +374,7 @@ class LiveKitTrackSource extends EventEmitter<TrackSourceEvents> implements Trac
     }
     // The SFU picked another variant of the same codec (e.g. H.264 packetization-mode=1).
     if (pt !== media.codec.payloadType && adoptPayloadVariant(media, pt)) this.info.codec = media.codec;
-    session.stats?.onRtp(packet, arrivalUs);
+    session.stats?.onRtp(header, arrivalUs);
     this.emit('rtp', packet, arrivalUs);
   }
 

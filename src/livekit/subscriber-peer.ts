@@ -8,7 +8,8 @@ import { EventEmitter } from 'node:events';
 import nodeDataChannel from 'node-datachannel';
 import type { DataChannel, PeerConnection, Track } from 'node-datachannel';
 import { debug } from './debug.js';
-import { parseSdp, rewriteAnswer, type ParsedSdp } from './sdp-media.js';
+import { parseSessionDescription, type ParsedSdp } from '../rtp/sdp.js';
+import { rewriteAnswer } from '../rtp/sdp-answer.js';
 
 export type IceServerInfo = { urls: string[]; username?: string; credential?: string };
 
@@ -86,6 +87,7 @@ export class SubscriberPeer extends EventEmitter<SubscriberPeerEvents> {
     });
     this.pc.onLocalCandidate((candidate, mid) => {
       if (this.closed) return;
+      // libdatachannel gives the SDP line; RTCIceCandidateInit carries the bare RFC 8839 §5.1 candidate-attribute.
       const line = candidate.startsWith('a=') ? candidate.slice(2) : candidate;
       const index = this.currentOffer?.parsed.media.findIndex((m) => m.mid === mid) ?? -1;
       this.emit('candidate', { candidate: line, sdpMid: mid, ...(index >= 0 ? { sdpMLineIndex: index } : {}) });
@@ -116,7 +118,7 @@ export class SubscriberPeer extends EventEmitter<SubscriberPeerEvents> {
 
   /** Applies a server offer; the rewritten answer comes back as the 'answer' event. */
   applyOffer(sdp: string, id: number): ParsedSdp {
-    const parsed = parseSdp(sdp);
+    const parsed = parseSessionDescription(sdp);
     debug(`offer ${id}:\n${sdp}`);
     this.currentOffer = { id, parsed };
     this.awaitingAnswer = true;

@@ -5,7 +5,7 @@
  */
 import { TrackSource as LkTrackSource, type ParticipantInfo, type TrackInfo } from '@livekit/protocol';
 import { LiveKitError, LiveKitErrorCode } from './errors.js';
-import { codecPayloads, type ParsedSdp, type SdpMedia, type SdpPayload } from './sdp-media.js';
+import { codecPayloads, type ParsedSdp, type SdpMedia, type SdpPayload } from '../rtp/sdp.js';
 import type { TrackCodec, TrackInfoSummary } from './track-source.js';
 
 const SUPPORTED = new Set(['h264', 'vp8', 'vp9', 'opus']);
@@ -71,11 +71,11 @@ export function resolveTrackMedia(
   const codecs = codecPayloads(media);
   // The SFU lists every enabled codec in a fixed order (VP8 first); prefer the TrackInfo's codec.
   const wanted = wantedMime?.toLowerCase().split('/')[1];
-  const main = codecs.find((c) => c.name.toLowerCase() === wanted) ?? codecs[0];
+  const main = codecs.find((c) => c.codec === wanted) ?? codecs[0];
   if (!main) return { kind: 'no-codec' };
-  const mimeType = mimeOf(media.kind, main.name);
-  if (!SUPPORTED.has(main.name.toLowerCase())) return { kind: 'unsupported', error: unsupportedCodec(trackSid, mimeType) };
-  const codecVariants = codecs.filter((c) => c.name.toLowerCase() === main.name.toLowerCase());
+  const mimeType = mimeOf(media.kind, main.encodingName);
+  if (!SUPPORTED.has(main.codec)) return { kind: 'unsupported', error: unsupportedCodec(trackSid, mimeType) };
+  const codecVariants = codecs.filter((c) => c.codec === main.codec);
   return {
     kind: 'media',
     media: {

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 import { readCapture } from '../../src/capture/read-capture.js';
-import { parseSdp } from '../../src/capture/sdp.js';
+import { parseSdp } from '../../src/rtp/sdp.js';
 import { Recorder, type RecorderOptions } from '../../src/core/recorder.js';
 import { ChunkFileWriter } from '../../src/io/chunk-file-writer.js';
 import { backendUnderTest, BACKEND } from '../support/backend.js';

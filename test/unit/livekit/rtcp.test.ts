@@ -6,10 +6,11 @@ import {
   buildNack,
   buildPli,
   buildReceiverReport,
-  isRtcp,
   nackPairs,
   parseSenderReports,
 } from '../../../src/livekit/rtcp.js';
+import { sniffRtp } from '../../../src/rtp/header.js';
+import { isRtcp } from '../../../src/rtp/rtcp-header.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex').replace(/(.{8})(?!$)/g, '$1 ');
 const bytes = (s: string) => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
@@ -62,11 +63,11 @@ describe('receiver report (RFC 3550 §6.4.1/§6.4.2, A.3, A.8)', () => {
   it('hand-computed block: fraction lost, cumulative lost, extended highest seq across a wrap, jitter, LSR, DLSR', () => {
     const stats = new ReceiverStats(0x0a0b0c0d, 90000);
     // 10 ms per packet (900 ticks at 90 kHz); 65535 and 2 lost; seq 3 arrives 10 ms late (D = 900 ticks).
-    stats.onRtp(rtp(65533, 0), 0);
-    stats.onRtp(rtp(65534, 900), 10_000);
-    stats.onRtp(rtp(0, 2700), 30_000);
-    stats.onRtp(rtp(1, 3600), 40_000);
-    stats.onRtp(rtp(3, 5400), 70_000);
+    stats.onRtp(sniffRtp(rtp(65533, 0))!, 0);
+    stats.onRtp(sniffRtp(rtp(65534, 900))!, 10_000);
+    stats.onRtp(sniffRtp(rtp(0, 2700))!, 30_000);
+    stats.onRtp(sniffRtp(rtp(1, 3600))!, 40_000);
+    stats.onRtp(sniffRtp(rtp(3, 5400))!, 70_000);
     // SR: NTP 0xE1234567.89ABCDEF → LSR = middle 32 bits 0x456789AB; arrived at 1.0 s, report at 1.5 s.
     const [sr] = parseSenderReports(
       bytes('80c80006 0a0b0c0d e1234567 89abcdef 00001518 00000005 00000064'),
@@ -97,15 +98,15 @@ describe('receiver report (RFC 3550 §6.4.1/§6.4.2, A.3, A.8)', () => {
     expect(hex(buildReceiverReport(1, { ...base, cumulativeLost: -0x900000 })).split(' ')[3]).toBe('00800000');
     expect(hex(buildReceiverReport(1, { ...base, cumulativeLost: 0x1000000 })).split(' ')[3]).toBe('007fffff');
     const stats = new ReceiverStats(9, 48000);
-    stats.onRtp(rtp(10, 0, 9), 0);
-    stats.onRtp(rtp(10, 0, 9), 0);
+    stats.onRtp(sniffRtp(rtp(10, 0, 9))!, 0);
+    stats.onRtp(sniffRtp(rtp(10, 0, 9))!, 0);
     expect(stats.report(0)).toMatchObject({ cumulativeLost: -1, fractionLost: 0, extendedHighestSeq: 10 });
   });
 
   it('no packet yet → no report; no SR yet → LSR = DLSR = 0', () => {
     const stats = new ReceiverStats(1, 90000);
     expect(stats.report(0)).toBeUndefined();
-    stats.onRtp(rtp(5, 0, 1), 0);
+    stats.onRtp(sniffRtp(rtp(5, 0, 1))!, 0);
     expect(stats.report(1000)).toMatchObject({ lsr: 0, dlsr: 0, extendedHighestSeq: 5, cumulativeLost: 0 });
   });
 });
