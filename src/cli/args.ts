@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 
 import { isCodecName } from '../core/codec.js';
-import type { ConvertOptions } from './convert.js';
-import { ConvertInputError } from './convert-errors.js';
-import type { RecordOptions } from './record.js';
+import type { ConvertOptions } from '../convert/convert.js';
+import { ConvertInputError } from '../convert/errors.js';
+import type { RecordOptions } from '../egress/record.js';
 
 export const USAGE = `Usage:
   track-egress convert INPUT -o OUTPUT [--codec h264|vp8|vp9|opus] [--sdp FILE]

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { TrackEgressError } from '../core/errors.js';
 import { USAGE, parseConvertArgs, parseRecordArgs } from './args.js';
-import { ConvertInputError } from './convert-errors.js';
+import { ConvertInputError } from '../convert/errors.js';
 
 /**
  * CLI entry: exit 0 on success, 2 on bad usage or bad input, 1 on any other failure (a write
@@ -20,7 +20,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'record') {
       // Loaded on demand: the LiveKit stack is large and convert does not need it.
-      const { record } = await import('./record.js');
+      const { record } = await import('../egress/record.js');
       const r = await record(parseRecordArgs(rest), (line) => console.error(`track-egress: ${line}`));
       console.log(
         `${r.codec}: packets ${r.packets}, lost ${r.lost}, frames ${r.frames}, duration ${r.durationSec.toFixed(3)} s, ` +
@@ -28,8 +28,8 @@ async function main(argv: string[]): Promise<number> {
       );
       return 0;
     }
-    const { convert } = await import('./convert.js');
-    const { OutputFile } = await import('./output-file.js');
+    const { convert } = await import('../convert/convert.js');
+    const { OutputFile } = await import('../convert/output-file.js');
     // Interrupted: remove the half-written output (128 + signal number, as shells report it).
     for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
       process.once(signal, () => {

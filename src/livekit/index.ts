@@ -7,5 +7,5 @@ export type { SubscribeTrackOptions } from './subscribe-track.js';
 export type { TrackCodec, TrackEndReason, TrackInfoSummary, TrackSource, TrackSourceEvents } from './track-source.js';
 export { LiveKitError, LiveKitErrorCode } from './errors.js';
 export { recorderToken } from './recorder-token.js';
-export { record } from '../cli/record.js';
-export type { RecordOptions, RecordSummary } from '../cli/record.js';
+export { record } from '../egress/record.js';
+export type { RecordOptions, RecordSummary } from '../egress/record.js';

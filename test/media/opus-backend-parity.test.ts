@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { readCapture, selectStream, sniffRtp } from '../../src/capture/index.js';
-import { convert } from '../../src/cli/convert.js';
+import { convert } from '../../src/convert/convert.js';
 import type { CoreBackend } from '../../src/core/backend.js';
 import { loadBackend } from '../../src/core/load-backend.js';
 import { PcmDecoder } from '../../src/core/pcm-decoder.js';

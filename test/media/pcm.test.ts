@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { readCapture, selectStream } from '../../src/capture/index.js';
-import { convert } from '../../src/cli/convert.js';
+import { convert } from '../../src/convert/convert.js';
 import { PcmDecoder } from '../../src/core/pcm-decoder.js';
 import { BACKEND, backendUnderTest } from '../support/backend.js';
 import { type CorpusFile, corpusPath, loadCorpus, rtpFrameTimes } from '../support/corpus.js';

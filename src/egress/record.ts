@@ -3,7 +3,7 @@ import { dirname, extname, join } from 'node:path';
 
 import { CODECS, type CodecName, codecFromEncodingName } from '../core/codec.js';
 import { Recorder } from '../core/recorder.js';
-import { TrackRecording } from '../egress/track-recording.js';
+import { TrackRecording } from './track-recording.js';
 import { ChunkFileWriter } from '../io/chunk-file-writer.js';
 import { subscribeTrack } from '../livekit/subscribe-track.js';
 import type { TrackEndReason, TrackSource } from '../livekit/track-source.js';

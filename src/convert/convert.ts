@@ -18,11 +18,11 @@ import { CODECS, type CodecName, isCodecName } from '../core/codec.js';
 import { PcmDecoder } from '../core/pcm-decoder.js';
 import { Recorder } from '../core/recorder.js';
 import { wavHeader } from '../io/wav.js';
-import { ConvertInputError } from './convert-errors.js';
-import { type FrameCheck, checkFrames, noRtpMessage } from './convert-diagnosis.js';
+import { ConvertInputError } from './errors.js';
+import { type FrameCheck, checkFrames, noRtpMessage } from './diagnosis.js';
 import { OutputFile, fsReason } from './output-file.js';
 
-export { ConvertInputError } from './convert-errors.js';
+export { ConvertInputError } from './errors.js';
 export { ConvertOutputError } from './output-file.js';
 
 export type ConvertOptions = {

@@ -9,7 +9,7 @@ import { basename, dirname, join } from 'node:path';
 
 import { TrackEgressError } from '../core/errors.js';
 import type { OutputChunk } from '../core/recorder.js';
-import { ConvertInputError } from './convert-errors.js';
+import { ConvertInputError } from './errors.js';
 
 /** The output could not be written (disk full, permissions, I/O error): exit code 1. */
 export class ConvertOutputError extends TrackEgressError {

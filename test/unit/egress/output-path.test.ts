@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { outputPath } from '../../../src/cli/record.js';
+import { outputPath } from '../../../src/egress/record.js';
 
 describe('record output naming (LiveKit egress rules)', () => {
   const when = new Date('2026-11-24T02:19:05.123Z');
