@@ -17,6 +17,7 @@ import {
   UpdateSubscription,
   type SignalResponse,
 } from '@livekit/protocol';
+import { InvalidArgumentError, invalidParameter } from '../core/errors.js';
 import { nowUs } from '../core/options.js';
 import { ConnectionRecovery, sayGoodbye } from './connection-recovery.js';
 import { debug } from './debug.js';
@@ -465,15 +466,16 @@ let debugPackets = 0;
  */
 export async function subscribeTrack(options: SubscribeTrackOptions): Promise<TrackSource> {
   if (typeof options?.trackSid !== 'string' || options.trackSid.length === 0) {
-    throw new LiveKitError(LiveKitErrorCode.TrackNotFound, 'subscribeTrack: trackSid is required');
+    throw invalidParameter('trackSid', 'a track SID (TR_…)', options?.trackSid);
   }
+  if (typeof options.url !== 'string' || options.url.length === 0) throw invalidParameter('url', 'a LiveKit server URL', options.url);
   let token = options.token;
   if (!token) {
     const { apiKey, apiSecret, roomName, identity } = options;
     if (!apiKey || !apiSecret || !roomName || !identity) {
-      throw new LiveKitError(
-        LiveKitErrorCode.TokenRejected,
-        'subscribeTrack: pass either token, or apiKey + apiSecret + roomName + identity',
+      const missing = Object.entries({ apiKey, apiSecret, roomName, identity }).filter(([, v]) => !v).map(([k]) => k);
+      throw new InvalidArgumentError(
+        `subscribeTrack: pass either token, or apiKey + apiSecret + roomName + identity (missing ${missing.join(', ')})`,
       );
     }
     token = await recorderToken({ apiKey, apiSecret, roomName, identity });
