@@ -4,6 +4,7 @@ import { getBackend } from './load-backend.js';
 import { intOption, namedStats, nowUs, oneOf } from './options.js';
 import { PacketRegistry } from './packet-registry.js';
 
+/** Options of {@link PcmDecoder.create}. Values out of range throw InvalidArgumentError (`ERR_TE_INVALID_ARG`). */
 export type PcmDecoderOptions = {
   /** The Opus stream's channel count from the SDP (stereo=1 → 2). Default 2. */
   channels?: 1 | 2;
@@ -11,11 +12,15 @@ export type PcmDecoderOptions = {
   sampleRate?: 8000 | 12000 | 16000 | 24000 | 48000;
   /** Output channels, interleaved. Default 2 (LiveKit's WebSocket format). */
   outputChannels?: 1 | 2;
-  /** Reorder wait before a missing packet is concealed. Default 100 ms (low latency). */
+  /** Reorder wait before a missing packet is concealed, ms, 0..10 000. Default 100 (low latency). */
   reorderWaitMs?: number;
+  /** Reorder buffer capacity in packets, 2..65 536. Default 512. */
   reorderCapacity?: number;
+  /** Only decode this SSRC, 0..2^32-1 (default: any). */
   ssrc?: number;
+  /** Only decode this RTP payload type, 0..127 (default: any). */
   payloadType?: number;
+  /** Backend to use (default: getBackend()). */
   backend?: CoreBackend;
 };
 
@@ -33,7 +38,13 @@ export type PcmStats = Record<
 /**
  * Opus RTP in, pcm_s16le out (interleaved, native-endian Int16Array; little-endian on every
  * platform Node supports). Lost packets are concealed (libopus PLC, in-band FEC when the next
- * packet carries it) so the PCM timeline has exactly the samples the RTP clock says.
+ * packet carries it) so the PCM timeline has exactly the samples the RTP clock says (RFC 7587).
+ *
+ * ```ts
+ * const pcm = await PcmDecoder.create({ channels: 2, sampleRate: 16000, outputChannels: 1 });
+ * pcm.push(rtpPacket);                            // as packets arrive
+ * for (const piece of pcm.drain()) ws.send(piece); // Int16Array, ≤ 1 s each
+ * ```
  */
 export class PcmDecoder {
   readonly sampleRate: number;
@@ -50,6 +61,11 @@ export class PcmDecoder {
     this.channels = channels;
   }
 
+  /**
+   * A decoder on the default backend ({@link getBackend}: native, else wasm).
+   * @throws InvalidArgumentError (`ERR_TE_INVALID_ARG`) naming an option of the wrong type or range.
+   * @throws BackendLoadError (`ERR_TE_BACKEND_LOAD`) when no backend can be loaded.
+   */
   static async create(options: PcmDecoderOptions = {}): Promise<PcmDecoder> {
     return PcmDecoder.withBackend(options.backend ?? (await getBackend()), options);
   }
@@ -70,6 +86,11 @@ export class PcmDecoder {
     return new PcmDecoder(backend, raw, sampleRate, outChannels);
   }
 
+  /**
+   * Pushes one Opus RTP packet; `arrivalUs` in µs on any monotonic clock (default: now).
+   * @throws InvalidArgumentError (`ERR_TE_INVALID_ARG`) when `packet` is not a Uint8Array;
+   *   InvalidStateError (`ERR_TE_STATE`) after {@link close}.
+   */
   push(packet: Uint8Array, arrivalUs: number = nowUs()): void {
     const raw = this.live();
     if (!(packet instanceof Uint8Array)) throw invalidParameter('packet', 'a Uint8Array', packet);
@@ -77,6 +98,7 @@ export class PcmDecoder {
     this.packets.release(raw.released());
   }
 
+  /** Lets the reorder buffer conceal gaps that waited long enough (call every ~20 ms live); `nowMicros` in µs. */
   poll(nowMicros: number = nowUs()): void {
     this.live().poll(nowMicros);
   }
@@ -129,14 +151,17 @@ export class PcmDecoder {
     }
   }
 
+  /** RTP sequence numbers the reorder buffer is still waiting for (NACK candidates, RFC 4585 §6.2.1). */
   missingSequences(): number[] {
     return Array.from(this.live().missing());
   }
 
+  /** Counters so far (see {@link PcmStats}). */
   stats(): PcmStats {
     return namedStats(this.backend.pcmStatNames, this.live().stats()) as PcmStats;
   }
 
+  /** Frees the core's memory. Idempotent. */
   close(): void {
     this.raw?.close();
     this.raw = undefined;

@@ -6,10 +6,11 @@ import { getBackend } from './load-backend.js';
 import { intOption, namedStats, nowUs } from './options.js';
 import { PacketRegistry } from './packet-registry.js';
 
+/** Options of {@link Recorder.create}. Integers out of range throw InvalidArgumentError (`ERR_TE_INVALID_ARG`). */
 export type RecorderOptions = {
   /** The track's codec; picks the container (h264 → MP4, vp8/vp9 → WebM, opus → Ogg). */
   codec: CodecName;
-  /** RTP clock rate; defaults to the codec's (90000 video, 48000 Opus). */
+  /** RTP clock rate in Hz, 1000..1 000 000; defaults to the codec's (90000 video, 48000 Opus). */
   clockRate?: number;
   /** Opus channel count from the SDP (stereo=1 → 2). Default 2. */
   channels?: 1 | 2;
@@ -34,13 +35,13 @@ export type RecorderOptions = {
    * frame at or after this much media, keyframe or not. Default 2000 ms video, 1000 ms audio.
    */
   fragmentMs?: number;
-  /** How long the reorder buffer waits for a missing packet before declaring it lost. Default 500 ms. */
+  /** How long the reorder buffer waits for a missing packet before declaring it lost, ms, 0..10 000. Default 500. */
   reorderWaitMs?: number;
-  /** Reorder buffer capacity in packets. Default 1024. */
+  /** Reorder buffer capacity in packets, 2..65 536. Default 1024. */
   reorderCapacity?: number;
-  /** Only record this SSRC (default: any; an SSRC change is treated as a publisher restart). */
+  /** Only record this SSRC, 0..2^32-1 (default: any; an SSRC change is treated as a publisher restart). */
   ssrc?: number;
-  /** Only record this RTP payload type (default: any). */
+  /** Only record this RTP payload type, 0..127 (default: any). */
   payloadType?: number;
   /**
    * The stream's SDP fmtp parameters (a=fmtp, parsed: `{ 'packetization-mode': '1',
@@ -72,11 +73,17 @@ function fmtpOption(fmtp: unknown): string {
   return parts.join(';');
 }
 
-/** A piece of container output: write `data` (in order) at byte `offset` of the output. */
+/**
+ * A piece of container output: write `data` (in order) at byte `offset` of the output, e.g.
+ * `fh.writev(chunk.data, chunk.offset)`. Streaming output only appends (each offset is the end so
+ * far); a seekable finish also patches earlier bytes (sizes, durations).
+ */
 export type OutputChunk = {
+  /** Byte offset in the output. */
   offset: number;
   /** Views of generated headers and of the pushed packets' payloads; nothing is joined. */
   data: Uint8Array[];
+  /** Total bytes of `data`. */
   size: number;
 };
 
@@ -138,6 +145,15 @@ export class Recorder {
     this.extension = CODECS[codec].extension;
   }
 
+  /**
+   * A recorder on the default backend ({@link getBackend}: native, else wasm).
+   * @throws InvalidArgumentError (`ERR_TE_INVALID_ARG`) for an unknown codec or an option of the
+   *   wrong type or range, naming it ("Expected … for reorderWaitMs but received …"); a malformed
+   *   fmtp value; `ERR_TE_UNSUPPORTED` for H.264 packetization-mode=2.
+   * @throws BackendLoadError (`ERR_TE_BACKEND_LOAD`) when no backend can be loaded.
+   * @example
+   * const rec = await Recorder.create({ codec: 'h264', seekable: true });
+   */
   static async create(options: RecorderOptions): Promise<Recorder> {
     const backend = options.backend ?? (await getBackend());
     return Recorder.withBackend(backend, options);
@@ -169,7 +185,13 @@ export class Recorder {
     return new Recorder(backend, raw, options.codec);
   }
 
-  /** Pushes one RTP packet (malformed ones are counted and skipped). `arrivalUs` defaults to now. */
+  /**
+   * Pushes one RTP packet (RFC 3550; malformed ones are counted and skipped, never thrown).
+   * `arrivalUs`: arrival time in µs on any monotonic clock (default: now); it times gaps and
+   * reorder waits. Do not modify `packet` afterwards: output chunks may be views into it.
+   * @throws InvalidArgumentError (`ERR_TE_INVALID_ARG`) when `packet` is not a Uint8Array;
+   *   InvalidStateError (`ERR_TE_STATE`) after {@link close}.
+   */
   push(packet: Uint8Array, arrivalUs: number = nowUs()): void {
     const raw = this.live();
     if (!(packet instanceof Uint8Array)) throw invalidParameter('packet', 'a Uint8Array', packet);
@@ -183,7 +205,7 @@ export class Recorder {
     }
   }
 
-  /** Lets the reorder buffer give up on gaps that waited long enough (call every ~20–100 ms live). */
+  /** Lets the reorder buffer give up on gaps that waited long enough (call every ~20–100 ms live); `nowMicros` in µs, default now. */
   poll(nowMicros: number = nowUs()): void {
     this.live().poll(nowMicros);
   }
@@ -239,6 +261,7 @@ export class Recorder {
     return Array.from(this.live().missing());
   }
 
+  /** Counters so far (see {@link RecorderStats}; `durationUs` in µs, `bytes`/`outputBytes` in bytes). */
   stats(): RecorderStats {
     return namedStats(this.backend.recorderStatNames, this.live().stats()) as RecorderStats;
   }
@@ -248,6 +271,7 @@ export class Recorder {
     return this.packets.size;
   }
 
+  /** Frees the core's memory (call after {@link finish}, or to abandon a recording). Idempotent. */
   close(): void {
     this.raw?.close();
     this.raw = undefined;

@@ -1,12 +1,16 @@
 import { AccessToken } from 'livekit-server-sdk';
 
+/** Options of {@link recorderToken}. */
 export type RecorderTokenOptions = {
+  /** LiveKit API key. */
   apiKey: string;
+  /** The API key's secret (signs the JWT, HS256). */
   apiSecret: string;
+  /** The room the token admits to. */
   roomName: string;
   /** Participant identity; the egress id (EG_…) for an egress. */
   identity: string;
-  /** Validity; default 24 h like LiveKit's own egress token. */
+  /** Validity: seconds, or a duration string ("24h", "10m"). Default "24h", like LiveKit's own egress token. */
   ttl?: number | string;
 };
 
@@ -14,6 +18,12 @@ export type RecorderTokenOptions = {
  * A join token for a hidden, subscribe-only recorder (the grants LiveKit's egress uses): hidden keeps
  * us out of everyone's participant list, recorder / kind "egress" make the server treat us as a
  * dependent participant that bypasses track permissions and does not keep an empty room open.
+ * Nothing is checked here: a wrong key or secret is refused by the server when joining
+ * (`ERR_LIVEKIT_TOKEN_REJECTED`).
+ * @returns The signed JWT.
+ * @example
+ * const token = await recorderToken({ apiKey, apiSecret, roomName: 'demo', identity: 'EG_1234' });
+ * const source = await subscribeTrack({ url, token, trackSid: 'TR_VCabc' });
  */
 export async function recorderToken(options: RecorderTokenOptions): Promise<string> {
   const at = new AccessToken(options.apiKey, options.apiSecret, {
