@@ -41,7 +41,7 @@ export type RecordOptions = {
    * Aborted before the track is subscribed, `record` rejects with `signal.reason` and writes nothing.
    */
   signal?: AbortSignal;
-  /** Progress lines ("recording … → path", "receiving RTP", "track muted", …). Default: none. */
+  /** Progress lines ("joining room …", "recording … → path", "receiving RTP", "track muted", …). Default: none. */
   log?: (line: string) => void;
 };
 
@@ -100,6 +100,7 @@ export async function record(opts: RecordOptions): Promise<RecordSummary> {
   opts.signal?.throwIfAborted();
   const log = opts.log ?? (() => {});
   const identity = opts.identity ?? `EG_${Math.random().toString(36).slice(2, 14).padEnd(12, '0')}`;
+  log(`joining room ${opts.room} as ${identity}; waiting for track ${opts.track}`);
   const source: TrackSource = await untilAborted(
     subscribeTrack({
       url: opts.url,
