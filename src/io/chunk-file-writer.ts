@@ -1,5 +1,6 @@
 import { closeSync, openSync, writevSync } from 'node:fs';
 
+import { InvalidStateError } from '../core/errors.js';
 import type { OutputChunk } from '../core/recorder.js';
 
 /** The views after the first `skip` bytes of `parts`. */
@@ -41,9 +42,12 @@ export class ChunkFileWriter {
     this.fd = openSync(path, 'w');
   }
 
-  /** Writes each chunk at its offset (writev, ≤ 1024 views per call). Throws Error once closed. */
+  /**
+   * Writes each chunk at its offset (writev, ≤ 1024 views per call).
+   * @throws InvalidStateError (`ERR_TE_STATE`) after {@link close}; the fs error (ENOSPC, EFBIG …).
+   */
   write(chunks: readonly OutputChunk[]): void {
-    if (this.fd === undefined) throw new Error(`${this.path}: writer is closed`);
+    if (this.fd === undefined) throw new InvalidStateError(`${this.path}: writer is closed`);
     for (const c of chunks) {
       // writev takes at most IOV_MAX (1024) buffers per call.
       let pos = c.offset;

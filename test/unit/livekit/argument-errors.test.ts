@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../../src/core/errors.js';
 import { record } from '../../../src/egress/record.js';
 import { LiveKitError, LiveKitErrorCode } from '../../../src/livekit/errors.js';
+import { recorderToken } from '../../../src/livekit/recorder-token.js';
 import { subscribeTrack } from '../../../src/livekit/subscribe-track.js';
 
 const creds = { url: 'ws://127.0.0.1:1', apiKey: 'key', apiSecret: 'secret-secret-secret-secret-secret', roomName: 'r', identity: 'EG_test' };
@@ -30,6 +31,16 @@ describe('subscribeTrack argument errors', () => {
     expect(await fail(subscribeTrack({ ...creds, url: '', trackSid: 'TR_x' }))).toMatchObject(invalid(/url/));
     const ftp = await fail(subscribeTrack({ ...creds, url: 'ftp://127.0.0.1/', trackSid: 'TR_x' }));
     expect(ftp).toMatchObject({ constructor: LiveKitError, code: LiveKitErrorCode.BadUrl });
+  });
+});
+
+describe('recorderToken argument errors', () => {
+  it('a missing key, secret, room or identity is ERR_TE_INVALID_ARG naming it (not the SDK\'s plain Error)', async () => {
+    const ok = { apiKey: 'key', apiSecret: creds.apiSecret, roomName: 'r', identity: 'EG_test' };
+    expect(await recorderToken(ok)).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/); // a JWT
+    for (const k of ['apiKey', 'apiSecret', 'roomName', 'identity'] as const) {
+      expect(await fail(recorderToken({ ...ok, [k]: '' }))).toMatchObject(invalid(new RegExp(`for ${k} `)));
+    }
   });
 });
 
