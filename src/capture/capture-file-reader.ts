@@ -20,10 +20,11 @@ import { RtpdumpParser } from './rtpdump-reader.js';
 /** Reads up to `length` bytes into `into` at `offset`; resolves 0 at the end of the input. */
 export type ByteSource = (into: Uint8Array, offset: number, length: number) => Promise<number>;
 
+/** Options of {@link CaptureFileReader.open} / {@link CaptureFileReader.fromSource}. */
 export type CaptureFileReaderOptions = {
   /** Skip detection and read as this format (required for RFC 4571 streams). */
   format?: CaptureFormat;
-  /** Bytes read per chunk (default 1 MiB). */
+  /** Bytes read per chunk; memory stays about one chunk plus the largest record. Default 1 MiB. */
   chunkSize?: number;
   /** What messages call the input (default: its path). */
   name?: string;
@@ -50,6 +51,13 @@ function parserFor(format: CaptureFormat): RecordParser {
  * One pass over a capture: `for await (const p of reader)` yields its UDP payloads in file order;
  * afterwards `stats`, `warnings` and `stopped` say what was skipped and whether the file ended
  * inside a record. Iterate once; the file is closed at the end (or call {@link close}).
+ * Flat memory whatever the file's length (pcap, pcapng, rtpdump, RFC 4571).
+ *
+ * ```ts
+ * const reader = await CaptureFileReader.open('call.pcapng');
+ * for await (const p of reader) rec.push(p.data, p.timeUs);
+ * if (reader.stopped) console.warn(reader.stopped.message);
+ * ```
  */
 export class CaptureFileReader implements AsyncIterable<CapturedPacket> {
   /** The file (or source name) messages refer to. */

@@ -1,6 +1,8 @@
 /**
  * Capture readers: pcap / pcapng / rtpdump / RFC 4571 → UDP payloads, RTP stream selection, and
- * (from src/rtp/) the RTP header peek, RTCP demux and SDP payload formats, used by `convert`.
+ * (from src/rtp/) the RTP header peek, RTCP demux and SDP payload formats, used by `convert`
+ * (src/convert/). The module's barrel for in-repo use; what the package exports is chosen in
+ * src/index.ts.
  */
 export { CaptureFormatError, StreamNotFoundError } from './capture-error.js';
 export type { CapturedPacket, CaptureFormat, CaptureReadResult, CaptureStats } from './captured-packet.js';

@@ -19,7 +19,12 @@ export type ReadCaptureOptions = {
   format?: CaptureFormat;
 };
 
-/** Detects the capture format from the first bytes, or returns `undefined`. */
+/**
+ * Detects the capture format from the first bytes (16 are enough), or returns `undefined`.
+ * RFC 4571 framing has no magic and is never detected.
+ * @example
+ * detectCaptureFormat(await readFile('call.pcapng')); // 'pcapng'
+ */
 export function detectCaptureFormat(bytes: Uint8Array): Exclude<CaptureFormat, 'rfc4571'> | undefined {
   if (isPcapng(bytes)) return 'pcapng';
   if (isPcap(bytes)) return 'pcap';
@@ -28,8 +33,11 @@ export function detectCaptureFormat(bytes: Uint8Array): Exclude<CaptureFormat, '
 }
 
 /**
- * Reads a capture and returns its packets with statistics and warnings.
+ * Reads a capture held in memory and returns its packets with statistics and warnings. A file that
+ * ends inside a record keeps the packets before it (`stats.truncatedRecords`, a warning).
  * @throws CaptureFormatError (code 'ERR_CAPTURE_FORMAT') for unknown or truncated file headers.
+ * @example
+ * const { format, packets, stats, warnings } = readCaptureDetailed(await readFile('call.pcap'));
  */
 export function readCaptureDetailed(bytes: Uint8Array, options: ReadCaptureOptions = {}): CaptureReadResult {
   const format = options.format ?? detectCaptureFormat(bytes);
@@ -54,7 +62,10 @@ export function readCaptureDetailed(bytes: Uint8Array, options: ReadCaptureOptio
 /**
  * Reads a pcap, pcapng or rtpdump capture (auto-detected) and returns its UDP payloads in file
  * order. `data` are views into `bytes`. Use {@link readCaptureDetailed} for skip counters.
+ * For files of any size, stream them with {@link CaptureFileReader} instead.
  * @throws CaptureFormatError (code 'ERR_CAPTURE_FORMAT') for unknown or truncated file headers.
+ * @example
+ * const packets = readCapture(await readFile('call.pcap')); // [{ data, timeUs, src, dst, srcPort, dstPort }, …]
  */
 export function readCapture(bytes: Uint8Array, options: ReadCaptureOptions = {}): CapturedPacket[] {
   return readCaptureDetailed(bytes, options).packets;

@@ -6,16 +6,19 @@ import type { CapturedPacket } from './captured-packet.js';
 import { addEvidence, emptyEvidence, sniffPayload, type PayloadEvidence } from './codec-sniff.js';
 import { sniffRtp, type RtpHeaderInfo } from '../rtp/header.js';
 
-/** One RTP stream (SSRC) of a capture. */
+/** One RTP stream (SSRC, RFC 3550 §3) of a capture. */
 export type RtpStreamInfo = {
   ssrc: number;
   /** Payload types seen, in order of first appearance. */
   payloadTypes: number[];
   packetCount: number;
   firstSequenceNumber: number;
+  /** RTP timestamp of the first packet, in ticks of the payload's clock rate. */
   firstTimestamp: number;
+  /** Arrival times of the first and last packet, µs (as in {@link CapturedPacket.timeUs}). */
   firstTimeUs: number;
   lastTimeUs: number;
+  /** Addresses and ports of the first packet, when the capture format records them. */
   src?: string;
   dst?: string;
   srcPort?: number;
@@ -24,7 +27,9 @@ export type RtpStreamInfo = {
 
 /** Filters of {@link selectStream}. */
 export type SelectStreamOptions = {
+  /** The SSRC to select, 0..2^32-1. Default: the first stream (and the SSRCs that continue it). */
   ssrc?: number;
+  /** The RTP payload type to select, 0..127. Default: any. */
   payloadType?: number;
 };
 
@@ -83,7 +88,12 @@ export class RtpStreamScanner {
   }
 }
 
-/** Groups the RTP packets of a capture by SSRC, in order of first appearance. Non-RTP is ignored. */
+/**
+ * Groups the RTP packets of a capture by SSRC, in order of first appearance. Non-RTP (and RTCP,
+ * RFC 5761 §4) is ignored.
+ * @example
+ * for (const s of listRtpStreams(readCapture(bytes))) console.log(s.ssrc.toString(16), s.payloadTypes, s.packetCount);
+ */
 export function listRtpStreams(packets: readonly CapturedPacket[]): RtpStreamInfo[] {
   const scanner = new RtpStreamScanner();
   for (const p of packets) scanner.add(p);
@@ -161,6 +171,9 @@ export function describeRtpStream(s: RtpStreamInfo): string {
  * Returns the packets of one track, in capture order: see {@link chooseTrack} (one SSRC, or the
  * SSRCs of a sender that restarted). With a `payloadType`, only packets of that payload type.
  * @throws StreamNotFoundError (code 'ERR_STREAM_NOT_FOUND') listing the streams present.
+ * @example
+ * const packets = selectStream(readCapture(await readFile('call.pcap')), { payloadType: 96 });
+ * for (const p of packets) rec.push(p.data, p.timeUs);
  */
 export function selectStream(packets: readonly CapturedPacket[], options: SelectStreamOptions = {}): CapturedPacket[] {
   const track = chooseTrack(listRtpStreams(packets), options);

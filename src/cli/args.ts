@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 
+import type { ConvertOptions } from '../convert/options.js';
 import { isCodecName } from '../core/codec.js';
-import type { ConvertOptions } from './convert.js';
-import { ConvertInputError } from './convert-errors.js';
-import type { RecordOptions } from './record.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import type { RecordOptions } from '../egress/record.js';
 
 export const USAGE = `Usage:
   track-egress convert INPUT -o OUTPUT [--codec h264|vp8|vp9|opus] [--sdp FILE]
@@ -27,7 +27,7 @@ or an SDP, .webm tells VP8 from VP9 by the key frames. --streaming writes the ap
 (fragmented MP4, live WebM) instead of a seekable file with a complete index. The output appears
 only when complete (written under a temporary name in its directory, renamed at the end).`;
 
-/** Parses `convert` arguments; throws ConvertInputError with a clear message. */
+/** Parses `convert` arguments; throws InvalidArgumentError (ERR_TE_INVALID_ARG, exit 2) with a clear message. */
 export function parseConvertArgs(argv: string[]): ConvertOptions {
   let parsed;
   try {
@@ -46,13 +46,13 @@ export function parseConvertArgs(argv: string[]): ConvertOptions {
       },
     });
   } catch (err) {
-    throw new ConvertInputError((err as Error).message);
+    throw new InvalidArgumentError((err as Error).message);
   }
   const { values, positionals } = parsed;
-  if (positionals.length !== 1) throw new ConvertInputError('convert needs exactly one INPUT file');
-  if (!values.output) throw new ConvertInputError('convert needs -o OUTPUT');
+  if (positionals.length !== 1) throw new InvalidArgumentError('convert needs exactly one INPUT file');
+  if (!values.output) throw new InvalidArgumentError('convert needs -o OUTPUT');
   if (values.codec !== undefined && !isCodecName(values.codec)) {
-    throw new ConvertInputError(`--codec must be h264, vp8, vp9 or opus, not "${values.codec}"`);
+    throw new InvalidArgumentError(`--codec must be h264, vp8, vp9 or opus, not "${values.codec}"`);
   }
   return {
     input: positionals[0]!,
@@ -71,12 +71,12 @@ function intArg(name: string, v: string | undefined, min: number, max: number, a
   if (v === undefined) return undefined;
   const n = /^0x[0-9a-f]+$/i.test(v) ? Number.parseInt(v, 16) : /^\d+$/.test(v) ? Number(v) : NaN;
   if (!Number.isInteger(n) || n < min || n > max || (allowed && !allowed.includes(n))) {
-    throw new ConvertInputError(`${name} must be ${allowed ? `one of ${allowed.join(', ')}` : `an integer ${min}..${max}`}, not "${v}"`);
+    throw new InvalidArgumentError(`${name} must be ${allowed ? `one of ${allowed.join(', ')}` : `an integer ${min}..${max}`}, not "${v}"`);
   }
   return n;
 }
 
-/** Parses `record` arguments; throws ConvertInputError (a usage error, exit 2) with a clear message. */
+/** Parses `record` arguments; throws InvalidArgumentError (ERR_TE_INVALID_ARG, exit 2) with a clear message. */
 export function parseRecordArgs(argv: string[]): RecordOptions {
   let values;
   try {
@@ -95,18 +95,18 @@ export function parseRecordArgs(argv: string[]): RecordOptions {
       },
     }));
   } catch (err) {
-    throw new ConvertInputError((err as Error).message);
+    throw new InvalidArgumentError((err as Error).message);
   }
   for (const k of ['url', 'room', 'track', 'output'] as const) {
-    if (!values[k]) throw new ConvertInputError(`record needs --${k === 'output' ? 'o OUTPUT' : k}`);
+    if (!values[k]) throw new InvalidArgumentError(`record needs --${k === 'output' ? 'o OUTPUT' : k}`);
   }
   if (!values.token && !(values['api-key'] && values['api-secret'])) {
-    throw new ConvertInputError('record needs --token, or --api-key and --api-secret');
+    throw new InvalidArgumentError('record needs --token, or --api-key and --api-secret');
   }
   const seconds = (name: string, v: string | undefined) => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!(n > 0 && n <= 86400)) throw new ConvertInputError(`${name} must be a number of seconds in (0, 86400], not "${v}"`);
+    if (!(n > 0 && n <= 86400)) throw new InvalidArgumentError(`${name} must be a number of seconds in (0, 86400], not "${v}"`);
     return n;
   };
   const timeout = seconds('--track-timeout', values['track-timeout']);

@@ -9,9 +9,13 @@ const INPUT_ERROR_CODES = new Set([
   'ERR_TE_CONVERT_INPUT', 'ERR_TE_INVALID_ARG', 'ERR_TE_UNSUPPORTED', 'ERR_CAPTURE_FORMAT', 'ERR_STREAM_NOT_FOUND', 'ENOENT',
 ]);
 
+/** SIGINT/SIGTERM abort the running job; the exit code is then 128 + the signal number, as shells report it. */
+const SIGNALS = { SIGINT: 2, SIGTERM: 15 } as const;
+
 /**
- * CLI entry: exit 0 on success, 2 on bad usage or bad input, 1 on any other failure (a write
- * error such as ENOSPC or EACCES on the output, an internal error).
+ * CLI entry: parses the arguments, runs the library's `convert` or `record` and prints one summary
+ * line. Exit 0 on success, 2 on bad usage or bad input, 1 on any other failure (a write error such
+ * as ENOSPC or EACCES on the output, an internal error), 130/143 when interrupted during convert.
  */
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -23,28 +27,28 @@ async function main(argv: string[]): Promise<number> {
     console.error(`track-egress: unknown command "${command}"\n\n${USAGE}`);
     return 2;
   }
+  const abort = new AbortController();
+  let interrupted: keyof typeof SIGNALS | undefined;
+  for (const signal of Object.keys(SIGNALS) as (keyof typeof SIGNALS)[]) {
+    process.once(signal, () => {
+      interrupted ??= signal;
+      abort.abort();
+    });
+  }
   try {
     if (command === 'record') {
       // Loaded on demand: the LiveKit stack is large and convert does not need it.
-      const { record } = await import('./record.js');
-      const r = await record(parseRecordArgs(rest), (line) => console.error(`track-egress: ${line}`));
+      const { record } = await import('../egress/record.js');
+      const log = (line: string) => console.error(`track-egress: ${line}`);
+      const r = await record({ ...parseRecordArgs(rest), signal: abort.signal, log });
       console.log(
         `${r.codec}: packets ${r.packets}, lost ${r.lost}, frames ${r.frames}, duration ${r.durationSec.toFixed(3)} s, ` +
           `bytes ${r.bytes}, ended: ${r.endReason} → ${r.output}`,
       );
       return 0;
     }
-    const { convert } = await import('./convert.js');
-    const { OutputFile } = await import('./output-file.js');
-    // Interrupted: remove the half-written output (128 + signal number, as shells report it).
-    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-      process.once(signal, () => {
-        OutputFile.discardAll();
-        console.error(`track-egress: interrupted (${signal}); no output written`);
-        process.exit(code);
-      });
-    }
-    const s = await convert(parseConvertArgs(rest));
+    const { convert } = await import('../convert/convert.js');
+    const s = await convert({ ...parseConvertArgs(rest), signal: abort.signal });
     for (const w of s.warnings) console.error(`track-egress: warning: ${w}`);
     const extra = [
       s.padding !== undefined ? `, padding ${s.padding}` : '',
@@ -56,6 +60,10 @@ async function main(argv: string[]): Promise<number> {
     );
     return 0;
   } catch (err) {
+    if (interrupted && err === abort.signal.reason) {
+      console.error(`track-egress: interrupted (${interrupted}); no output written`);
+      return 128 + SIGNALS[interrupted];
+    }
     const e = err as Error & { code?: string };
     console.error(`track-egress: ${e.message}`);
     const input = typeof e.code === 'string' && (INPUT_ERROR_CODES.has(e.code) || e.code.startsWith('ERR_LIVEKIT_'));

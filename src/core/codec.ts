@@ -14,6 +14,11 @@ type CodecInfo = {
   mimeType: string;
 };
 
+/**
+ * Per codec: the C ABI id, kind, RTP clock rate in Hz, container extension and its MIME type.
+ * @example
+ * CODECS.vp8.extension; // '.webm'
+ */
 export const CODECS: Readonly<Record<CodecName, CodecInfo>> = {
   h264: { id: CODEC_ID.h264, kind: 'video', clockRate: 90000, extension: '.mp4', mimeType: 'video/mp4' },
   vp8: { id: CODEC_ID.vp8, kind: 'video', clockRate: 90000, extension: '.webm', mimeType: 'video/webm' },
@@ -25,7 +30,12 @@ export function isCodecName(v: unknown): v is CodecName {
   return typeof v === 'string' && Object.hasOwn(CODECS, v);
 }
 
-/** Maps an RTP encoding name or MIME type ("H264", "video/VP8", "opus") to a codec, if known. */
+/**
+ * Maps an RTP encoding name (SDP a=rtpmap, RFC 8866) or MIME type to a codec, if known.
+ * @example
+ * codecFromEncodingName('video/VP8'); // 'vp8'
+ * codecFromEncodingName('AV1');       // undefined
+ */
 export function codecFromEncodingName(name: string): CodecName | undefined {
   const n = name.toLowerCase().replace(/^(audio|video)\//, '');
   return isCodecName(n) ? n : undefined;

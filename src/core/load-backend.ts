@@ -15,6 +15,10 @@ let cached: Promise<CoreBackend> | undefined;
 /**
  * Returns the core backend, loading it once. With no preference it tries the native addon and
  * falls back to WebAssembly; `TRACK_EGRESS_BACKEND` (or `force`) picks one and fails if it cannot load.
+ * @throws BackendLoadError (`ERR_TE_BACKEND_LOAD`) listing why each backend failed and how to fix it;
+ *   InvalidArgumentError (`ERR_TE_INVALID_ARG`) for a `TRACK_EGRESS_BACKEND` other than native/wasm.
+ * @example
+ * (await getBackend()).kind; // 'native' | 'wasm'
  */
 export function getBackend(force?: BackendKind): Promise<CoreBackend> {
   if (force) return loadBackend(force);

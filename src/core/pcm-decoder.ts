@@ -5,6 +5,7 @@ import { getBackend } from './load-backend.js';
 import { intOption, namedStats, nowUs, oneOf } from './options.js';
 import { PacketRegistry } from './packet-registry.js';
 
+/** Options of {@link PcmDecoder.create}. Values out of range throw InvalidArgumentError (`ERR_TE_INVALID_ARG`). */
 export type PcmDecoderOptions = {
   /** The Opus stream's channel count from the SDP (stereo=1 → 2). Default 2. */
   channels?: 1 | 2;
@@ -12,11 +13,15 @@ export type PcmDecoderOptions = {
   sampleRate?: 8000 | 12000 | 16000 | 24000 | 48000;
   /** Output channels, interleaved. Default 2 (LiveKit's WebSocket format). */
   outputChannels?: 1 | 2;
-  /** Reorder wait before a missing packet is concealed. Default 100 ms (low latency). */
+  /** Reorder wait before a missing packet is concealed, ms, 0..10 000. Default 100 (low latency). */
   reorderWaitMs?: number;
+  /** Reorder buffer capacity in packets, 2..65 536. Default 512. */
   reorderCapacity?: number;
+  /** Only decode this SSRC, 0..2^32-1 (default: any). */
   ssrc?: number;
+  /** Only decode this RTP payload type, 0..127 (default: any). */
   payloadType?: number;
+  /** Backend to use (default: getBackend()). */
   backend?: CoreBackend;
 };
 
@@ -31,7 +36,13 @@ export type PcmStats = Record<(typeof PCM_STAT_NAMES)[number], number>;
 /**
  * Opus RTP in, pcm_s16le out (interleaved, native-endian Int16Array; little-endian on every
  * platform Node supports). Lost packets are concealed (libopus PLC, in-band FEC when the next
- * packet carries it) so the PCM timeline has exactly the samples the RTP clock says.
+ * packet carries it) so the PCM timeline has exactly the samples the RTP clock says (RFC 7587).
+ *
+ * ```ts
+ * const pcm = await PcmDecoder.create({ channels: 2, sampleRate: 16000, outputChannels: 1 });
+ * pcm.push(rtpPacket);                            // as packets arrive
+ * for (const piece of pcm.drain()) ws.send(piece); // Int16Array, ≤ 1 s each
+ * ```
  */
 export class PcmDecoder {
   readonly sampleRate: number;
@@ -48,6 +59,11 @@ export class PcmDecoder {
     this.channels = channels;
   }
 
+  /**
+   * A decoder on the default backend ({@link getBackend}: native, else wasm).
+   * @throws InvalidArgumentError (`ERR_TE_INVALID_ARG`) naming an option of the wrong type or range.
+   * @throws BackendLoadError (`ERR_TE_BACKEND_LOAD`) when no backend can be loaded.
+   */
   static async create(options: PcmDecoderOptions = {}): Promise<PcmDecoder> {
     return PcmDecoder.withBackend(options.backend ?? (await getBackend()), options);
   }
@@ -71,9 +87,9 @@ export class PcmDecoder {
   }
 
   /**
-   * Pushes one Opus RTP packet; `arrivalUs` defaults to now.
-   * @throws InvalidStateError (code ERR_TE_STATE) after close() or finish()/end();
-   * InvalidArgumentError (ERR_TE_INVALID_ARG) for a packet that is not a Uint8Array.
+   * Pushes one Opus RTP packet; `arrivalUs` in µs on any monotonic clock (default: now).
+   * @throws InvalidArgumentError (`ERR_TE_INVALID_ARG`) when `packet` is not a Uint8Array;
+   *   InvalidStateError (`ERR_TE_STATE`) after {@link close} or {@link finish}/{@link end}.
    */
   push(packet: Uint8Array, arrivalUs: number = nowUs()): void {
     const raw = this.live();
@@ -82,6 +98,7 @@ export class PcmDecoder {
     this.packets.release(raw.released());
   }
 
+  /** Lets the reorder buffer conceal gaps that waited long enough (call every ~20 ms live); `nowMicros` in µs. */
   poll(nowMicros: number = nowUs()): void {
     this.live().poll(nowMicros);
   }
@@ -134,15 +151,17 @@ export class PcmDecoder {
     }
   }
 
+  /** RTP sequence numbers the reorder buffer is still waiting for (NACK candidates, RFC 4585 §6.2.1). */
   missingSequences(): number[] {
     return Array.from(this.live().missing());
   }
 
+  /** Counters so far (see {@link PcmStats}). */
   stats(): PcmStats {
     return namedStats(this.backend.pcmStatNames, this.live().stats()) as PcmStats;
   }
 
-  /** Frees the core's memory; a second close() does nothing, any other call then throws ERR_TE_STATE. */
+  /** Frees the core's memory. Idempotent: a second close() does nothing; any other call then throws `ERR_TE_STATE`. */
   close(): void {
     this.raw?.close();
     this.raw = undefined;

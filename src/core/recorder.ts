@@ -7,10 +7,11 @@ import { getBackend } from './load-backend.js';
 import { intOption, namedStats, nowUs } from './options.js';
 import { PacketRegistry } from './packet-registry.js';
 
+/** Options of {@link Recorder.create}. Integers out of range throw InvalidArgumentError (`ERR_TE_INVALID_ARG`). */
 export type RecorderOptions = {
   /** The track's codec; picks the container (h264 → MP4, vp8/vp9 → WebM, opus → Ogg). */
   codec: CodecName;
-  /** RTP clock rate; defaults to the codec's (90000 video, 48000 Opus). */
+  /** RTP clock rate in Hz, 1000..1 000 000; defaults to the codec's (90000 video, 48000 Opus). */
   clockRate?: number;
   /** Opus channel count from the SDP (stereo=1 → 2). Default 2. */
   channels?: 1 | 2;
@@ -35,13 +36,13 @@ export type RecorderOptions = {
    * frame at or after this much media, keyframe or not. Default 2000 ms video, 1000 ms audio.
    */
   fragmentMs?: number;
-  /** How long the reorder buffer waits for a missing packet before declaring it lost. Default 500 ms. */
+  /** How long the reorder buffer waits for a missing packet before declaring it lost, ms, 0..10 000. Default 500. */
   reorderWaitMs?: number;
-  /** Reorder buffer capacity in packets. Default 1024. */
+  /** Reorder buffer capacity in packets, 2..65 536. Default 1024. */
   reorderCapacity?: number;
-  /** Only record this SSRC (default: any; an SSRC change is treated as a publisher restart). */
+  /** Only record this SSRC, 0..2^32-1 (default: any; an SSRC change is treated as a publisher restart). */
   ssrc?: number;
-  /** Only record this RTP payload type (default: any). */
+  /** Only record this RTP payload type, 0..127 (default: any). */
   payloadType?: number;
   /**
    * The stream's SDP fmtp parameters (a=fmtp, parsed: `{ 'packetization-mode': '1',
@@ -73,11 +74,17 @@ function fmtpOption(fmtp: unknown): string {
   return parts.join(';');
 }
 
-/** A piece of container output: write `data` (in order) at byte `offset` of the output. */
+/**
+ * A piece of container output: write `data` (in order) at byte `offset` of the output, e.g.
+ * `fh.writev(chunk.data, chunk.offset)`. Streaming output only appends (each offset is the end so
+ * far); a seekable finish also patches earlier bytes (sizes, durations).
+ */
 export type OutputChunk = {
+  /** Byte offset in the output. */
   offset: number;
   /** Views of generated headers and of the pushed packets' payloads; nothing is joined. */
   data: Uint8Array[];
+  /** Total bytes of `data`. */
   size: number;
 };
 
@@ -130,6 +137,15 @@ export class Recorder {
     this.extension = CODECS[codec].extension;
   }
 
+  /**
+   * A recorder on the default backend ({@link getBackend}: native, else wasm).
+   * @throws InvalidArgumentError (`ERR_TE_INVALID_ARG`) for an unknown codec or an option of the
+   *   wrong type or range, naming it ("Expected … for reorderWaitMs but received …"); a malformed
+   *   fmtp value; `ERR_TE_UNSUPPORTED` for H.264 packetization-mode=2.
+   * @throws BackendLoadError (`ERR_TE_BACKEND_LOAD`) when no backend can be loaded.
+   * @example
+   * const rec = await Recorder.create({ codec: 'h264', seekable: true });
+   */
   static async create(options: RecorderOptions): Promise<Recorder> {
     const backend = options.backend ?? (await getBackend());
     return Recorder.withBackend(backend, options);
@@ -164,9 +180,11 @@ export class Recorder {
   }
 
   /**
-   * Pushes one RTP packet (malformed ones are counted and skipped). `arrivalUs` defaults to now.
-   * @throws InvalidStateError (code ERR_TE_STATE) after close() or finish(); InvalidArgumentError
-   * (ERR_TE_INVALID_ARG) for a packet that is not a Uint8Array.
+   * Pushes one RTP packet (RFC 3550; malformed ones are counted and skipped, never thrown).
+   * `arrivalUs`: arrival time in µs on any monotonic clock (default: now); it times gaps and
+   * reorder waits. Do not modify `packet` afterwards: output chunks may be views into it.
+   * @throws InvalidArgumentError (`ERR_TE_INVALID_ARG`) when `packet` is not a Uint8Array;
+   *   InvalidStateError (`ERR_TE_STATE`) after {@link close} or {@link finish}.
    */
   push(packet: Uint8Array, arrivalUs: number = nowUs()): void {
     const raw = this.live();
@@ -182,8 +200,9 @@ export class Recorder {
   }
 
   /**
-   * Lets the reorder buffer give up on gaps that waited long enough (call every ~20–100 ms live).
-   * @throws InvalidStateError (code ERR_TE_STATE) after close() or finish().
+   * Lets the reorder buffer give up on gaps that waited long enough (call every ~20–100 ms live);
+   * `nowMicros` in µs, default now.
+   * @throws InvalidStateError (`ERR_TE_STATE`) after {@link close} or {@link finish}.
    */
   poll(nowMicros: number = nowUs()): void {
     this.live().poll(nowMicros);
@@ -244,6 +263,7 @@ export class Recorder {
     return Array.from(this.live().missing());
   }
 
+  /** Counters so far (see {@link RecorderStats}; `durationUs` in µs, `bytes`/`outputBytes` in bytes). */
   stats(): RecorderStats {
     return namedStats(this.backend.recorderStatNames, this.live().stats()) as RecorderStats;
   }
@@ -253,7 +273,10 @@ export class Recorder {
     return this.packets.size;
   }
 
-  /** Frees the core's memory; a second close() does nothing, any other call then throws ERR_TE_STATE. */
+  /**
+   * Frees the core's memory (call after {@link finish}, or to abandon a recording). Idempotent: a
+   * second close() does nothing; any other call then throws `ERR_TE_STATE`.
+   */
   close(): void {
     this.raw?.close();
     this.raw = undefined;

@@ -2,20 +2,24 @@ import type { OutputChunk, Recorder, RecorderStats } from '../core/recorder.js';
 import { nowUs } from '../core/options.js';
 import type { TrackSource } from '../livekit/track-source.js';
 
+/** Options of {@link TrackRecording}. */
 export type TrackRecordingOptions = {
   /** Where container output goes (e.g. ChunkFileWriter.write, or a multipart upload). */
   write: (chunks: OutputChunk[]) => void;
-  /** Feedback/poll period. Default 50 ms. */
+  /** Feedback/poll period, ms. Default 50. */
   intervalMs?: number;
 };
 
+/** {@link RecorderStats} plus what the recording saw arrive and asked for. */
 export type TrackRecordingStats = RecorderStats & {
+  /** RTP packets received from the source. */
   packets: number;
   /** Arrival times of the first and last RTP packet, µs (0 before the first). */
   firstArrivalUs: number;
   lastArrivalUs: number;
   /** Largest gap between consecutive RTP arrivals, ms. */
   maxGapMs: number;
+  /** Sequence numbers NACKed (RFC 4585 §6.2.1), retries included. */
   nacksSent: number;
 };
 
@@ -27,7 +31,14 @@ const NACK_RETRY_US = 150_000;
  * The file path of a track egress: RTP from a TrackSource into the media core's Recorder, output
  * to `write`, and the feedback the core asks for sent back to the SFU — a PLI (throttled by the
  * source to 1/s) while the core waits for a keyframe, NACKs for packets the reorder buffer is still
- * waiting for.
+ * waiting for. It does not own the source or the recorder: close them after {@link stop}.
+ *
+ * ```ts
+ * const rec = await Recorder.create({ codec: 'vp8', seekable: true });
+ * const out = new ChunkFileWriter('track.webm');
+ * const recording = new TrackRecording(source, rec, { write: (chunks) => out.write(chunks) });
+ * source.once('ended', () => { recording.stop(); out.close(); rec.close(); });
+ * ```
  */
 export class TrackRecording {
   private packets = 0;
@@ -64,6 +75,7 @@ export class TrackRecording {
     return this.stats();
   }
 
+  /** Counters so far (the recorder's and the recording's). */
   stats(): TrackRecordingStats {
     return {
       ...this.recorder.stats(),

@@ -1,5 +1,6 @@
 import { closeSync, openSync, writevSync } from 'node:fs';
 
+import { InvalidStateError } from '../core/errors.js';
 import type { OutputChunk } from '../core/recorder.js';
 
 /** The views after the first `skip` bytes of `parts`. */
@@ -20,19 +21,33 @@ function rest(parts: Uint8Array[], skip: number): Uint8Array[] {
  * (append for streaming output, a positioned patch for a seekable finish). Nothing is joined or
  * buffered: each write() reaches the file (the OS page cache) before it returns, so a crash-safe
  * recording killed right after loses nothing it wrote (fsync is not needed against a process kill,
- * only against a power loss).
+ * only against a power loss). Synchronous writes: for a CLI or a file per process, not for a
+ * server handling many recordings on one event loop.
+ *
+ * ```ts
+ * const out = new ChunkFileWriter('track.webm');
+ * out.write(rec.read());   // as output comes
+ * out.write(rec.finish());
+ * out.close();
+ * ```
+ * @throws the fs error (ENOENT, EACCES, ENOSPC …) from the constructor and from write().
  */
 export class ChunkFileWriter {
   private fd: number | undefined;
   private end = 0;
   bytesWritten = 0;
 
+  /** Creates (or truncates) the file at `path`. */
   constructor(readonly path: string) {
     this.fd = openSync(path, 'w');
   }
 
+  /**
+   * Writes each chunk at its offset (writev, ≤ 1024 views per call).
+   * @throws InvalidStateError (`ERR_TE_STATE`) after {@link close}; the fs error (ENOSPC, EFBIG …).
+   */
   write(chunks: readonly OutputChunk[]): void {
-    if (this.fd === undefined) throw new Error(`${this.path}: writer is closed`);
+    if (this.fd === undefined) throw new InvalidStateError(`${this.path}: writer is closed`);
     for (const c of chunks) {
       // writev takes at most IOV_MAX (1024) buffers per call.
       let pos = c.offset;
@@ -52,11 +67,12 @@ export class ChunkFileWriter {
     }
   }
 
-  /** Size of the file so far. */
+  /** Size of the file so far, bytes. */
   get size(): number {
     return this.end;
   }
 
+  /** Closes the file. Idempotent. */
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;

@@ -3,6 +3,13 @@
  * Write it with dataBytes = 0 first when streaming and rewrite it at the end with the real size.
  * RIFF sizes are 32-bit: beyond 4 GiB of data both sizes say 0xFFFFFFFF ("to the end of the
  * file", as ffmpeg and sox read it) instead of wrapping around.
+ * @param sampleRate Hz, e.g. 48000 ({@link PcmDecoder.sampleRate}).
+ * @param channels Interleaved channels ({@link PcmDecoder.channels}).
+ * @param dataBytes Bytes of PCM after the header (samples × channels × 2).
+ * @returns 44 bytes.
+ * @example
+ * await fh.write(wavHeader(16000, 1, 0), 0, 44, 0);          // placeholder first
+ * await fh.write(wavHeader(16000, 1, pcmBytes), 0, 44, 0);   // real sizes at the end
  */
 export function wavHeader(sampleRate: number, channels: number, dataBytes: number): Uint8Array {
   const h = new DataView(new ArrayBuffer(44));

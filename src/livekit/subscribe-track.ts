@@ -17,6 +17,7 @@ import {
   UpdateSubscription,
   type SignalResponse,
 } from '@livekit/protocol';
+import { InvalidArgumentError, invalidParameter } from '../core/errors.js';
 import { nowUs } from '../core/options.js';
 import { sniffRtp } from '../rtp/header.js';
 import { isRtcp } from '../rtp/rtcp-header.js';
@@ -37,6 +38,7 @@ export { recoveryIdentity } from './connection-recovery.js';
 /** How long a vanished track waits for a more specific end reason (see endUnpublishedSoon). */
 const UNPUBLISH_SETTLE_MS = 500;
 
+/** Options of {@link subscribeTrack}: a `token`, or `apiKey` + `apiSecret` + `roomName` + `identity` to mint one. */
 export type SubscribeTrackOptions = {
   /** ws://, wss://, http:// or https:// URL of the LiveKit server. */
   url: string;
@@ -49,9 +51,9 @@ export type SubscribeTrackOptions = {
   identity?: string;
   /** The TR_… SID to record. */
   trackSid: string;
-  /** How long to wait for the track to be published. Default 30 000 ms. */
+  /** How long to wait for the track to be published, ms. Default 30 000. */
   trackTimeoutMs?: number;
-  /** How long a dropped connection may take to resume before the source ends. Default 30 000 ms. */
+  /** How long a dropped connection may take to resume before the source ends ('disconnected'), ms. Default 30 000. */
   resumeGraceMs?: number;
   /** Local address for ICE host candidates (e.g. '127.0.0.1' against a loopback server). */
   bindAddress?: string;
@@ -464,19 +466,31 @@ let debugPackets = 0;
 
 /**
  * Joins the room as a hidden recorder, subscribes to exactly `trackSid` and resolves once its media
- * section is negotiated (codec and SSRC known). Rejects with a LiveKitError (errors.ts codes).
+ * section is negotiated (codec and SSRC known): a {@link TrackSource} emitting the track's RTP as
+ * the SFU sends it (SRTP-decrypted), with PLI/NACK back (RFC 4585) and resume after a dropped
+ * connection (docs/livekit.md).
+ * @throws InvalidArgumentError (`ERR_TE_INVALID_ARG`) for a missing `trackSid` or `url`, or neither
+ *   `token` nor `apiKey` + `apiSecret` + `roomName` + `identity` (the message names what is missing).
+ * @throws LiveKitError with `code` `ERR_LIVEKIT_BAD_URL`, `_TOKEN_REJECTED`, `_ROOM_NOT_FOUND`,
+ *   `_TRACK_NOT_FOUND` (after `trackTimeoutMs`), `_UNSUPPORTED_CODEC` or `_CONNECTION_FAILED`.
+ * @example
+ * const source = await subscribeTrack({ url: 'ws://127.0.0.1:7880', apiKey, apiSecret,
+ *   roomName: 'demo', identity: 'EG_1234', trackSid: 'TR_VCabc' });
+ * source.on('rtp', (packet, arrivalUs) => rec.push(packet, arrivalUs));
+ * source.on('ended', (reason) => console.log('track ended:', reason));
  */
 export async function subscribeTrack(options: SubscribeTrackOptions): Promise<TrackSource> {
   if (typeof options?.trackSid !== 'string' || options.trackSid.length === 0) {
-    throw new LiveKitError(LiveKitErrorCode.TrackNotFound, 'subscribeTrack: trackSid is required');
+    throw invalidParameter('trackSid', 'a track SID (TR_…)', options?.trackSid);
   }
+  if (typeof options.url !== 'string' || options.url.length === 0) throw invalidParameter('url', 'a LiveKit server URL', options.url);
   let token = options.token;
   if (!token) {
     const { apiKey, apiSecret, roomName, identity } = options;
     if (!apiKey || !apiSecret || !roomName || !identity) {
-      throw new LiveKitError(
-        LiveKitErrorCode.TokenRejected,
-        'subscribeTrack: pass either token, or apiKey + apiSecret + roomName + identity',
+      const missing = Object.entries({ apiKey, apiSecret, roomName, identity }).filter(([, v]) => !v).map(([k]) => k);
+      throw new InvalidArgumentError(
+        `subscribeTrack: pass either token, or apiKey + apiSecret + roomName + identity (missing ${missing.join(', ')})`,
       );
     }
     token = await recorderToken({ apiKey, apiSecret, roomName, identity });

@@ -17,6 +17,7 @@ export type TrackCodec = {
   fmtp: Record<string, string>;
 };
 
+/** What {@link TrackSource.info} says about the subscribed track. */
 export type TrackInfoSummary = {
   trackSid: string;
   kind: 'audio' | 'video';
@@ -30,6 +31,7 @@ export type TrackInfoSummary = {
   muted: boolean;
 };
 
+/** Why a {@link TrackSource} ended (its terminal `ended` event). */
 export type TrackEndReason =
   | 'unpublished'
   | 'participant-left'
@@ -37,8 +39,9 @@ export type TrackEndReason =
   | 'disconnected' // could not resume within the grace period
   | 'closed'; // close() was called
 
+/** Events of a {@link TrackSource} (an EventEmitter). */
 export type TrackSourceEvents = {
-  /** One RTP packet of this track exactly as the SFU sent it (SRTP-decrypted). */
+  /** One RTP packet of this track exactly as the SFU sent it (SRTP-decrypted); arrival time in µs. */
   rtp: [packet: Uint8Array, arrivalUs: number];
   muted: [];
   unmuted: [];
@@ -51,6 +54,13 @@ export type TrackSourceEvents = {
   error: [error: Error];
 };
 
+/**
+ * One track's RTP and its feedback channel; {@link subscribeTrack} makes one for a LiveKit room.
+ * @example
+ * source.on('rtp', (packet, arrivalUs) => rec.push(packet, arrivalUs));
+ * if (rec.takeKeyframeRequest()) source.requestKeyframe();
+ * await source.close();
+ */
 export interface TrackSource extends EventEmitter<TrackSourceEvents> {
   readonly info: TrackInfoSummary;
   /** Sends an RTCP PLI (RFC 4585 §6.3.1) to the SFU; throttled to one per second. */

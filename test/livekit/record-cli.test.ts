@@ -3,7 +3,7 @@
  * seekable WebM that ffprobe/ffmpeg read without a message, and the summary line says so.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,14 +13,22 @@ import { useLiveKitTestBed } from '../support/livekit-testbed.js';
 
 const bed = useLiveKitTestBed('livekit-record-cli');
 
-function runCli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+/** Runs the CLI; with `interruptOn`, sends SIGINT once stderr matches it. */
+function runCli(args: string[], interruptOn?: RegExp): Promise<{ code: number | null; out: string; err: string; ms: number }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args]);
     let out = '';
     let err = '';
+    let at = 0;
     p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (err += d));
-    p.on('close', (code) => resolve({ code, out: out.trim(), err }));
+    p.stderr.on('data', (d) => {
+      err += d;
+      if (interruptOn && !at && interruptOn.test(err)) {
+        at = Date.now();
+        p.kill('SIGINT');
+      }
+    });
+    p.on('close', (code) => resolve({ code, out: out.trim(), err, ms: at ? Date.now() - at : 0 }));
   });
 }
 
@@ -44,5 +52,26 @@ describe('track-egress record (real LiveKit server)', () => {
       '--room', 'record-cli', '--track', 'TR_doesnotexist', '--track-timeout', '1', '-o', join(tmpdir(), 'never/')]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/TR_doesnotexist/);
+  });
+
+  it('SIGINT while recording stops cleanly: exit 0, ended: aborted, the file is complete', async () => {
+    const publisher = await bed.publisher('record-cli-int', 'bob');
+    const audio = await publisher.publishAudio();
+    const out = join(bed.dir, 'interrupted.ogg');
+    const r = await runCli(['record', '--url', bed.server.url, '--api-key', bed.server.apiKey, '--api-secret', bed.server.apiSecret,
+      '--room', 'record-cli-int', '--track', audio.sid, '-o', out], /receiving RTP/);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^opus: packets [1-9]\d*, .*ended: aborted → /);
+    expect(decoderErrors(out)).toBe('');
+  });
+
+  it('SIGINT while waiting for the track ends at once with exit 130 and writes nothing', async () => {
+    const dir = join(bed.dir, 'never');
+    const r = await runCli(['record', '--url', bed.server.url, '--api-key', bed.server.apiKey, '--api-secret', bed.server.apiSecret,
+      '--room', 'record-cli', '--track', 'TR_notyet', '--track-timeout', '60', '-o', `${dir}/`], /waiting for track TR_notyet/);
+    expect(r.code, r.err).toBe(130);
+    expect(r.err).toMatch(/interrupted \(SIGINT\); no output written/);
+    expect(r.ms).toBeLessThan(5000); // not the 60 s track timeout
+    expect(existsSync(dir)).toBe(false);
   });
 });

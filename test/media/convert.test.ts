@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-import { convert } from '../../src/cli/convert.js';
+import { convert } from '../../src/convert/convert.js';
 import { CODECS } from '../../src/core/codec.js';
 import { BACKEND } from '../support/backend.js';
 import { type CorpusFile, type CorpusStream, corpusPath, itCoversAtLeast, loadCorpus, rtpFrameTimes } from '../support/corpus.js';

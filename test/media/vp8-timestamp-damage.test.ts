@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-import { convert } from '../../src/cli/convert.js';
+import { convert } from '../../src/convert/convert.js';
 import { BACKEND } from '../support/backend.js';
 import { decoderErrors, frameHashes, run } from '../support/ffmpeg.js';
 

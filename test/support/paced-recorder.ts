@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 
 import { readCapture, selectStream } from '../../src/capture/index.js';
-import { RECORD_FRAGMENT_MS } from '../../src/cli/record.js';
+import { RECORD_FRAGMENT_MS } from '../../src/egress/record.js';
 import { CODECS, isCodecName } from '../../src/core/codec.js';
 import { Recorder } from '../../src/core/recorder.js';
 import { ChunkFileWriter } from '../../src/io/chunk-file-writer.js';

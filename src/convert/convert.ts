@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
@@ -18,71 +18,50 @@ import { CODECS, type CodecName, isCodecName } from '../core/codec.js';
 import { PcmDecoder } from '../core/pcm-decoder.js';
 import { Recorder } from '../core/recorder.js';
 import { wavHeader } from '../io/wav.js';
-import { ConvertInputError } from './convert-errors.js';
-import { type FrameCheck, checkFrames, noRtpMessage } from './convert-diagnosis.js';
+import { ConvertInputError } from './errors.js';
+import { type FrameCheck, checkFrames, noRtpMessage } from './diagnosis.js';
+import { type ConvertOptions, type ConvertSummary, type OutputKind, checkConvertOptions } from './options.js';
 import { OutputFile, fsReason } from './output-file.js';
 
-export { ConvertInputError } from './convert-errors.js';
+export { ConvertInputError } from './errors.js';
 export { ConvertOutputError } from './output-file.js';
-
-export type ConvertOptions = {
-  input: string;
-  output: string;
-  codec?: CodecName;
-  /** SDP of the stream; default: `<input without extension>.sdp` next to the capture, if present. */
-  sdp?: string;
-  payloadType?: number;
-  ssrc?: number;
-  /** .pcm/.wav: output sample rate (default 48000). */
-  sampleRate?: number;
-  /** .pcm/.wav: output channels (default 2). */
-  channels?: number;
-  /** .mp4/.webm: finalize a seekable file with a complete index (default true for files). */
-  seekable?: boolean;
-};
-
-export type ConvertSummary = {
-  codec: CodecName;
-  packets: number;
-  lost: number;
-  frames: number;
-  durationSec: number;
-  bytes: number;
-  output: string;
-  malformed: number;
-  /** RTP padding-only packets dropped (RFC 3550 §5.1), when the core counts them. */
-  padding?: number;
-  /** Packets whose RTP time disagreed with their arrival time, when the core counts them. */
-  outliers?: number;
-  /** The SDP that was used (given with --sdp or found next to the capture). */
-  sdp?: string;
-  /** Problems that did not stop the conversion (e.g. a capture that ends inside a record). */
-  warnings: string[];
-};
-
-const OUTPUT_KINDS = ['.mp4', '.webm', '.ogg', '.pcm', '.wav'] as const;
-type OutputKind = (typeof OUTPUT_KINDS)[number];
+export type { ConvertOptions, ConvertSummary } from './options.js';
 
 /**
- * Turns one RTP stream of a capture (pcap, pcapng, rtpdump) into a file; see `track-egress --help`.
+ * Turns one RTP stream of a capture into a file, without transcoding (H.264 → MP4, VP8/VP9 →
+ * WebM, Opus → Ogg) or, for Opus, decoded to PCM (`.pcm` raw s16le, `.wav`).
  *
  * Streaming, in flat memory whatever the capture's length: a first pass over the file only reads
- * RTP headers (and payload signatures) to pick the stream and the codec, a second pass feeds the
- * packets to the Recorder / PcmDecoder and writes output as it is produced. The output goes to a
- * temporary file renamed at success; on any failure nothing is left behind.
+ * RTP headers (RFC 3550 §5.1) and payload signatures to pick the stream and the codec, a second
+ * pass feeds the packets to the {@link Recorder} / {@link PcmDecoder} and writes output as it is
+ * produced. The output goes to a temporary file in its directory, renamed at success; on any
+ * failure (or abort) nothing is left behind and an existing file of that name is kept.
+ *
+ * @throws InvalidArgumentError (`ERR_TE_INVALID_ARG`) for an option of the wrong type or range, or
+ *   an output extension other than `.mp4`, `.webm`, `.ogg`, `.pcm`, `.wav`.
+ * @throws ConvertInputError (`ERR_TE_CONVERT_INPUT`) when the input cannot give what was asked: a
+ *   missing capture or SDP, no RTP in the capture, a codec in the wrong container, a stream that is
+ *   not the codec it claims, no frame could be written (with the precise cause).
+ * @throws StreamNotFoundError (`ERR_STREAM_NOT_FOUND`) when `ssrc`/`payloadType` match no stream
+ *   (the message lists the streams); CaptureFormatError (`ERR_CAPTURE_FORMAT`) for a file that is
+ *   not a capture.
+ * @throws ConvertOutputError (`ERR_TE_CONVERT_OUTPUT`) when the output cannot be written (disk full,
+ *   permissions; the message names the errno code).
+ * @throws `signal.reason` when `signal` is aborted.
+ * @example
+ * const s = await convert({ input: 'call.pcap', output: 'call.webm', codec: 'vp8' });
+ * console.log(`${s.frames} frames, ${s.durationSec} s, ${s.lost} lost → ${s.output}`);
  */
 export async function convert(opts: ConvertOptions): Promise<ConvertSummary> {
-  const kind = extname(opts.output).toLowerCase() as OutputKind;
-  if (!OUTPUT_KINDS.includes(kind)) {
-    throw new ConvertInputError(`output extension "${extname(opts.output)}" not supported: use ${OUTPUT_KINDS.join(', ')}`);
-  }
-  const sdpPath = opts.sdp ?? siblingSdp(opts.input);
+  const kind = checkConvertOptions(opts);
+  opts.signal?.throwIfAborted();
+  const sdpPath = opts.sdp ?? (await siblingSdp(opts.input));
   const sdp = sdpPath ? parseSdp(await readInputText(sdpPath)) : [];
   const payloadType = opts.payloadType ?? (sdp.length === 1 ? sdp[0]!.payloadType : undefined);
 
   // Two passes need a file that can be read twice: a pipe (/dev/stdin, <(…)) is spooled to a
   // temporary file first (disk, not memory).
-  const spool = await spoolIfNotRegular(opts.input);
+  const spool = await spoolIfNotRegular(opts.input, opts.signal);
   try {
     return await convertFile(opts, spool?.path ?? opts.input, kind, sdpPath, sdp, payloadType);
   } finally {
@@ -101,7 +80,10 @@ async function convertFile(
   // Pass 1: headers only.
   const scanner = new RtpStreamScanner();
   const scan = await openInput(input, opts.input);
-  for await (const p of scan) scanner.add(p);
+  for await (const p of scan) {
+    opts.signal?.throwIfAborted();
+    scanner.add(p);
+  }
   const warnings = scan.stopped
     ? [`${opts.input}: ${scan.stopped.message}; converted the packets before it`]
     : [];
@@ -123,7 +105,7 @@ async function convertFile(
   // Pass 2: the track's packets into the core, output written as it comes.
   const out = OutputFile.create(opts.output);
   try {
-    const ctx: Pass2 = { opts, input: opts.input, track, packets: trackPackets(input, opts.input, track), out, codec, evidence, format };
+    const ctx: Pass2 = { opts, input: opts.input, track, packets: trackPackets(input, opts.input, track, opts.signal), out, codec, evidence, format };
     const summary = kind === '.pcm' || kind === '.wav' ? await decodeToPcm(ctx, kind, channels) : await record(ctx, channels);
     out.commit();
     if (sdpPath) summary.sdp = sdpPath;
@@ -221,10 +203,16 @@ function summaryOf(
 }
 
 /** Packets of the chosen track, read again from the file. */
-async function* trackPackets(input: string, name: string, track: ChosenTrack): AsyncGenerator<CapturedPacket> {
+async function* trackPackets(
+  input: string,
+  name: string,
+  track: ChosenTrack,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<CapturedPacket> {
   const ssrcs = new Set(track.ssrcs);
   const reader = await openInput(input, name);
   for await (const p of reader) {
+    signal?.throwIfAborted();
     const h = sniffRtp(p.data);
     if (!h || !ssrcs.has(h.ssrc)) continue;
     if (track.payloadType !== undefined && h.payloadType !== track.payloadType) continue;
@@ -242,7 +230,7 @@ async function openInput(path: string, name: string): Promise<CaptureFileReader>
 }
 
 /** The input copied to a temporary file when it is not a regular file (a pipe), else undefined. */
-async function spoolIfNotRegular(input: string): Promise<{ dir: string; path: string } | undefined> {
+async function spoolIfNotRegular(input: string, signal: AbortSignal | undefined): Promise<{ dir: string; path: string } | undefined> {
   // "-" and /dev/stdin read the process's stdin (a socket cannot be opened by path).
   const stdin = input === '-' || input === '/dev/stdin';
   if (input !== '-') {
@@ -255,10 +243,10 @@ async function spoolIfNotRegular(input: string): Promise<{ dir: string; path: st
   const dir = await mkdtemp(join(tmpdir(), 'track-egress-'));
   const path = join(dir, 'input');
   try {
-    await pipeline(stdin ? process.stdin : createReadStream(input), createWriteStream(path));
+    await pipeline(stdin ? process.stdin : createReadStream(input), createWriteStream(path), { signal });
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
-    throw inputError(input, err);
+    throw signal?.aborted ? signal.reason : inputError(input, err);
   }
   return { dir, path };
 }
@@ -284,11 +272,16 @@ function inputError(path: string, err: unknown): unknown {
 }
 
 /** `<dir>/<name>.sdp` for `<dir>/<name>.<ext>`, when it exists. */
-function siblingSdp(input: string): string | undefined {
+async function siblingSdp(input: string): Promise<string | undefined> {
   const ext = extname(input);
   if (ext.toLowerCase() === '.sdp') return undefined;
   const candidate = join(dirname(input), `${basename(input, ext)}.sdp`);
-  return existsSync(candidate) ? candidate : undefined;
+  try {
+    await stat(candidate);
+    return candidate;
+  } catch {
+    return undefined;
+  }
 }
 
 function resolveCodec(

@@ -5,7 +5,7 @@
 import type { CaptureFileReader, PayloadEvidence, SdpPayloadFormat } from '../capture/index.js';
 import { guessVpCodec } from '../capture/index.js';
 import type { CodecName } from '../core/codec.js';
-import { ConvertInputError } from './convert-errors.js';
+import { ConvertInputError } from './errors.js';
 
 /** What {@link checkFrames} needs to know about the conversion. */
 export type FrameCheck = {

@@ -9,9 +9,13 @@ import { basename, dirname, join } from 'node:path';
 
 import { TrackEgressError } from '../core/errors.js';
 import type { OutputChunk } from '../core/recorder.js';
-import { ConvertInputError } from './convert-errors.js';
+import { ConvertInputError } from './errors.js';
 
-/** The output could not be written (disk full, permissions, I/O error): exit code 1. */
+/**
+ * {@link convert} could not write its output (disk full, permissions, I/O error); the message names
+ * the file and the errno code, e.g. "out.webm: cannot write: no space left on device (ENOSPC)".
+ * `code` is `ERR_TE_CONVERT_OUTPUT`. The CLI exits 1.
+ */
 export class ConvertOutputError extends TrackEgressError {
   constructor(message: string) {
     super('ERR_TE_CONVERT_OUTPUT', message);
@@ -26,14 +30,6 @@ export function fsReason(err: unknown): string {
 }
 
 export class OutputFile {
-  /** Outputs not yet committed or discarded (so a signal handler can remove them). */
-  private static readonly pending = new Set<OutputFile>();
-
-  /** Discards every output still being written (for SIGINT/SIGTERM handlers of the CLI). */
-  static discardAll(): void {
-    for (const f of [...OutputFile.pending]) f.discard();
-  }
-
   readonly path: string;
   /** The temporary name the bytes go to until {@link commit}. */
   readonly tempPath: string;
@@ -44,7 +40,6 @@ export class OutputFile {
     this.path = path;
     this.tempPath = tempPath;
     this.fd = fd;
-    OutputFile.pending.add(this);
   }
 
   /**
@@ -104,12 +99,10 @@ export class OutputFile {
     this.fd = undefined;
     this.io(() => closeSync(fd));
     this.io(() => renameSync(this.tempPath, this.path));
-    OutputFile.pending.delete(this);
   }
 
   /** Closes and removes the temporary file (idempotent; never throws). */
   discard(): void {
-    OutputFile.pending.delete(this);
     if (this.fd !== undefined) {
       try {
         closeSync(this.fd);

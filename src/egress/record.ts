@@ -1,0 +1,189 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+import { CODECS, type CodecName, codecFromEncodingName } from '../core/codec.js';
+import { invalidParameter } from '../core/errors.js';
+import { Recorder } from '../core/recorder.js';
+import { ChunkFileWriter } from '../io/chunk-file-writer.js';
+import { subscribeTrack } from '../livekit/subscribe-track.js';
+import type { TrackEndReason, TrackSource } from '../livekit/track-source.js';
+import { outputPath } from './output-path.js';
+import { TrackRecording } from './track-recording.js';
+
+/** What {@link record} records, and where. */
+export type RecordOptions = {
+  /** LiveKit server URL: `ws://`, `wss://`, `http://` or `https://`. */
+  url: string;
+  /** API key to mint a hidden-recorder join token (with `apiSecret`); not needed with `token`. */
+  apiKey?: string;
+  /** API secret belonging to `apiKey`. */
+  apiSecret?: string;
+  /** A ready join token (JWT) instead of `apiKey`/`apiSecret`. */
+  token?: string;
+  /** Room name. */
+  room: string;
+  /** SID of the track to record (`TR_…`). */
+  track: string;
+  /**
+   * File path, or a directory (ends with "/" or exists): then `<track>-<YYYY-MM-DDTHHMMSS><ext>`
+   * inside it, as LiveKit's egress names files. The extension follows the codec (see `outputPath`).
+   * Missing directories are created.
+   */
+  output: string;
+  /** Stop after this many seconds of wall clock from the subscription. Default: no limit. */
+  durationSec?: number;
+  /** How long to wait for the track to be published, ms. Default 30 000. */
+  trackTimeoutMs?: number;
+  /** Participant identity of the recorder. Default `EG_` + 12 random characters (an egress id). */
+  identity?: string;
+  /**
+   * Stops the recording cleanly when aborted (the file gets its index; `endReason` `'aborted'`).
+   * Aborted before the track is subscribed, `record` rejects with `signal.reason` and writes nothing.
+   */
+  signal?: AbortSignal;
+  /** Progress lines ("joining room …", "recording … → path", "receiving RTP", "track muted", …). Default: none. */
+  log?: (line: string) => void;
+};
+
+/** Result of {@link record}. */
+export type RecordSummary = {
+  codec: CodecName;
+  /** The file written. */
+  output: string;
+  /** RTP packets received. */
+  packets: number;
+  /** RTP packets lost for good (after NACK retransmissions). */
+  lost: number;
+  /** Frames written (video frames; Opus packets). */
+  frames: number;
+  /** Media duration in the file, seconds. */
+  durationSec: number;
+  /** File size, bytes. */
+  bytes: number;
+  /** Why the recording stopped: the track ended, `durationSec` passed, or `signal` was aborted. */
+  endReason: TrackEndReason | 'duration' | 'aborted';
+};
+
+/** Fragment / cluster / page length of `record` files, ms: about what a crash can lose at most. */
+export const RECORD_FRAGMENT_MS = 1000;
+
+/**
+ * Records one track of a LiveKit room into a local file, without transcoding (H.264 → MP4,
+ * VP8/VP9 → WebM, Opus → Ogg): joins as a hidden, subscribe-only recorder ({@link subscribeTrack})
+ * and runs a {@link TrackRecording} (RTP → core → file, with PLI/NACK feedback, RFC 4585) until the
+ * track ends, `durationSec` passes or `signal` is aborted.
+ *
+ * The file is crash-safe: written as the media comes, in pieces of {@link RECORD_FRAGMENT_MS}
+ * (fragmented MP4, WebM clusters, Ogg pages), so a `kill -9` loses about the last second; a clean
+ * end adds the index (MP4 `mfra`, WebM Cues and Duration).
+ *
+ * @throws InvalidArgumentError (`ERR_TE_INVALID_ARG`) for a missing `url`, `room`, `track` or
+ *   `output`, a bad `durationSec`, or neither `token` nor `apiKey` + `apiSecret`.
+ * @throws LiveKitError with its `code`: `ERR_LIVEKIT_BAD_URL`, `ERR_LIVEKIT_TOKEN_REJECTED`,
+ *   `ERR_LIVEKIT_ROOM_NOT_FOUND`, `ERR_LIVEKIT_TRACK_NOT_FOUND` (not published within
+ *   `trackTimeoutMs`), `ERR_LIVEKIT_UNSUPPORTED_CODEC`, `ERR_LIVEKIT_CONNECTION_FAILED`.
+ * @throws `signal.reason` when aborted before the track is subscribed.
+ * @example
+ * const ac = new AbortController();
+ * process.once('SIGINT', () => ac.abort());
+ * const r = await record({ url: 'ws://127.0.0.1:7880', apiKey, apiSecret, room: 'demo',
+ *   track: 'TR_VCabc', output: 'out/', signal: ac.signal });
+ * console.log(`${r.frames} frames, ${r.durationSec} s → ${r.output} (${r.endReason})`);
+ */
+export async function record(opts: RecordOptions): Promise<RecordSummary> {
+  for (const k of ['url', 'room', 'track', 'output'] as const) {
+    if (typeof opts?.[k] !== 'string' || opts[k].length === 0) throw invalidParameter(k, 'a non-empty string', opts?.[k]);
+  }
+  if (opts.durationSec !== undefined && !(opts.durationSec > 0)) {
+    throw invalidParameter('durationSec', 'a positive number of seconds', opts.durationSec);
+  }
+  opts.signal?.throwIfAborted();
+  const log = opts.log ?? (() => {});
+  const identity = opts.identity ?? `EG_${Math.random().toString(36).slice(2, 14).padEnd(12, '0')}`;
+  log(`joining room ${opts.room} as ${identity}; waiting for track ${opts.track}`);
+  const source: TrackSource = await untilAborted(
+    subscribeTrack({
+      url: opts.url,
+      token: opts.token,
+      apiKey: opts.apiKey,
+      apiSecret: opts.apiSecret,
+      roomName: opts.room,
+      identity,
+      trackSid: opts.track,
+      trackTimeoutMs: opts.trackTimeoutMs,
+    }),
+    opts.signal,
+    (late) => void late.close(),
+  );
+  const codec = codecFromEncodingName(source.info.codec.mimeType)!; // subscribeTrack rejects others
+  const fmtp = source.info.codec.fmtp;
+  const channels = (fmtp['sprop-stereo'] ?? fmtp['stereo']) === '0' ? 1 : 2; // RFC 7587 §7.1
+  // Crash-safe: media reaches the file in ~1 s pieces as it comes (fragmented MP4, WebM clusters,
+  // Ogg pages), so a kill -9 or a power loss loses about the last second; a clean stop adds the
+  // index (durations, mfra / Cues).
+  const rec = await Recorder.create({ codec, channels, seekable: true, crashSafe: true, fragmentMs: RECORD_FRAGMENT_MS, fmtp });
+  const path = await outputPath(opts.output, opts.track, CODECS[codec].extension);
+  await mkdir(dirname(path), { recursive: true });
+  const writer = new ChunkFileWriter(path);
+  log(`recording ${source.info.kind} ${source.info.codec.mimeType} track ${opts.track} of ${source.info.publisherIdentity} → ${path}`);
+
+  const recording = new TrackRecording(source, rec, { write: (chunks) => writer.write(chunks) });
+  source.once('rtp', () => log('receiving RTP'));
+  source.on('muted', () => log('track muted'));
+  source.on('unmuted', () => log('track unmuted'));
+  source.on('connectionLost', (why) => log(`connection lost (${why}), recovering`));
+  source.on('resumed', () => log('connection recovered'));
+
+  const endReason = await new Promise<RecordSummary['endReason']>((resolve) => {
+    const done = (why: RecordSummary['endReason']) => {
+      opts.signal?.removeEventListener('abort', onAbort);
+      clearTimeout(timer);
+      resolve(why);
+    };
+    const onAbort = () => done('aborted');
+    source.once('ended', (why) => done(why));
+    if (opts.signal?.aborted) onAbort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = opts.durationSec ? setTimeout(() => done('duration'), opts.durationSec * 1000).unref() : undefined;
+  });
+  const s = recording.stop();
+  writer.close();
+  rec.close();
+  await source.close();
+  return {
+    codec,
+    output: path,
+    packets: s.packets,
+    lost: s.lost,
+    frames: s.frames,
+    durationSec: s.durationUs / 1e6,
+    bytes: writer.size,
+    endReason,
+  };
+}
+
+/**
+ * `work`, or `signal.reason` as soon as `signal` is aborted; what `work` still yields after that
+ * is handed to `dispose`.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, dispose: (late: T) => void): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      reject(signal.reason);
+      work.then(dispose, () => {});
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
