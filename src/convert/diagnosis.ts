@@ -6,6 +6,7 @@ import type { CaptureFileReader, PayloadEvidence, SdpPayloadFormat } from '../ca
 import { guessVpCodec } from '../capture/index.js';
 import type { CodecName } from '../core/codec.js';
 import { ConvertInputError } from './errors.js';
+import type { PCM_STAT_NAMES, RECORDER_STAT_NAMES } from '../core/abi.generated.js';
 
 /** What {@link checkFrames} needs to know about the conversion. */
 export type FrameCheck = {
@@ -25,10 +26,13 @@ export const CODEC_SPEC: Record<CodecName, [name: string, spec: string]> = {
 };
 
 /**
- * Counters of packets that are not valid for the codec (payload structure or timing). Stats the
- * core does not have (yet) count 0.
+ * Counters of packets that are not valid for the codec (payload structure or timing), by their
+ * core stat names (typed against te.h's lists, so a renamed stat fails to compile). A stat the
+ * codec's pipeline does not have counts 0.
  */
-export const INVALID_STATS = ['payloadMalformed', 'payloadUnsupported', 'decodeErrors', 'timingInvalid'] as const;
+export const INVALID_STATS = [
+  'payloadMalformed', 'payloadUnsupported', 'decodeErrors', 'timingInvalid',
+] as const satisfies ReadonlyArray<(typeof RECORDER_STAT_NAMES)[number] | (typeof PCM_STAT_NAMES)[number]>;
 
 /**
  * Refuses a stream that is not the codec it claims — most of its packets invalid for the codec

@@ -47,9 +47,10 @@ function exportedNames(entry: string): { values: string[]; types: string[] } {
 const CORE = {
   values: [
     'BACKEND_ENV', 'BackendLoadError', 'CODECS', 'CaptureFileReader', 'CaptureFormatError', 'ChunkFileWriter',
-    'ConvertInputError', 'ConvertOutputError', 'InvalidArgumentError', 'InvalidStateError', 'PcmDecoder', 'Recorder',
-    'StreamNotFoundError', 'TrackEgressError', 'codecFromEncodingName', 'convert', 'detectCaptureFormat', 'getBackend',
-    'listRtpStreams', 'loadBackend', 'readCapture', 'readCaptureDetailed', 'selectStream', 'wavHeader',
+    'CodecError', 'ConvertInputError', 'ConvertOutputError', 'InternalError', 'InvalidArgumentError', 'InvalidStateError',
+    'OutOfMemoryError', 'PcmDecoder', 'Recorder', 'StreamNotFoundError', 'TrackEgressError', 'UnsupportedError',
+    'codecFromEncodingName', 'convert', 'detectCaptureFormat', 'getBackend', 'listRtpStreams', 'loadBackend',
+    'readCapture', 'readCaptureDetailed', 'selectStream', 'wavHeader',
   ],
   types: [
     'BackendKind', 'ByteSource', 'CaptureFileReaderOptions', 'CaptureFormat', 'CaptureReadResult', 'CaptureStats',
