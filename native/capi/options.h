@@ -2,6 +2,7 @@
 // with a message that names the option.
 #pragma once
 #include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <string>
 
@@ -43,6 +44,13 @@ inline const OptionRange* option_range(int32_t option) {
   }
 }
 
+// A value as a user wrote it: "3", "0.5", "nan" (std::to_string would give "3.000000").
+inline std::string shown(double value) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", value);
+  return buf;
+}
+
 // TE_OK when `value` is a whole number in the option's range, else TE_E_INVALID_ARG with a message.
 // `handle` names the kind of handle for an option it does not have ("recorder", "PCM decoder").
 inline te_status check_option(int32_t option, double value, bool supported, const char* handle) {
@@ -50,7 +58,7 @@ inline te_status check_option(int32_t option, double value, bool supported, cons
   if (!r || !supported) return fail(TE_E_INVALID_ARG, "unknown " + std::string(handle) + " option " + std::to_string(option));
   if (!(value >= r->min && value <= r->max) || std::floor(value) != value) {
     return fail(TE_E_INVALID_ARG, std::string(r->name) + " must be a whole number in " + std::to_string(int64_t(r->min)) +
-                                      ".." + std::to_string(int64_t(r->max)) + ", got " + std::to_string(value));
+                                      ".." + std::to_string(int64_t(r->max)) + ", got " + shown(value));
   }
   return TE_OK;
 }

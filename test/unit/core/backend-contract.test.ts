@@ -12,10 +12,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { readCapture } from '../../../src/capture/index.js';
 import type { BackendKind, CoreBackend, CoreOptions, PcmArgs, RawPcmDecoder, RawRecorder, RecorderArgs } from '../../../src/core/backend.js';
-import { OPTION_ID } from '../../../src/core/abi.generated.js';
+import { OPTION_ID, STATUS } from '../../../src/core/abi.generated.js';
 import { CODECS } from '../../../src/core/codec.js';
 import {
-  CodecError, InvalidArgumentError, InvalidStateError, TrackEgressError, UnsupportedError, errorFromStatus,
+  InvalidArgumentError, InvalidStateError, TrackEgressError, UnsupportedError, errorFromStatus,
 } from '../../../src/core/errors.js';
 import { loadBackend } from '../../../src/core/load-backend.js';
 import { createNativeBackend } from '../../../src/core/native-backend.js';
@@ -178,21 +178,21 @@ describe(`backend contract (${BACKEND}, compared with ${OTHER})`, () => {
   describe('errors of the raw backend', () => {
     const cases: ErrorCase[] = [
       ['unknown codec id', (b) => b.createRecorder(recArgs({ codec: 99 })), ...UNSUPPORTED, /: unknown codec id 99$/],
-      ['clock rate 0', (b) => b.createRecorder(recArgs({ clockRate: 0 })), ...INVALID, /: clock rate must be/],
-      ['Opus channel count 3', (b) => b.createRecorder(recArgs({ codec: CODECS.opus.id, clockRate: 48000, channels: 3 })), ...INVALID, /: Opus channel count must be 1 or 2, got 3$/],
+      ['clock rate 0', (b) => b.createRecorder(recArgs({ clockRate: 0 })), ...INVALID, /: clock rate \(TE_OPT_CLOCK_RATE\) must be a whole number in 1\.\.1000000, got 0$/],
+      ['Opus channel count 3', (b) => b.createRecorder(recArgs({ codec: CODECS.opus.id, clockRate: 48000, channels: 3 })), ...INVALID, /: channels \(TE_OPT_CHANNELS\) must be a whole number in 1\.\.2, got 3$/],
       ['reorder capacity 1', (b) => b.createRecorder(recArgs({ reorderCapacity: 1 })), ...INVALID, /: reorder capacity/],
       ['malformed fmtp', (b) => b.createRecorder(recArgs({ codec: CODECS.h264.id, fmtp: 'profile-level-id=zz' })), ...INVALID, /: fmtp: .*profile-level-id/],
       ['packetization-mode=2', (b) => b.createRecorder(recArgs({ codec: CODECS.h264.id, fmtp: 'packetization-mode=2' })), ...UNSUPPORTED, /: fmtp: /],
       ['unknown option', (b) => using(() => b.createRecorder(recArgs()), (r) => r.setOption(99, 1)), ...INVALID, /: unknown recorder option 99$/],
-      ['option value out of range', (b) => using(() => b.createRecorder(recArgs()), (r) => r.setOption(OPTION_ID.crashSafe, 2)), ...INVALID, /0 or 1/],
+      ['option value out of range', (b) => using(() => b.createRecorder(recArgs()), (r) => r.setOption(OPTION_ID.crashSafe, 2)), ...INVALID, /: crash-safe \(TE_OPT_CRASH_SAFE\) must be a whole number in 0\.\.1, got 2$/],
       ['option after the first push', (b) => using(() => b.createRecorder(recArgs()), (r) => (r.push(1, vp8Packet(), 0), r.setOption(OPTION_ID.crashSafe, 1))), ...STATE, /before the first push/],
       ['push of a string', (b) => using(() => b.createRecorder(recArgs()), (r) => r.push(1, 'rtp' as never, 0)), ...INVALID, /Uint8Array for packet/],
       ['push with a negative id', (b) => using(() => b.createRecorder(recArgs()), (r) => r.push(-1, vp8Packet(), 0)), ...INVALID, /for id but received -1/],
       ['push with a string time', (b) => using(() => b.createRecorder(recArgs()), (r) => r.push(1, vp8Packet(), '0' as never)), ...INVALID, /for arrivalUs/],
       ['poll with a string time', (b) => using(() => b.createPcmDecoder(pcmArgs()), (d) => d.poll('0' as never)), ...INVALID, /for nowUs/],
-      ['PCM: Opus channel count 3', (b) => b.createPcmDecoder(pcmArgs({ channels: 3 })), ...INVALID, /: Opus channel count must be 1 or 2, got 3$/],
-      ['PCM: output channels 3', (b) => b.createPcmDecoder(pcmArgs({ outputChannels: 3 })), ...INVALID, /: output channels must be 1 or 2, got 3$/],
-      ['PCM: output rate libopus refuses', (b) => b.createPcmDecoder(pcmArgs({ outputRate: 44100 })), CodecError, 'ERR_TE_CODEC', /: opus_decoder_create\(44100 Hz, 2 ch\)/],
+      ['PCM: Opus channel count 3', (b) => b.createPcmDecoder(pcmArgs({ channels: 3 })), ...INVALID, /: channels \(TE_OPT_CHANNELS\) must be a whole number in 1\.\.2, got 3$/],
+      ['PCM: output channels 3', (b) => b.createPcmDecoder(pcmArgs({ outputChannels: 3 })), ...INVALID, /: output channels \(TE_OPT_OUTPUT_CHANNELS\) must be a whole number in 1\.\.2, got 3$/],
+      ['PCM: output rate libopus has no decoder for', (b) => b.createPcmDecoder(pcmArgs({ outputRate: 44100 })), ...INVALID, /: output rate \(TE_OPT_OUTPUT_RATE\) must be 8000, 12000, 16000, 24000 or 48000, got 44100$/],
       ...Object.entries(recorderCalls).map(([name, call]): ErrorCase =>
         [`recorder ${name} after close`, (b) => call(closedRecorder(b)), ...STATE, /^recorder is closed$/]),
       ...Object.entries(pcmCalls).map(([name, call]): ErrorCase =>
@@ -261,8 +261,8 @@ describe(`backend contract (${BACKEND}, compared with ${OTHER})`, () => {
     });
 
     it('maps every TE_E_* status of te.h to its class and code ERR_TE_<NAME>, an unknown one to InternalError', () => {
-      const header = readFileSync(new URL('../../../native/include/te/te.h', import.meta.url), 'utf8');
-      const statuses = [...header.matchAll(/^#define TE_E_(\w+) (-\d+)$/gm)].map(([, name, value]) => [name!, Number(value)] as const);
+      // STATUS is generated from te.h (scripts/gen-abi.mjs; npm test fails when it is stale).
+      const statuses = Object.entries(STATUS).filter(([name]) => name !== 'OK').map(([name, value]) => [name.slice(2), value] as const);
       expect(statuses.length).toBe(6);
       const classes = statuses.map(([name, status]) => {
         const e = errorFromStatus(status, 'why');

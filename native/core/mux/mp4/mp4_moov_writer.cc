@@ -12,13 +12,12 @@ uint64_t total_duration(const std::vector<Mp4Sample>* samples) {
   return d;
 }
 
-// §8.2.2 mvhd. Version 1 when a duration needs 64 bits (or `v1`: fixed size, patched in place).
-void write_mvhd(Mp4BoxWriter& w, uint32_t timescale, uint64_t duration, bool v1) {
-  v1 = v1 || duration > UINT32_MAX;
-  w.begin_full("mvhd", v1 ? 1 : 0, 0);
+// The times both mvhd (§8.2.2) and mdhd (§8.4.2) start with: creation_time, modification_time
+// (0: no clock in the core), timescale, duration — 64-bit fields in version 1, else 32-bit.
+void write_times(Mp4BoxWriter& w, uint32_t timescale, uint64_t duration, bool v1) {
   if (v1) {
-    w.u64(0);  // creation_time (no clock in the core)
-    w.u64(0);  // modification_time
+    w.u64(0);
+    w.u64(0);
     w.u32(timescale);
     w.u64(duration);
   } else {
@@ -27,6 +26,13 @@ void write_mvhd(Mp4BoxWriter& w, uint32_t timescale, uint64_t duration, bool v1)
     w.u32(timescale);
     w.u32(static_cast<uint32_t>(duration));
   }
+}
+
+// §8.2.2 mvhd. Version 1 when a duration needs 64 bits (or `v1`: fixed size, patched in place).
+void write_mvhd(Mp4BoxWriter& w, uint32_t timescale, uint64_t duration, bool v1) {
+  v1 = v1 || duration > UINT32_MAX;
+  w.begin_full("mvhd", v1 ? 1 : 0, 0);
+  write_times(w, timescale, duration, v1);
   w.u32(0x00010000);  // rate 1.0
   w.u16(0x0100);      // volume 1.0
   w.zeros(2 + 8);     // reserved
@@ -88,17 +94,7 @@ void write_edts(Mp4BoxWriter& w, int64_t media_time, uint64_t segment_duration, 
 void write_mdhd(Mp4BoxWriter& w, uint32_t timescale, uint64_t duration, bool v1) {
   v1 = v1 || duration > UINT32_MAX;
   w.begin_full("mdhd", v1 ? 1 : 0, 0);
-  if (v1) {
-    w.u64(0);
-    w.u64(0);
-    w.u32(timescale);
-    w.u64(duration);
-  } else {
-    w.u32(0);
-    w.u32(0);
-    w.u32(timescale);
-    w.u32(static_cast<uint32_t>(duration));
-  }
+  write_times(w, timescale, duration, v1);
   w.u16(0x55C4);  // 'und'
   w.u16(0);       // pre_defined
   w.end();
