@@ -65,7 +65,8 @@ export class PcmDecoder {
    * @throws BackendLoadError (`ERR_TE_BACKEND_LOAD`) when no backend can be loaded.
    */
   static async create(options: PcmDecoderOptions = {}): Promise<PcmDecoder> {
-    return PcmDecoder.withBackend(options.backend ?? (await getBackend()), options);
+    // `?.`: a null or non-object `options` reaches withBackend's InvalidArgumentError, not a TypeError.
+    return PcmDecoder.withBackend((options as PcmDecoderOptions | null)?.backend ?? (await getBackend()), options);
   }
 
   static withBackend(backend: CoreBackend, options: PcmDecoderOptions = {}): PcmDecoder {

@@ -147,7 +147,8 @@ export class Recorder {
    * const rec = await Recorder.create({ codec: 'h264', seekable: true });
    */
   static async create(options: RecorderOptions): Promise<Recorder> {
-    const backend = options.backend ?? (await getBackend());
+    // `?.`: a missing or non-object `options` reaches withBackend's InvalidArgumentError, not a TypeError.
+    const backend = (options as RecorderOptions | null | undefined)?.backend ?? (await getBackend());
     return Recorder.withBackend(backend, options);
   }
 

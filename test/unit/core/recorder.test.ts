@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { InvalidArgumentError, InvalidStateError } from '../../../src/core/errors.js';
+import { PcmDecoder } from '../../../src/core/pcm-decoder.js';
 import { Recorder } from '../../../src/core/recorder.js';
 import { backendUnderTest, BACKEND } from '../../support/backend.js';
 import { opusLikePayload, rtpPacket } from '../../support/rtp-builder.js';
@@ -18,6 +19,15 @@ describe(`Recorder (${BACKEND})`, () => {
     expect(() => Recorder.withBackend(backend, { codec: 'opus', channels: 3 as never })).toThrow(error('ERR_TE_INVALID_ARG', /channels/));
     expect(() => Recorder.withBackend(backend, { codec: 'vp8', reorderWaitMs: -1 })).toThrow(error('ERR_TE_INVALID_ARG', /reorderWaitMs/));
     expect(() => Recorder.withBackend(backend, { codec: 'vp8', payloadType: 200 })).toThrow(error('ERR_TE_INVALID_ARG', /payloadType/));
+  });
+
+  it('create() without an options object rejects with ERR_TE_INVALID_ARG, not a TypeError (Recorder and PcmDecoder)', async () => {
+    const backend = await backendUnderTest();
+    const noOptions = { code: 'ERR_TE_INVALID_ARG', message: expect.stringMatching(/^Expected an object for options but received (undefined|null)/) };
+    await expect(Recorder.create(undefined as never)).rejects.toMatchObject(noOptions);
+    await expect(Recorder.create(null as never)).rejects.toMatchObject(noOptions);
+    await expect(PcmDecoder.create(null as never)).rejects.toMatchObject(noOptions);
+    expect(() => PcmDecoder.withBackend(backend, null as never)).toThrow(InvalidArgumentError);
   });
 
   it('counts malformed datagrams and RTCP, and never crashes on garbage', async () => {
