@@ -69,6 +69,10 @@ export class PcmDecoder {
     return PcmDecoder.withBackend((options as PcmDecoderOptions | null)?.backend ?? (await getBackend()), options);
   }
 
+  /**
+   * Synchronous construction when the backend is already loaded (e.g. from {@link loadBackend}).
+   * @throws the same errors as {@link create}, except BackendLoadError.
+   */
   static withBackend(backend: CoreBackend, options: PcmDecoderOptions = {}): PcmDecoder {
     if (typeof options !== 'object' || options === null) throw invalidParameter('options', 'an object', options);
     const sampleRate = oneOf('sampleRate', options.sampleRate, [8000, 12000, 16000, 24000, 48000], 48000);

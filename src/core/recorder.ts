@@ -152,7 +152,10 @@ export class Recorder {
     return Recorder.withBackend(backend, options);
   }
 
-  /** Synchronous construction when the backend is already loaded. */
+  /**
+   * Synchronous construction when the backend is already loaded (e.g. from {@link loadBackend}).
+   * @throws the same errors as {@link create}, except BackendLoadError.
+   */
   static withBackend(backend: CoreBackend, options: RecorderOptions): Recorder {
     if (typeof options !== 'object' || options === null) throw invalidParameter('options', 'an object', options);
     if (!isCodecName(options.codec)) {
