@@ -16,9 +16,12 @@ export const LIMIT_REACHED_ERROR_CODE = 413;
 /** `error_code` of ABORTED (FailedPrecondition → 412). */
 export const ABORTED_ERROR_CODE = 412;
 
-/** The wall clock as Unix nanoseconds (microsecond resolution). */
+/**
+ * The wall clock as Unix nanoseconds, millisecond resolution (`Date.now()`: follows clock
+ * adjustments, unlike `performance.now()` which drifts from the wall clock over days).
+ */
 export function nowNs(): bigint {
-  return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * 1000n;
+  return BigInt(Date.now()) * 1_000_000n;
 }
 
 /** The proto name of a status, as LiveKit prints it: `EGRESS_COMPLETE`. */

@@ -20,10 +20,12 @@ import { EgressError } from './egress-error.js';
  * this call and the open is not seen (the root should not be writable by others).
  * The root itself and missing directories are not created.
  * @returns An absolute path whose existing part lies inside the root's real path.
- * @throws EgressError `invalid_argument` when the path names the root itself or escapes it by a symlink.
+ * @throws EgressError `invalid_argument` when the path names the root itself, holds a NUL, goes
+ *   through a regular file or a dangling symlink, or escapes by a symlink.
  * @example await resolveUnderRoot('./recordings', '../../etc/x.ogg') // → '/abs/recordings/etc/x.ogg'
  */
 export async function resolveUnderRoot(root: string, filepath: string): Promise<string> {
+  if (filepath.includes('\0')) throw new EgressError('invalid_argument', 'filepath contains a NUL character');
   const rel = posix.normalize(`/${filepath}`).replace(/^\/+/, '').replace(/\/+$/, '');
   if (rel === '') throw new EgressError('invalid_argument', `filepath "${filepath}" names no file under the recordings directory`);
   const rootReal = await realExisting(resolve(root));

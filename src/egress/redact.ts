@@ -66,7 +66,8 @@ function urlSecrets(url: string): string[] {
     }
   }
   const userinfo = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/@?#]*)@/.exec(beforeHash)?.[1];
-  if (userinfo) out.push(userinfo, ...userinfo.split(':'));
+  // `user:password` → both the pair and the password; a lone user info is a token.
+  if (userinfo) out.push(userinfo, userinfo.includes(':') ? userinfo.slice(userinfo.indexOf(':') + 1) : userinfo);
   return out.flatMap((s) => [s, safeDecode(s)]);
 }
 

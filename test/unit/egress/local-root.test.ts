@@ -80,5 +80,6 @@ describe('resolveUnderRoot', () => {
     await rejection(resolveUnderRoot(root, '/'));
     await rejection(resolveUnderRoot(root, '..'));
     await rejection(resolveUnderRoot(root, 'plain.ogg/x.ogg'));
+    await rejection(resolveUnderRoot(root, 'a\0b.ogg'));
   });
 });

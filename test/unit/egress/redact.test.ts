@@ -149,6 +149,12 @@ describe('requestSecrets / scrubSecrets', () => {
       'dial wss://asr.example/ingest?token={redacted}&lang={redacted} failed',
     );
   });
+  it('takes the password of URL user info, not the user name', () => {
+    const listed = requestSecrets(s3Request);
+    expect(listed).toContain(`user:${S3_SECRETS.proxyUrlToken}`);
+    expect(listed).not.toContain('user');
+    expect(requestSecrets(new TrackEgressRequest({ output: { case: 'websocketUrl', value: 'wss://tok-6001@h/x' } }))).toEqual(['tok-6001']);
+  });
   it('ignores secrets shorter than 4 characters in free text', () => {
     expect(scrubSecrets('a 1 ab abc', ['1', 'ab', 'abc'])).toBe('a 1 ab abc');
   });
