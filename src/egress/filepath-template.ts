@@ -13,7 +13,8 @@ export const KNOWN_EXTENSIONS: readonly string[] = ['.raw', '.ogg', '.mp3', '.iv
 /**
  * LiveKit's `clean`: `path.Clean`, then every leading `../` stripped; `""`, `.` and `..` become
  * `""`; a trailing `/` is kept. Absolute paths stay absolute (local outputs make them relative to
- * the recordings root: see `resolveUnderRoot`).
+ * the recordings root: see `resolveUnderRoot`). One deliberate difference: `/` stays `/` (LiveKit
+ * makes it `//`).
  * @example cleanFilepath('../../a//b/./c/') // → 'a/b/c/'
  */
 export function cleanFilepath(filepath: string): string {

@@ -164,7 +164,7 @@ export function requestSecrets(req: TrackEgressRequest): string[] {
   return [...new Set(found.filter((s) => s !== ''))].sort((a, b) => b.length - a.length);
 }
 
-/** The string values inside a JSON document (GCP service-account credentials hold private_key etc.). */
+/** The string values (≥ 16 chars) at the top of a JSON document (GCP service-account credentials hold private_key etc.). */
 function jsonStrings(json: string): string[] {
   try {
     const doc: unknown = JSON.parse(json);
