@@ -40,7 +40,10 @@ export type ApiServer = {
   port: number;
   healthPort?: number;
   prometheusPort?: number;
-  /** Health answers 503 at once; stops listening, lets requests in flight finish (up to the deadline). */
+  /**
+   * Health answers 503 at once; the API stops listening and lets requests in flight finish (up to
+   * the deadline); the health port closes last.
+   */
   close(): Promise<void>;
 };
 
@@ -75,9 +78,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   };
 
   const servers: Server[] = [];
+  let healthServer: Server | undefined;
   const listen = async (routes: Record<string, Handler>, fallback: Handler | undefined, at: number) => {
-    const server = createServer((req, res) => void dispatch(req, res, routes, fallback, logger));
-    servers.push(server);
+    const server = createServer((req, res) => {
+      // While closing, no keep-alive: each connection ends with its response.
+      if (closing) res.setHeader('Connection', 'close');
+      void dispatch(req, res, routes, fallback, logger);
+    });
+    if (routes['/'] === health) healthServer = server;
+    else servers.push(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(at, host, () => {
@@ -87,9 +96,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     });
     return (server.address() as AddressInfo).port;
   };
+  // The health port closes last, so that probes see 503 (not a refused connection) while the
+  // API drains.
   const close = async () => {
     closing = true;
     await Promise.all(servers.map((server) => closeServer(server, closeDeadlineMs)));
+    if (healthServer) await closeServer(healthServer, closeDeadlineMs);
   };
 
   try {
@@ -151,11 +163,13 @@ async function handleTwirp(req: IncomingMessage, res: ServerResponse, service: E
   writeMessage(res, await rpc.call(service, input), encoding);
 }
 
-/** Stops accepting, closes idle keep-alive connections, and cuts the rest after `deadlineMs`. */
+/** Stops accepting, closes keep-alive connections as they become idle, and cuts the rest after `deadlineMs`. */
 async function closeServer(server: Server, deadlineMs: number): Promise<void> {
   if (!server.listening) return;
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // Keep-alive connections whose request finishes during the drain become idle later: close them then.
   server.closeIdleConnections();
+  const idle = setInterval(() => server.closeIdleConnections(), 50);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<void>((resolve) => {
     timer = setTimeout(() => {
@@ -166,5 +180,6 @@ async function closeServer(server: Server, deadlineMs: number): Promise<void> {
   });
   await Promise.race([closed, deadline]);
   clearTimeout(timer);
+  clearInterval(idle);
   await closed;
 }
