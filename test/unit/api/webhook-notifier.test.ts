@@ -111,7 +111,7 @@ async function runOneEgress(service: ScriptedEgressService, webhooks: WebhookCon
 }
 
 const NORMAL = ['egress_started:EGRESS_STARTING', 'egress_updated:EGRESS_ACTIVE', 'egress_updated:EGRESS_ENDING', 'egress_ended:EGRESS_COMPLETE'];
-const fast = { minDelayMs: 20, maxDelayMs: 100, timeoutMs: 2000 };
+const fast = { minDelayMs: 20, maxDelayMs: 100, timeoutMs: 10_000 };
 /** vi.waitFor's limit: generous, the machine may be shared. */
 const WAIT = { timeout: 10_000 };
 
