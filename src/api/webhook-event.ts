@@ -2,22 +2,19 @@
  * The webhook events LiveKit's server sends for an egress (`livekit: pkg/telemetry/events.go`,
  * `pkg/service/ioservice.go`) and how a body is signed (`protocol: webhook/url_notifier.go`).
  */
-import { createHash, randomInt } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 import { type EgressInfo, EgressStatus, Room, WebhookEvent } from '@livekit/protocol';
 import { AccessToken } from 'livekit-server-sdk';
 
+import { newGuid } from '../egress/egress-id.js';
+
 /** Event names of an egress's life (LiveKit's `webhook.EventEgress*`). */
 export type EgressWebhookName = 'egress_started' | 'egress_updated' | 'egress_ended';
 
-/** The alphabet of LiveKit's ids (`guid.New`): base57, no 0/O, 1/I/l. */
-const BASE57 = '23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
-
 /** A webhook event id: `EV_` + 12 base57 characters, as LiveKit's `guid.New("EV_")`. */
 export function newWebhookEventId(): string {
-  let id = 'EV_';
-  for (let i = 0; i < 12; i++) id += BASE57[randomInt(BASE57.length)];
-  return id;
+  return newGuid('EV_');
 }
 
 /**

@@ -10,20 +10,29 @@ export const EGRESS_ID_LENGTH = 12;
 const EGRESS_ID_RE = new RegExp(`^${EGRESS_ID_PREFIX}[${BASE57_ALPHABET}]{${EGRESS_ID_LENGTH}}$`);
 
 /**
- * A new egress id in LiveKit's format: `EG_` + 12 characters of {@link BASE57_ALPHABET}, drawn
- * uniformly from a CSPRNG (6-bit values ≥ 57 are rejected, as LiveKit's `guid.New` does).
- * @example newEgressId() // → 'EG_x7Rk2mPqZ9aB'
+ * A new id in LiveKit's format (`utils/guid.New(prefix)`): `prefix` + 12 characters of
+ * {@link BASE57_ALPHABET}, drawn uniformly from a CSPRNG (6-bit values ≥ 57 are rejected).
+ * @param prefix e.g. `EG_` (egress), `EV_` (webhook event).
+ * @example newGuid('EV_') // → 'EV_x7Rk2mPqZ9aB'
  */
-export function newEgressId(): string {
-  let id = EGRESS_ID_PREFIX;
-  while (id.length < EGRESS_ID_PREFIX.length + EGRESS_ID_LENGTH) {
+export function newGuid(prefix: string): string {
+  let id = prefix;
+  while (id.length < prefix.length + EGRESS_ID_LENGTH) {
     for (const byte of randomBytes(16)) {
       const v = byte & 0x3f;
       if (v < BASE57_ALPHABET.length) id += BASE57_ALPHABET[v];
-      if (id.length === EGRESS_ID_PREFIX.length + EGRESS_ID_LENGTH) break;
+      if (id.length === prefix.length + EGRESS_ID_LENGTH) break;
     }
   }
   return id;
+}
+
+/**
+ * A new egress id: `EG_` + 12 base57 characters ({@link newGuid}).
+ * @example newEgressId() // → 'EG_x7Rk2mPqZ9aB'
+ */
+export function newEgressId(): string {
+  return newGuid(EGRESS_ID_PREFIX);
 }
 
 /** Whether `id` has the format of {@link newEgressId} (e.g. to reject odd ids from a journal). */
