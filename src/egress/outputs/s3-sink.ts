@@ -67,7 +67,7 @@ export class S3Sink implements OutputSink {
   private finished = false;
   private complete = false;
   private pumping: Promise<void> | undefined;
-  private aborting: Promise<void> | undefined;
+  private aborting: Promise<boolean> | undefined;
   /** Bumped per part when a patch changes it (an upload in flight then does not count). */
   private readonly generation = new Map<number, number>();
   private readonly abortController = new AbortController();
@@ -146,7 +146,8 @@ export class S3Sink implements OutputSink {
     } catch (err) {
       if (!(err instanceof EgressError)) this.fail(new EgressError('internal', `S3 upload failed: ${(err as Error).message}; the recording is kept in ${this.spoolPath}`));
       else if (err !== this.failure) this.fail(err);
-      await this.aborting;
+      // The abort at the failure may have met the storage still down: one more try now.
+      if (!(await this.aborting)) await this.up.abort();
       throw this.failure!;
     } finally {
       if (!this.opts.client) this.client.destroy();

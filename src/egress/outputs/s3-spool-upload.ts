@@ -207,18 +207,24 @@ export class SpoolUpload {
   }
 
   /**
-   * AbortMultipartUpload, one attempt (best effort: the storage may be the thing that is down;
-   * bucket lifecycle rules clean up what remains). Forgets the upload id and parts in the sidecar,
-   * so a later recovery starts a new upload from the spool.
+   * AbortMultipartUpload, one attempt (best effort: the storage may be the thing that is down).
+   * On success the upload id and parts are forgotten in the sidecar, so a later recovery starts a
+   * new upload from the spool; on failure they stay (a later abort or recovery can use them).
+   * @returns whether no multipart upload is left open.
    */
-  async abort(): Promise<void> {
+  async abort(): Promise<boolean> {
     const uploadId = this.uploadId;
+    if (!uploadId) return true;
+    try {
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.upload.bucket, Key: this.record.key, UploadId: uploadId }), {
+        abortSignal: AbortSignal.timeout(10_000),
+      });
+    } catch {
+      return false;
+    }
     this.uploadId = undefined;
     this.parts.clear();
     await this.save().catch(() => {});
-    if (!uploadId) return;
-    await this.client
-      .send(new AbortMultipartUploadCommand({ Bucket: this.upload.bucket, Key: this.record.key, UploadId: uploadId }), { abortSignal: AbortSignal.timeout(10_000) })
-      .catch(() => {});
+    return true;
   }
 }
