@@ -211,7 +211,7 @@ describe(`S3Sink on MinIO (${BACKEND})`, () => {
   }, 150_000);
 
   it('an outage past maxOutageMs fails: onFailure, finish rejects, multipart aborted, spool kept', async () => {
-    const feed = await RecordingFeed.create('h264-ffmpeg', 'h264', 300);
+    const feed = await RecordingFeed.create('h264-ffmpeg', 'h264', 500);
     const { sink, spool, key, failures } = await openSink('h264', { policy: { maxOutageMs: 3000, minRetryDelayMs: 100, maxRetryDelayMs: 500 } });
     await feed.feedUntil(sink, 11 * MiB);
     await waitFor('part 2', async () => (await listedParts(key)).length >= 1);
