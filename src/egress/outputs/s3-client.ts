@@ -21,6 +21,8 @@ export const S3_CONNECT_TIMEOUT_MS = 5_000;
 /** A request whose socket stays idle this long (no byte sent or received) fails, ms. */
 export const S3_SOCKET_IDLE_TIMEOUT_MS = 15_000;
 
+const SILENT = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
 /** The proxy agents for `upload.proxy` (HTTP targets: absolute-URI requests; HTTPS: CONNECT tunnel). */
 function proxyAgents(proxy: NonNullable<S3Upload['proxy']>): { httpAgent: HttpAgent; httpsAgent: HttpsAgent } {
   let url: URL;
@@ -56,6 +58,8 @@ export function s3ClientFor(upload: S3Upload, _policy?: UploadPolicy): S3Client 
       ? { credentials: { accessKeyId: upload.accessKey, secretAccessKey: upload.secret, ...(upload.sessionToken ? { sessionToken: upload.sessionToken } : {}) } }
       : {}),
     maxAttempts: 1,
+    // The SDK prints some warnings with console.warn unless given a logger; the sink logs itself.
+    logger: SILENT,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: new NodeHttpHandler({
