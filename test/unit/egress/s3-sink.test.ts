@@ -20,12 +20,14 @@ import type { CodecName } from '../../../src/core/codec.js';
 import { CODECS } from '../../../src/core/codec.js';
 import { EgressError } from '../../../src/egress/egress-error.js';
 import { S3Sink } from '../../../src/egress/outputs/s3-sink.js';
+import { ProxyConfig } from '@livekit/protocol';
 import { recoverS3Spool } from '../../../src/egress/outputs/s3-recover.js';
 import { sidecarPath } from '../../../src/egress/outputs/s3-spool-upload.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { BACKEND } from '../../support/backend.js';
 import { decoderErrors, run } from '../../support/ffmpeg.js';
+import { startHttpProxy } from '../../support/http-proxy.js';
 import { startMinio, type TestMinio } from '../../support/minio.js';
 import { RecordingFeed } from '../../support/recording-feed.js';
 
@@ -165,6 +167,37 @@ describe(`S3Sink on MinIO (${BACKEND})`, () => {
     await checkDecodes(key, '.ogg');
     const head = await minio.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     expect(head.ContentType).toBe('audio/ogg');
+  });
+
+  it('goes through the request\'s HTTP proxy with its credentials; a wrong password fails at once', async () => {
+    const proxy = await startHttpProxy();
+    try {
+      const viaProxy = (password: string) =>
+        minio.upload(bucket, { endpoint: minio.directEndpoint, proxy: new ProxyConfig({ url: proxy.url, username: proxy.username, password }) });
+      const feed = await RecordingFeed.create('opus-stereo', 'opus', 20);
+      const { sink, spool, key } = await openSink('opus', { upload: viaProxy(proxy.password) });
+      await feed.feedUntil(sink, Infinity);
+      feed.finishInto(sink);
+      const result = await sink.finish();
+      expect((await objectBytes(key)).equals(readFileSync(spool))).toBe(true);
+      expect(result.location).toBe(`${minio.directEndpoint}/${bucket}/${key}`);
+      const port = new URL(minio.directEndpoint).port;
+      expect(proxy.log()).toContain(`PUT http://127.0.0.1:${port}/${bucket}/`);
+
+      const bad = await openSink('opus', { upload: viaProxy('wrong-password') });
+      const feed2 = await RecordingFeed.create('opus-stereo', 'opus', 5);
+      await feed2.feedUntil(bad.sink, Infinity);
+      feed2.finishInto(bad.sink);
+      const err = await bad.sink.finish().then(() => undefined, (e: EgressError) => e);
+      expect(err).toBeInstanceOf(EgressError);
+      expect(err!.twirpCode).toBe('invalid_argument');
+      expect(err!.message).toMatch(/^S3 upload failed: PutObject: .*HTTP 40[17]\]/); // tinyproxy answers a bad BasicAuth with 401
+      expect(err!.message).not.toContain('wrong-password');
+      expect(err!.message).not.toContain(minio.secretKey);
+      expect(bad.failures).toEqual([err]);
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('a patch of an uploaded part uploads that part again', async () => {
