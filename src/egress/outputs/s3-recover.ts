@@ -14,6 +14,7 @@ import { ListPartsCommand } from '@aws-sdk/client-s3';
 import { S3Upload } from '@livekit/protocol';
 import type { Logger } from 'pino';
 
+import { EgressError } from '../egress-error.js';
 import type { SinkResult } from './output-sink.js';
 import { s3ClientFor } from './s3-client.js';
 import { s3Location } from './s3-location.js';
@@ -42,7 +43,7 @@ export async function recoverS3Spool(spoolPath: string, logger?: Logger, policy?
   const up = new SpoolUpload(client, retry, spoolPath, record);
   try {
     if (size === 0) {
-      await up.abort();
+      if (!(await up.abort())) throw new EgressError('unavailable', `S3 upload failed: cannot abort the multipart upload of ${spoolPath} now (storage unreachable); the record is kept`);
       await up.removeRecord();
       await rm(spoolPath, { force: true });
       logger?.info({ spoolPath, key: record.key }, 'empty S3 spool: multipart upload aborted');

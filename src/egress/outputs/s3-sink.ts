@@ -29,7 +29,6 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3Upload } from '@livekit/protocol';
 import type { Logger } from 'pino';
 
-import { InvalidStateError } from '../../core/errors.js';
 import type { OutputChunk } from '../../core/recorder.js';
 import { EgressError } from '../egress-error.js';
 import type { UploadPolicy } from '../service-types.js';
@@ -65,6 +64,8 @@ export class S3Sink implements OutputSink {
   private bytesWritten = 0;
   private failure: EgressError | undefined;
   private finished = false;
+  private aborted = false;
+  private finishing: Promise<unknown> | undefined;
   private complete = false;
   private pumping: Promise<void> | undefined;
   private aborting: Promise<boolean> | undefined;
@@ -124,7 +125,7 @@ export class S3Sink implements OutputSink {
   }
 
   write(chunks: readonly OutputChunk[]): void {
-    if (this.finished) throw new InvalidStateError(`${this.spoolPath}: write() after finish()/abort()`);
+    if (this.finished) return; // after finish()/abort(): nothing more goes to the spool
     for (const c of chunks) this.bytesWritten += c.size;
     this.spool.write(chunks); // also after an upload failure: the spool keeps the recording
   }
@@ -132,6 +133,16 @@ export class S3Sink implements OutputSink {
   async finish(): Promise<SinkResult> {
     if (this.finished) throw new EgressError('failed_precondition', `S3 sink ${this.filename}: already finished`);
     this.finished = true;
+    const done = this.finishUpload();
+    this.finishing = done.catch(() => {});
+    try {
+      return await done;
+    } finally {
+      if (!this.aborted) this.destroyClient();
+    }
+  }
+
+  private async finishUpload(): Promise<SinkResult> {
     try {
       await this.spool.drain().catch(() => {}); // a write error already went to fail()
       await this.spool.close();
@@ -144,23 +155,29 @@ export class S3Sink implements OutputSink {
       this.opts.logger?.info({ key: this.filename, size, parts: Math.max(1, Math.ceil(size / this.up.partSize)), retries: this.retry.retries }, 'S3 upload complete');
       return { size, location: s3Location(this.opts.upload, this.opts.key) };
     } catch (err) {
+      if (this.aborted) throw new EgressError('unavailable', `S3 upload aborted; the recording is kept in ${this.spoolPath}`, { cause: err });
       if (!(err instanceof EgressError)) this.fail(new EgressError('internal', `S3 upload failed: ${(err as Error).message}; the recording is kept in ${this.spoolPath}`));
       else if (err !== this.failure) this.fail(err);
       // The abort at the failure may have met the storage still down: one more try now.
       if (!(await this.aborting)) await this.up.abort();
       throw this.failure!;
-    } finally {
-      if (!this.opts.client) this.client.destroy();
     }
   }
 
   async abort(): Promise<void> {
-    if (this.finished) return;
+    if (this.aborted || this.complete) return;
+    this.aborted = true;
     this.finished = true;
     this.abortController.abort(new Error('S3 sink aborted'));
     await this.spool.close();
     await this.pumping?.catch(() => {});
+    await this.finishing;
+    if (this.complete) return; // the finish it interrupted had just completed
     await (this.aborting ??= this.up.abort());
+    this.destroyClient();
+  }
+
+  private destroyClient(): void {
     if (!this.opts.client) this.client.destroy();
   }
 

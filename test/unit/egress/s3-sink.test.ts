@@ -216,6 +216,19 @@ describe(`S3Sink on MinIO (${BACKEND})`, () => {
     expect((await objectBytes(key)).equals(spoolBytes)).toBe(true);
   }, 120_000);
 
+  it('abort() stops the upload: multipart aborted, spool and sidecar kept', async () => {
+    const feed = await RecordingFeed.create('h264-ffmpeg', 'h264', 300);
+    const { sink, spool, key, failures } = await openSink('h264');
+    await feed.feedUntil(sink, 11 * MiB);
+    await waitFor('part 2', async () => (await listedParts(key)).length >= 1);
+    await sink.abort();
+    await sink.abort(); // idempotent
+    expect(await openUploads(key)).toBe(0);
+    expect(statSync(spool).size).toBeGreaterThanOrEqual(10 * MiB);
+    expect(JSON.parse(readFileSync(sidecarPath(spool), 'utf8')).uploadId).toBeUndefined();
+    expect(failures).toEqual([]);
+  }, 60_000);
+
   it('rides out a 60 s storage outage mid-recording: COMPLETE, nothing lost', async () => {
     const feed = await RecordingFeed.create('h264-ffmpeg', 'h264', 500);
     const { sink, spool, key, failures } = await openSink('h264');
