@@ -26,18 +26,12 @@ cmd_install() {
     echo "minio $MINIO_VERSION already installed: $BIN"
     return 0
   fi
-  command -v go >/dev/null || die "Go is required to build MinIO (go install $MINIO_MODULE@$MINIO_VERSION)"
   mkdir -p "$BIN_DIR"
   local tmp
   tmp="$(mktemp -d "$BIN_DIR/.minio-build.XXXXXX")"
   trap 'rm -rf "$tmp"' RETURN
-  echo "building minio $MINIO_VERSION with $(go version | cut -d' ' -f3) (about 4 min on first run)"
-  # Modules from the Go module proxy only (no "direct" VCS fallback); GOTOOLCHAIN=local never
-  # fetches another Go. At most 2 parallel jobs: the machine is shared.
-  local proxy
-  proxy="$(go env GOPROXY | tr ',|' '\n\n' | grep -v -x -e direct -e off -e '' | paste -sd, -)"
-  GOBIN="$tmp" GOPROXY="${proxy:-https://proxy.golang.org}" GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:-} -p=2" \
-    nice go install "$MINIO_MODULE@$MINIO_VERSION"
+  echo "building minio $MINIO_VERSION (about 4 min on first run)"
+  bash "$(dirname "$0")/go-install.sh" "$MINIO_MODULE@$MINIO_VERSION" "$tmp"
   [ -x "$tmp/minio" ] || die "go install produced no binary in $tmp"
   mv -f "$tmp/minio" "$BIN"
   installed || die "built binary does not report module version $MINIO_VERSION ($(go version -m "$BIN" | sed -n 3p))"

@@ -9,23 +9,11 @@
 import type { FileHandle } from 'node:fs/promises';
 
 import type { OutputChunk } from '../../core/recorder.js';
+import { viewsAfter } from '../../io/chunk-file-writer.js';
 
 const IOV_MAX = 1024;
 
 type Run = { offset: number; data: Uint8Array[]; size: number };
-
-/** The views after the first `skip` bytes. */
-function after(views: Uint8Array[], skip: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (const v of views) {
-    if (skip >= v.byteLength) skip -= v.byteLength;
-    else {
-      out.push(skip ? v.subarray(skip) : v);
-      skip = 0;
-    }
-  }
-  return out;
-}
 
 export class SpoolFile {
   /** Bytes queued, not yet written. */
@@ -91,7 +79,7 @@ export class SpoolFile {
             const { bytesWritten } = await this.fh.writev(part, pos);
             pos += bytesWritten;
             if (bytesWritten >= want) break;
-            part = after(part, bytesWritten);
+            part = viewsAfter(part, bytesWritten);
           }
         }
         this.queuedBytes -= run.size;

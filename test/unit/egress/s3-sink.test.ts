@@ -105,6 +105,23 @@ async function openSink(codec: CodecName, extra: Partial<Parameters<typeof S3Sin
   return { sink, spool, key, failures };
 }
 
+/** A sink fed `mib` MiB of container output of `stream`, once part 2 is in the bucket. */
+async function recordingWithPart2(stream: string, codec: CodecName, seconds: number, extra: Partial<Parameters<typeof S3Sink.open>[0]> = {}, mib = 11) {
+  const feed = await RecordingFeed.create(stream, codec, seconds);
+  const opened = await openSink(codec, extra);
+  await feed.feedUntil(opened.sink, mib * MiB);
+  await waitFor('part 2', async () => (await listedParts(opened.key)).length >= 1);
+  return { feed, ...opened };
+}
+
+/** The object equals the spool byte for byte and its size is the result's; returns the spool bytes. */
+async function expectObjectIsSpool(key: string, spool: string, result: { size: number }): Promise<Buffer> {
+  const spoolBytes = readFileSync(spool);
+  expect(result.size).toBe(spoolBytes.length);
+  expect((await objectBytes(key)).equals(spoolBytes)).toBe(true);
+  return spoolBytes;
+}
+
 describe(`S3Sink on MinIO (${BACKEND})`, () => {
   it('uploads parts while recording; the object equals the spool and decodes with its duration (H.264 → MP4)', async () => {
     const feed = await RecordingFeed.create('h264-ffmpeg', 'h264', 400);
@@ -140,15 +157,10 @@ describe(`S3Sink on MinIO (${BACKEND})`, () => {
   }, 120_000);
 
   it('WebM (VP8): seekable finish patches reach the object; content type, inline disposition', async () => {
-    const feed = await RecordingFeed.create('vp8', 'vp8', 400);
-    const { sink, spool, key } = await openSink('vp8');
-    await feed.feedUntil(sink, 11 * MiB);
-    await waitFor('part 2', async () => (await listedParts(key)).length >= 1);
+    const { feed, sink, spool, key } = await recordingWithPart2('vp8', 'vp8', 400);
     feed.finishInto(sink);
     const result = await sink.finish();
-    const spoolBytes = readFileSync(spool);
-    expect(result.size).toBe(spoolBytes.length);
-    expect((await objectBytes(key)).equals(spoolBytes)).toBe(true);
+    const spoolBytes = await expectObjectIsSpool(key, spool, result);
     const file = await checkDecodes(key, '.webm');
     expect(probeDuration(file)).toBeGreaterThan(100);
     const head = await minio.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
@@ -201,10 +213,7 @@ describe(`S3Sink on MinIO (${BACKEND})`, () => {
   });
 
   it('a patch of an uploaded part uploads that part again', async () => {
-    const feed = await RecordingFeed.create('h264-ffmpeg', 'h264', 300);
-    const { sink, spool, key } = await openSink('h264');
-    await feed.feedUntil(sink, 11 * MiB);
-    await waitFor('part 2', async () => (await listedParts(key)).length >= 1);
+    const { feed, sink, spool, key } = await recordingWithPart2('h264-ffmpeg', 'h264', 300);
     // Positioned rewrite of bytes inside part 2 (the container's own bytes, shifted by one).
     const spoolNow = readFileSync(spool);
     const at = 6 * MiB + 1234;
@@ -217,10 +226,7 @@ describe(`S3Sink on MinIO (${BACKEND})`, () => {
   }, 120_000);
 
   it('abort() stops the upload: multipart aborted, spool and sidecar kept', async () => {
-    const feed = await RecordingFeed.create('h264-ffmpeg', 'h264', 300);
-    const { sink, spool, key, failures } = await openSink('h264');
-    await feed.feedUntil(sink, 11 * MiB);
-    await waitFor('part 2', async () => (await listedParts(key)).length >= 1);
+    const { sink, spool, key, failures } = await recordingWithPart2('h264-ffmpeg', 'h264', 300);
     await sink.abort();
     await sink.abort(); // idempotent
     expect(await openUploads(key)).toBe(0);
@@ -230,10 +236,7 @@ describe(`S3Sink on MinIO (${BACKEND})`, () => {
   }, 60_000);
 
   it('rides out a 60 s storage outage mid-recording: COMPLETE, nothing lost', async () => {
-    const feed = await RecordingFeed.create('h264-ffmpeg', 'h264', 500);
-    const { sink, spool, key, failures } = await openSink('h264');
-    await feed.feedUntil(sink, 11 * MiB);
-    await waitFor('part 2', async () => (await listedParts(key)).length >= 1);
+    const { feed, sink, spool, key, failures } = await recordingWithPart2('h264-ffmpeg', 'h264', 500);
     minio.proxy.cut();
     const cutAt = Date.now();
     await feed.feedUntil(sink, 22 * MiB, { batch: 100, pauseMs: 200 }); // parts 3, 4 fill while the storage is down
@@ -246,10 +249,8 @@ describe(`S3Sink on MinIO (${BACKEND})`, () => {
     minio.proxy.restore();
     feed.finishInto(sink);
     const result = await sink.finish();
-    const spoolBytes = readFileSync(spool);
     expect(failures).toEqual([]);
-    expect(result.size).toBe(spoolBytes.length);
-    expect((await objectBytes(key)).equals(spoolBytes)).toBe(true);
+    const spoolBytes = await expectObjectIsSpool(key, spool, result);
     expect(sink.stats().uploadRetries).toBeGreaterThan(5);
     const file = await checkDecodes(key, '.mp4');
     expect(probeDuration(file)).toBeGreaterThan(150);
@@ -257,10 +258,7 @@ describe(`S3Sink on MinIO (${BACKEND})`, () => {
   }, 150_000);
 
   it('an outage past maxOutageMs fails: onFailure, finish rejects, multipart aborted, spool kept', async () => {
-    const feed = await RecordingFeed.create('h264-ffmpeg', 'h264', 500);
-    const { sink, spool, key, failures } = await openSink('h264', { policy: { maxOutageMs: 3000, minRetryDelayMs: 100, maxRetryDelayMs: 500 } });
-    await feed.feedUntil(sink, 11 * MiB);
-    await waitFor('part 2', async () => (await listedParts(key)).length >= 1);
+    const { feed, sink, spool, key, failures } = await recordingWithPart2('h264-ffmpeg', 'h264', 500, { policy: { maxOutageMs: 3000, minRetryDelayMs: 100, maxRetryDelayMs: 500 } });
     minio.proxy.cut();
     await feed.feedUntil(sink, 16 * MiB);
     await waitFor('onFailure', () => failures.length > 0, 20_000);
@@ -287,20 +285,15 @@ describe(`S3Sink on MinIO (${BACKEND})`, () => {
   }, 120_000);
 
   it('resumes after the MinIO server is stopped and restarted mid-upload', async () => {
-    const feed = await RecordingFeed.create('vp8', 'vp8', 500);
-    const { sink, spool, key, failures } = await openSink('vp8');
-    await feed.feedUntil(sink, 11 * MiB);
-    await waitFor('part 2', async () => (await listedParts(key)).length >= 1);
+    const { feed, sink, spool, key, failures } = await recordingWithPart2('vp8', 'vp8', 500);
     await minio.stop();
     await feed.feedUntil(sink, 17 * MiB, { batch: 100, pauseMs: 50 });
     await sleep(3000);
     await minio.restart();
     feed.finishInto(sink);
     const result = await sink.finish();
-    const spoolBytes = readFileSync(spool);
     expect(failures).toEqual([]);
-    expect(result.size).toBe(spoolBytes.length);
-    expect((await objectBytes(key)).equals(spoolBytes)).toBe(true);
+    await expectObjectIsSpool(key, spool, result);
     await checkDecodes(key, '.webm');
   }, 120_000);
 
@@ -327,10 +320,7 @@ describe(`S3Sink on MinIO (${BACKEND})`, () => {
   }, 120_000);
 
   it('recoverS3Spool of an empty spool aborts the multipart upload', async () => {
-    const feed = await RecordingFeed.create('h264-ffmpeg', 'h264', 300);
-    const { spool, key, sink } = await openSink('h264');
-    await feed.feedUntil(sink, 11 * MiB);
-    await waitFor('part 2', async () => (await listedParts(key)).length >= 1);
+    const { feed, spool, key, sink } = await recordingWithPart2('h264-ffmpeg', 'h264', 300);
     await sleep(200);
     writeFileSync(spool, ''); // what survived of the spool: nothing
     expect(await recoverS3Spool(spool)).toEqual({ size: 0, location: '' });
