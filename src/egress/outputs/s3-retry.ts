@@ -12,6 +12,7 @@
 import type { Logger } from 'pino';
 
 import { EgressError } from '../egress-error.js';
+import { scrubSecrets } from '../redact.js';
 import type { UploadPolicy } from '../service-types.js';
 
 export const DEFAULT_UPLOAD_POLICY: Required<UploadPolicy> = { minRetryDelayMs: 100, maxRetryDelayMs: 5000, maxOutageMs: 300_000 };
@@ -33,9 +34,8 @@ export function isTransient(err: unknown): boolean {
 export function describeS3Error(err: unknown, secrets: readonly string[]): string {
   const e = err as AwsLikeError;
   const status = httpStatusOf(err);
-  let text = `${e?.name ?? 'Error'}${e?.code && e.code !== e.name ? ` (${e.code})` : ''}: ${e?.message ?? String(err)}${status ? ` [HTTP ${status}]` : ''}`;
-  for (const s of secrets) if (s) text = text.split(s).join('{redacted}');
-  return text;
+  const text = `${e?.name ?? 'Error'}${e?.code && e.code !== e.name ? ` (${e.code})` : ''}: ${e?.message ?? String(err)}${status ? ` [HTTP ${status}]` : ''}`;
+  return scrubSecrets(text, secrets);
 }
 
 /** Runs S3 requests with the outage policy; one per sink or recovery (its outage clock is shared). */
