@@ -58,6 +58,17 @@ export type S3SinkOptions = SinkOptions & {
   client?: S3Client;
 };
 
+/**
+ * The S3 output of one egress (see the top of this file).
+ *
+ * ```ts
+ * const sink = await S3Sink.open({ upload, key: 'rec/a.webm', contentType: 'video/webm',
+ *   spoolPath: '/var/spool/te/EG_x.webm', onFailure: (e) => job.fail(e) });
+ * sink.write(recorder.read());              // as output comes; parts upload meanwhile
+ * sink.write(recorder.finish());
+ * const { size, location } = await sink.finish();
+ * ```
+ */
 export class S3Sink implements OutputSink {
   readonly filename: string;
   readonly spoolPath: string;
@@ -100,7 +111,11 @@ export class S3Sink implements OutputSink {
     this.spool = new SpoolFile(fh, {
       beforePatch: (start, end) => this.beforePatch(start, end),
       onWritten: () => this.kick(),
-      onError: (err) => this.fail(new EgressError('internal', `S3 upload failed: cannot write the spool ${opts.spoolPath}: ${(err as Error).message}`, { cause: err })),
+      onError: (err) => {
+        const code = (err as NodeJS.ErrnoException).code;
+        const full = code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG';
+        this.fail(new EgressError(full ? 'resource_exhausted' : 'internal', `S3 upload failed: cannot write the spool ${opts.spoolPath}: ${(err as Error).message}`, { cause: err }));
+      },
     });
   }
 
@@ -117,6 +132,7 @@ export class S3Sink implements OutputSink {
     try {
       fh = await open(opts.spoolPath, 'w+', 0o600);
     } catch (err) {
+      if (!opts.client) client.destroy();
       throw new EgressError('internal', `cannot create the spool ${opts.spoolPath}: ${(err as Error).message}`, { cause: err });
     }
     const sink = new S3Sink(fh, opts, client);

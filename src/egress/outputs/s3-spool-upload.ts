@@ -71,6 +71,11 @@ function objectFields(upload: S3Upload, key: string, contentType: string) {
   };
 }
 
+/**
+ * One object's multipart upload from a spool file, with its sidecar: `uploadPart` while recording,
+ * `complete(size)` at the end (or in recovery), `abort()` on failure. Every request goes through
+ * the given {@link S3Retrier}.
+ */
 export class SpoolUpload {
   readonly upload: S3Upload;
   readonly parts = new Map<number, { etag: string; size: number }>();
