@@ -53,10 +53,15 @@ export async function recoverS3Spool(spoolPath: string, logger?: Logger, policy?
       const uploadId = up.uploadId;
       try {
         // The bucket's view wins: only parts it lists (with the recorded size) are kept.
-        const listed = await retry.run('ListParts', (abortSignal) =>
-          client.send(new ListPartsCommand({ Bucket: u.bucket, Key: record.key, UploadId: uploadId }), { abortSignal }),
-        );
-        const inBucket = new Map((listed.Parts ?? []).map((p) => [p.PartNumber, p.Size]));
+        const inBucket = new Map<number | undefined, number | undefined>();
+        for (let marker: string | undefined, more = true; more; ) {
+          const page = await retry.run('ListParts', (abortSignal) =>
+            client.send(new ListPartsCommand({ Bucket: u.bucket, Key: record.key, UploadId: uploadId, PartNumberMarker: marker }), { abortSignal }),
+          );
+          for (const p of page.Parts ?? []) inBucket.set(p.PartNumber, p.Size);
+          more = !!page.IsTruncated && !!page.NextPartNumberMarker;
+          marker = page.NextPartNumberMarker;
+        }
         for (const [n, p] of [...up.parts]) if (inBucket.get(n) !== p.size) up.parts.delete(n);
       } catch (err) {
         if (httpStatusOf((err as Error).cause) !== 404 && !/NoSuchUpload/.test((err as Error).message)) throw err;
