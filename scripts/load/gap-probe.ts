@@ -10,11 +10,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 import { publishLoad } from './load-publishers.js';
 import { startRecording, type LoadRecording, type SinkKind } from './recordings.js';
 import { spawnLoad } from './spawn-load.js';
+import { causedByUs, meanCpuShare, watchStalls } from './stall-watch.js';
 
 const N = Number(process.env.N ?? 40);
 const SECONDS = Number(process.env.SECONDS ?? 60);
@@ -24,8 +25,6 @@ const PUBLISHERS = process.env.PUBLISHERS ?? 'child';
 const PER_PUB = Number(process.env.PER_PUB ?? 1);
 const BATCH = Number(process.env.BATCH ?? 8);
 
-/** CPU time of the process during stalls ÷ their wall time (mean over the stalls). */
-const cpuShare = (s: { cpuShare: number }[]) => (s.length ? +(s.reduce((n, x) => n + x.cpuShare, 0) / s.length).toFixed(2) : null);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (...a: unknown[]) => console.error('[gap-probe]', ...a);
 
@@ -36,25 +35,9 @@ async function main(): Promise<void> {
   log(`${load.tracks.length} tracks published`);
   // Stalls and gaps are watched from the first subscription on: the set-up of later subscriptions
   // is when the first ones are most at risk (reported apart as the "setup" phase).
-  // A stall's CPU share tells a busy event loop (≈ 1) from a process the OS did not run (≈ 0).
-  const stalls: { atMs: number; ms: number; cpuShare: number }[] = [];
-  let tick = performance.now();
-  let tickCpu = process.cpuUsage();
-  const timer = setInterval(() => {
-    const now = performance.now();
-    const cpu = process.cpuUsage();
-    if (now - tick > 120) {
-      const used = (cpu.user - tickCpu.user + cpu.system - tickCpu.system) / 1000;
-      stalls.push({ atMs: Date.now(), ms: now - tick - 20, cpuShare: used / (now - tick) });
-    }
-    tick = now;
-    tickCpu = cpu;
-  }, 20);
-  const gcs: number[] = [];
-  const gcObserver = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if (e.duration > 50) gcs.push(e.duration);
-  });
-  gcObserver.observe({ entryTypes: ['gc'] });
+  const watch = watchStalls();
+  const stalls = watch.stalls;
+  const gcs = watch.gcs;
   const setupHist = monitorEventLoopDelay({ resolution: 10 });
   setupHist.enable();
   const setupT0 = Date.now();
@@ -73,7 +56,7 @@ async function main(): Promise<void> {
     loopDelayMaxMs: Math.round(setupHist.max / 1e6),
     stalls: setupStalls.length,
     stallMaxMs: Math.round(Math.max(0, ...setupStalls.map((s) => s.ms))),
-    stallCpuShare: cpuShare(setupStalls),
+    stallCpuShare: meanCpuShare(setupStalls),
     gapsOver300: setupGaps.length,
     tracksWithGap: recs.filter((r) => r.gaps.length).length,
     maxGapMs: Math.round(Math.max(0, ...setupGaps.map((g) => g.ms))),
@@ -87,8 +70,7 @@ async function main(): Promise<void> {
   await sleep(SECONDS * 1000);
   const cpu = process.cpuUsage(cpu0);
   const wallS = (performance.now() - t0) / 1000;
-  clearInterval(timer);
-  gcObserver.disconnect();
+  watch.stop();
   hist.disable();
   const rss = process.memoryUsage().rss / 2 ** 20;
   const packets = recs.reduce((n, r, i) => n + r.recording.stats().packets - packets0[i]!, 0);
@@ -103,7 +85,7 @@ async function main(): Promise<void> {
       e.maxMs = Math.max(e.maxMs, g.ms);
     } else events.push({ atMs: g.atMs, tracks: new Set([g.track]), maxMs: g.ms });
   }
-  const overlapping = events.filter((e) => stalls.some((s) => s.atMs >= e.atMs - 1500 && s.atMs <= e.atMs + 500 && s.ms > e.maxMs * 0.5));
+  const overlapping = events.filter((e) => causedByUs({ atMs: e.atMs, ms: e.maxMs }, stalls));
   const finals = await Promise.all(recs.map((r) => r.stop()));
   const loadStats = await load.stop();
 
@@ -115,12 +97,12 @@ async function main(): Promise<void> {
     rssMiB: +rss.toFixed(1),
     packetsPerSec: Math.round(packets / wallS),
     loopDelayMs: { p50: +(hist.percentile(50) / 1e6).toFixed(1), p99: +(hist.percentile(99) / 1e6).toFixed(1), max: +(hist.max / 1e6).toFixed(1) },
-    stalls: { count: stalls.length, maxMs: Math.round(Math.max(0, ...stalls.map((s) => s.ms))), cpuShare: cpuShare(stalls) },
+    stalls: { count: stalls.length, maxMs: Math.round(Math.max(0, ...stalls.map((s) => s.ms))), cpuShare: meanCpuShare(stalls) },
     gcsOver50ms: gcs.length,
     gapsOver300: all.length,
     maxGapMs: Math.round(Math.max(0, ...all.map((g) => g.ms))),
     gapEvents: events.map((e) => ({ at: new Date(e.atMs).toISOString().slice(11, 23), tracks: e.tracks.size, maxMs: Math.round(e.maxMs) })),
-    gapEventsWithLoopStall: overlapping.length,
+    gapEventsCausedByUs: overlapping.length,
     lost: finals.reduce((n, s) => n + s.lost, 0),
     loadProcess: loadStats ?? null,
   };
