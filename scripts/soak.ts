@@ -51,11 +51,17 @@ async function main(): Promise<void> {
   const watch = watchStalls();
   const egresses: BenchEgress[] = await Promise.all(load.tracks.map((t) => driver.start(t)));
   const t0 = Date.now();
-  const samples: { min: number; rssMiB: number }[] = [];
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const samples: { min: number; rssMiB: number; heapMiB: number }[] = [];
   while (Date.now() - t0 < MINUTES * 60_000) {
     await sleep(Math.min(SAMPLE_MS, MINUTES * 60_000 - (Date.now() - t0)));
     const min = (Date.now() - t0) / 60_000;
-    samples.push({ min, rssMiB: process.memoryUsage().rss / 2 ** 20 });
+    const rssMiB = process.memoryUsage().rss / 2 ** 20;
+    // What is still referenced (JS heap + external + ArrayBuffers after a full GC) tells a leak from
+    // an allocator that has not returned memory yet. Taken after the RSS sample.
+    gc?.();
+    const m = process.memoryUsage();
+    samples.push({ min, rssMiB, heapMiB: (m.heapUsed + m.external) / 2 ** 20 });
     if (samples.length % 6 === 0) log(`${min.toFixed(1)} min: RSS ${samples.at(-1)!.rssMiB.toFixed(1)} MiB, ${egresses.reduce((s, e) => s + e.packets(), 0)} packets`);
   }
   watch.stop();
@@ -66,6 +72,7 @@ async function main(): Promise<void> {
 
   const after = samples.filter((s) => s.min >= WARMUP_MIN).map((s) => ({ x: s.min, y: s.rssMiB }));
   const rssSlope = slope(after);
+  const heapSlope = slope(samples.filter((x) => x.min >= WARMUP_MIN).map((x) => ({ x: x.min, y: x.heapMiB })));
   // A stall ≥ 300 ms of our own busy loop delays every track's packets by that much: a gap caused by us.
   const ourStalls = watch.stalls.filter((s) => s.ms >= GAP_MS && s.cpuShare >= 0.5);
   const rows = egresses.map((e, i) => {
@@ -87,7 +94,8 @@ async function main(): Promise<void> {
   const summary = [
     `# soak: ${EGRESSES} egresses × ${MINUTES} min (${driver.label})`,
     '',
-    `- RSS: ${fmt(samples[0]?.rssMiB, 1)} MiB after 10 s → ${fmt(samples.at(-1)?.rssMiB, 1)} MiB at the end; slope after ${WARMUP_MIN.toFixed(1)} min: **${fmt(rssSlope, 3)} MiB/min** (limit ${MAX_SLOPE}; ${after.length} samples, least squares)`,
+    `- RSS: ${fmt(samples[0]?.rssMiB, 1)} MiB after 10 s → ${fmt(samples.at(-1)?.rssMiB, 1)} MiB at the end; slope after ${WARMUP_MIN.toFixed(1)} min: **${fmt(rssSlope, 3)} MiB/min** (limit ${MAX_SLOPE}; ${after.length} samples, least squares); JS heap + external after GC: ${fmt(samples[0]?.heapMiB, 1)} → ${fmt(samples.at(-1)?.heapMiB, 1)} MiB, slope ${fmt(heapSlope, 3)} MiB/min${gc ? '' : ' (run with --expose-gc: no GC was forced)'}`,
+    `- RSS every minute, MiB: ${samples.filter((_, i) => i % 6 === 5).map((x) => x.rssMiB.toFixed(1)).join(' ')}`,
     `- event loop: p99 ${fmt(watch.histogram.percentile(99) / 1e6)} ms, max ${fmt(watch.histogram.max / 1e6)} ms; stalls > 100 ms: ${watch.stalls.length} (busy, CPU share ≥ 0.5: ${busy.length}; mean share ${meanCpuShare(watch.stalls) ?? 'n/a'}); GC pauses > 50 ms: ${watch.gcs.length}`,
     `- arrival gaps > ${GAP_MS} ms: ${rows.reduce((s, r) => s + (r.gaps ?? 0), 0)} in all; stalls of our own busy loop ≥ ${GAP_MS} ms (gaps caused by us): ${ourStalls.length}`,
     `- load process (not counted): ${loadStats ? `${fmt(loadStats.cpuPerSec, 2)} CPU s/s, event loop p99 ${fmt(loadStats.loopP99Ms)} / max ${fmt(loadStats.loopMaxMs)} ms` : 'n/a'}`,

@@ -70,8 +70,10 @@ export async function runServiceBench({ rootDir, log }) {
     const dn = s.n - base.n;
     const cpu = dn > 0 ? (s.cpuPerSec - base.cpuPerSec) / dn : NaN;
     const mib = dn > 0 ? (s.rssMiB - base.rssMiB) / dn : NaN;
-    return { ...s, cpu, mib };
+    const heap = dn > 0 ? (s.heapMiB - base.heapMiB) / dn : NaN;
+    return { ...s, cpu, mib, heap };
   });
+  // The largest-N slope is the steady per-egress cost (fixed costs and noise matter least there).
   const worst = rows.filter((r) => r.n > base.n);
   const cpuMax = Math.max(...worst.map((r) => r.cpu));
   const mibMax = Math.max(...worst.map((r) => r.mib));
@@ -81,13 +83,13 @@ export async function runServiceBench({ rootDir, log }) {
     `- driver: ${ramp.driver}`,
     `- load: livekit-server + ${max} rtc-node Opus publishers (mono 48 kHz, 4 tracks per publisher) in a separate process: ` +
       (loadStats ? `${f(loadStats.cpuPerSec, 2)} CPU s/s, event loop p99 ${f(loadStats.loopP99Ms, 0)} ms there (not counted)` : 'its numbers were not reported'),
-    `- per stage: ${warmup} s warm-up after the last egress started, RSS after a forced GC, then CPU (process.cpuUsage, user+system) over ${seconds} s`,
+    `- per stage: ${warmup} s warm-up after the last egress started, RSS (and JS heap + external) after two forced GCs 1 s apart, then CPU (process.cpuUsage, user+system) over ${seconds} s`,
     `- per egress = (stage − N=${base.n}) ÷ (N − ${base.n}); LiveKit reserves ${LIVEKIT_TRACK_CPU} CPU per track egress; targets ≤ ${TARGET_CPU} CPU and ≤ ${TARGET_MB} MB (${f(TARGET_MB * MIB_PER_MB, 2)} MiB)`,
     '',
-    '| N egresses | CPU s/s | RSS MiB | RTP packets/s | event loop p99 / max ms | CPU per added egress | RSS MiB per added egress | LiveKit reservation ÷ ours |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| N egresses | CPU s/s | RSS MiB | heap+ext MiB | RTP packets/s | event loop p99 / max ms | CPU per added egress | RSS MiB per added egress | heap+ext MiB per added egress | LiveKit reservation ÷ ours |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map((r) =>
-      `| ${r.n} | ${f(r.cpuPerSec, 3)} | ${f(r.rssMiB, 1)} | ${f(r.packetsPerSec, 0)} | ${f(r.loopP99Ms, 0)} / ${f(r.loopMaxMs, 0)} | ${f(r.cpu, 4)} | ${f(r.mib, 2)} | ${Number.isFinite(r.cpu) && r.cpu > 0 ? `${f(LIVEKIT_TRACK_CPU / r.cpu, 0)}×` : 'n/a'} |`),
+      `| ${r.n} | ${f(r.cpuPerSec, 3)} | ${f(r.rssMiB, 1)} | ${f(r.heapMiB, 1)} | ${f(r.packetsPerSec, 0)} | ${f(r.loopP99Ms, 0)} / ${f(r.loopMaxMs, 0)} | ${f(r.cpu, 4)} | ${f(r.mib, 2)} | ${f(r.heap, 2)} | ${Number.isFinite(r.cpu) && r.cpu > 0 ? `${f(LIVEKIT_TRACK_CPU / r.cpu, 0)}×` : 'n/a'} |`),
     '',
     `Worst slope: ${f(cpuMax, 4)} CPU and ${f(mibMax, 2)} MiB per egress → CPU target ${cpuMax <= TARGET_CPU ? 'met' : 'NOT met'}, ` +
       `memory target ${mibMax <= TARGET_MB * MIB_PER_MB ? 'met' : 'NOT met'}; LiveKit's reservation is ${f(LIVEKIT_TRACK_CPU / cpuMax, 0)}× ours.`,

@@ -30,8 +30,13 @@ async function main(): Promise<void> {
       egresses.push(...(await Promise.all(batch.map((t) => driver.start(t)))));
     }
     await sleep(warmupMs);
+    // Two full GCs a second apart: the allocator gets time to return what the first one freed.
     gc();
-    const rssMiB = process.memoryUsage().rss / 2 ** 20;
+    await sleep(1000);
+    gc();
+    const mem = process.memoryUsage();
+    const rssMiB = mem.rss / 2 ** 20;
+    const heapMiB = (mem.heapUsed + mem.external) / 2 ** 20;
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     const packets0 = egresses.reduce((s, e) => s + e.packets(), 0);
@@ -46,6 +51,7 @@ async function main(): Promise<void> {
       n,
       cpuPerSec: (cpu.user + cpu.system) / 1e6 / wallS,
       rssMiB,
+      heapMiB,
       packetsPerSec: packets / wallS,
       loopP99Ms: loop.percentile(99) / 1e6,
       loopMaxMs: loop.max / 1e6,
