@@ -73,7 +73,7 @@ export async function runServiceBench({ rootDir, log }) {
     const heap = dn > 0 ? (s.heapMiB - base.heapMiB) / dn : NaN;
     return { ...s, cpu, mib, heap };
   });
-  // The largest-N slope is the steady per-egress cost (fixed costs and noise matter least there).
+  // The targets are checked against the worst of the per-N slopes.
   const worst = rows.filter((r) => r.n > base.n);
   const cpuMax = Math.max(...worst.map((r) => r.cpu));
   const mibMax = Math.max(...worst.map((r) => r.mib));

@@ -43,14 +43,15 @@ async function serviceModule(): Promise<ServiceModule | undefined> {
   try {
     return (await import(path)) as ServiceModule;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined;
+    // Only the service file itself missing means "not there yet"; a missing import inside it is a bug.
+    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && /egress-service\.[jt]s/.test(String((err as Error).message).split('imported from')[0]!)) return undefined;
     throw err;
   }
 }
 
 function recordingDriver(server: Load['server'], dir: string, sink: SinkKind): Driver {
   return {
-    label: 'TrackRecording + sink (library path; EgressService not used)',
+    label: `TrackRecording + ${sink} sink (library path, EgressService not used; sink kinds in recordings.ts)`,
     async start(track) {
       const r = await startRecording(server, track, { dir, sink });
       return {

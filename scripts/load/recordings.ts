@@ -60,7 +60,8 @@ async function openSink(kind: SinkKind, path: string): Promise<Sink> {
     const s = await FileSink.open(path, { onFailure: (e) => console.error(`[recordings] ${path}: ${e.message}`) });
     return { label: 'FileSink (src/egress/outputs/file-sink.ts)', write: (c) => s.write(c), finish: async () => void (await s.finish()) };
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    const missing = String((err as Error).message).split('imported from')[0]!;
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !/file-sink\.[jt]s/.test(missing)) throw err;
     return new AsyncFileWriter(await open(path, 'w'));
   }
 }
