@@ -3,7 +3,8 @@
 //
 //   npm run bench                      # from the repo root (node --expose-gc bench/run.mjs)
 //   BENCH_SECONDS=60 BENCH_ROUNDS=5 npm run bench
-//   BENCH_ONLY=h264,pcm npm run bench  # scenarios: h264, vp8, ogg, pcm, gst
+//   BENCH_ONLY=h264,pcm npm run bench  # scenarios: h264, vp8, ogg, pcm, gst, service
+//   BENCH_ONLY=service npm run bench   # CPU/RSS per concurrent Opus track egress (bench/lib/service.mjs)
 //   BENCH_TE=tsx npm run bench         # import src/ through tsx instead of the compiled dist/
 //
 // Self-contained: installs bench/node_modules (npm ci --prefix bench) and compiles the root
@@ -21,7 +22,7 @@ const log = (...a) => console.error('[bench]', ...a);
 
 const SECONDS = Math.max(60, Number(process.env.BENCH_SECONDS ?? 300));
 const ROUNDS = Math.max(5, Number(process.env.BENCH_ROUNDS ?? 7));
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'h264,vp8,ogg,pcm,gst').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'h264,vp8,ogg,pcm,gst,service').split(',').map((s) => s.trim()));
 const corpusDir = process.env.TE_CORPUS_DIR ?? join(rootDir, 'test', 'fixtures', 'generated');
 
 // --- bootstrap ----------------------------------------------------------------------------------
@@ -169,9 +170,29 @@ function versionOf(dep) {
 
 let median;
 
+/** Writes the results (stdout and bench/results/latest.md). */
+function emit(md, started) {
+  process.stdout.write(md);
+  mkdirSync(join(benchDir, 'results'), { recursive: true });
+  writeFileSync(join(benchDir, 'results', 'latest.md'), md);
+  log(`wrote bench/results/latest.md (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+}
+
 async function main() {
   const started = Date.now();
   const load0 = os.loadavg();
+  // The service scenario runs first, on a machine not yet warmed by the others, in its own processes.
+  let serviceMd = '';
+  if (ONLY.has('service')) {
+    const { runServiceBench } = await import('./lib/service.mjs');
+    serviceMd = await runServiceBench({ rootDir, log });
+    if ([...ONLY].every((id) => id === 'service')) {
+      const load1 = os.loadavg();
+      const head = `# track-egress benchmark results\n\n- date: ${new Date().toISOString()}, node ${process.version}, ${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}, load average ${load0.map((x) => x.toFixed(2)).join(' ')} → ${load1.map((x) => x.toFixed(2)).join(' ')}\n\n`;
+      emit(`${head}${serviceMd}`, started);
+      return;
+    }
+  }
   ensureBenchDeps();
   ({ median } = await import('./lib/report.mjs'));
   const { formatTable } = await import('./lib/report.mjs');
@@ -294,11 +315,7 @@ async function main() {
     ...notes.map((n) => `- note: ${n}`),
     '',
   ].join('\n');
-  const md = `${header}\n${table}\n`;
-  process.stdout.write(`${md}`);
-  mkdirSync(join(benchDir, 'results'), { recursive: true });
-  writeFileSync(join(benchDir, 'results', 'latest.md'), md);
-  log(`wrote bench/results/latest.md (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  emit(`${header}\n${table}\n${serviceMd ? `\n${serviceMd}` : ''}`, started);
   for (const b of Object.values(backends)) b.close?.();
 }
 
