@@ -48,6 +48,9 @@ max_outage: 2m
 `;
 
 const noEnv = {};
+const unexpected = (): Error => {
+  throw new Error('loadConfig resolved');
+};
 
 describe('loadConfig: YAML with LiveKit egress key names', () => {
   it('maps every key to ServeConfig', async () => {
@@ -156,27 +159,27 @@ describe('loadConfig: bad values are clear errors naming the key, never showing 
     ['api_key: k\napi_secret: s\nws_url: 127.0.0.1:7880', 'ws_url', /ws_url must be a ws:\/\/, wss:\/\/, http:\/\/ or https:\/\/ URL/],
     ['- a\n- b', 'config body', /a YAML map of keys/],
   ])('%j → %s', async (body, key, message) => {
-    const err = await loadConfig({ body, env: noEnv }).catch((e: unknown) => e);
+    const err = await loadConfig({ body, env: noEnv }).then(unexpected, (e: Error) => e);
     expect(err).toMatchObject({ code: 'ERR_TE_INVALID_ARG', name: 'ConfigError', key });
     expect((err as Error).message).toMatch(message);
   });
 
   it('a secret of the wrong type, or a YAML syntax error on a secret line, keeps the secret out of the message', async () => {
-    const e1 = await loadConfig({ body: `api_key: k\napi_secret: [${SECRET}]\nws_url: ws://h`, env: noEnv }).catch((e: Error) => e);
+    const e1 = await loadConfig({ body: `api_key: k\napi_secret: [${SECRET}]\nws_url: ws://h`, env: noEnv }).then(unexpected, (e: Error) => e);
     expect(e1.message).toMatch(/^config: api_secret must be a string, not a list$/);
-    const e2 = await loadConfig({ body: `api_key: k\napi_secret: "${SECRET}\n  : x: y\nws_url: ws://h`, env: noEnv }).catch((e: Error) => e);
+    const e2 = await loadConfig({ body: `api_key: k\napi_secret: "${SECRET}\n  : x: y\nws_url: ws://h`, env: noEnv }).then(unexpected, (e: Error) => e);
     expect(e2).toMatchObject({ code: 'ERR_TE_INVALID_ARG', key: 'config body' });
     expect(e2.message).toMatch(/valid YAML \(\w+ at line \d+, column \d+\)/);
-    const e3 = await loadConfig({ body: `api_key: k\napi_secret: s\nws_url: ws://h\ns3: { bucket: b, secret: { x: ${S3_SECRET} } }`, env: noEnv }).catch((e: Error) => e);
+    const e3 = await loadConfig({ body: `api_key: k\napi_secret: s\nws_url: ws://h\ns3: { bucket: b, secret: { x: ${S3_SECRET} } }`, env: noEnv }).then(unexpected, (e: Error) => e);
     expect(e3).toMatchObject({ key: 's3.secret' });
     for (const e of [e1, e2, e3]) expect(e.message).not.toMatch(/secret-value|super-secret/);
   });
 
   it('a missing or unreadable file names the source', async () => {
-    const err = await loadConfig({ file: join(dir, 'nope.yaml'), env: noEnv }).catch((e: unknown) => e);
+    const err = await loadConfig({ file: join(dir, 'nope.yaml'), env: noEnv }).then(unexpected, (e: Error) => e);
     expect(err).toMatchObject({ code: 'ERR_TE_INVALID_ARG', key: '--config' });
     expect((err as Error).message).toMatch(/ENOENT/);
-    const viaEnv = await loadConfig({ env: { EGRESS_CONFIG_FILE: join(dir, 'nope.yaml') } }).catch((e: unknown) => e);
+    const viaEnv = await loadConfig({ env: { EGRESS_CONFIG_FILE: join(dir, 'nope.yaml') } }).then(unexpected, (e: Error) => e);
     expect(viaEnv).toMatchObject({ key: 'EGRESS_CONFIG_FILE' });
   });
 
