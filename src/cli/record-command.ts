@@ -84,19 +84,21 @@ export async function runRecord(args: RecordArgs, isDir: boolean, io: RecordIo):
     wake();
   };
   service.on('update', onUpdate);
-  const started = Date.now();
-  let info = await service.startTrackEgress(recordRequest(args, isDir));
-  const egressId = info.egressId;
-  say(`${egressId} STARTING: joining room ${args.room}; waiting for track ${args.track}`);
-
+  // Signals are ours from before the start: a Ctrl-C at any moment stops the job (StopEgress).
   let interrupted: keyof typeof SIGNALS | undefined;
-  const stop = () => void service.stopEgress(egressId).catch(() => {}); // already ending: nothing to do
+  let egressId: string | undefined;
+  const stop = () => void (egressId && service.stopEgress(egressId).catch(() => {})); // already ending: nothing to do
   const onSignal = (signal: keyof typeof SIGNALS) => () => {
     interrupted ??= signal;
     stop();
   };
   const handlers = (Object.keys(SIGNALS) as (keyof typeof SIGNALS)[]).map((s) => [s, onSignal(s)] as const);
   for (const [s, h] of handlers) process.on(s, h);
+  const started = Date.now();
+  let info = await service.startTrackEgress(recordRequest(args, isDir));
+  egressId = info.egressId;
+  say(`${egressId} STARTING: joining room ${args.room}; waiting for track ${args.track}`);
+  if (interrupted) stop();
   const durationTimer = args.durationSec ? setTimeout(stop, args.durationSec * 1000) : undefined;
 
   const tty = io.stderr.isTTY === true;
