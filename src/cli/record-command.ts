@@ -137,16 +137,21 @@ export async function runRecord(args: RecordArgs, isDir: boolean, io: RecordIo):
 
   io.stdout.write(`${info.toJsonString({ prettySpaces: 2 })}\n`);
   if (info.status === EgressStatus.EGRESS_COMPLETE) {
-    await rm(spoolDir, { recursive: true, force: true });
+    await removeSpool(spoolDir);
     const f = info.fileResults[0];
     if (f) say(`COMPLETE: ${f.location} (${f.size} bytes, ${(Number(f.duration) / 1e9).toFixed(3)} s)`);
     return 0;
   }
   if (interrupted && info.status === EgressStatus.EGRESS_ABORTED) {
-    await rm(spoolDir, { recursive: true, force: true });
+    await removeSpool(spoolDir);
     say(`interrupted (${interrupted}); no output written`);
     return 128 + SIGNALS[interrupted];
   }
   say(`local spool and journal kept in ${spoolDir}`);
   return info.status === EgressStatus.EGRESS_FAILED && INPUT_ERROR_CODES.has(info.errorCode) ? 2 : 1;
+}
+
+/** Removes the job's spool directory; a failure only leaves a temp directory behind. */
+async function removeSpool(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }).catch(() => {});
 }
