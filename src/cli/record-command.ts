@@ -147,7 +147,8 @@ export async function runRecord(args: RecordArgs, isDir: boolean, io: RecordIo):
     say(`interrupted (${interrupted}); no output written`);
     return 128 + SIGNALS[interrupted];
   }
-  say(`local spool and journal kept in ${spoolDir}`);
+  if (args.s3) say(`the upload's local spool is kept in ${spoolDir}`);
+  else await removeSpool(spoolDir); // only the job's journal: the file, if any, is in place
   return info.status === EgressStatus.EGRESS_FAILED && INPUT_ERROR_CODES.has(info.errorCode) ? 2 : 1;
 }
 
