@@ -3,8 +3,6 @@
  * killed process), the Twirp API (+ /healthz, /metrics) and the webhook notifier; SIGINT/SIGTERM
  * close everything gracefully (running jobs end COMPLETE), a second signal exits at once.
  */
-import { EgressStatus } from '@livekit/protocol';
-
 import { loadConfig } from '../config/load-config.js';
 import { createLogger } from '../config/logger.js';
 import type { ServeArgs } from './service-args.js';
@@ -30,8 +28,8 @@ export async function runServe(args: ServeArgs): Promise<number> {
   notifier.attach(service);
   for (const info of await service.start()) {
     logger.warn(
-      { egressId: info.egressId, status: statusName(info.status), files: info.fileResults.map((f) => f.location) },
-      info.status === EgressStatus.EGRESS_COMPLETE ? 'recovered the recording of a killed process' : 'leftover of a killed process',
+      { egressId: info.egressId, status: statusName(info.status), error: info.error, files: info.fileResults.map((f) => ({ location: f.location, size: f.size })) },
+      'a recording left by a killed process (reported as ended; see the egress_ended webhook and ListEgress)',
     );
   }
   const api = await startApi({
