@@ -28,7 +28,7 @@ export async function runServe(args: ServeArgs): Promise<number> {
   notifier.attach(service);
   for (const info of await service.start()) {
     logger.warn(
-      { egressId: info.egressId, status: statusName(info.status), error: info.error, files: info.fileResults.map((f) => ({ location: f.location, size: f.size })) },
+      { egressId: info.egressId, status: statusName(info.status), error: info.error, files: info.fileResults.map((f) => ({ location: f.location, size: Number(f.size) })) },
       'a recording left by a killed process (reported as ended; see the egress_ended webhook and ListEgress)',
     );
   }
