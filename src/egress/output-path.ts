@@ -1,11 +1,10 @@
 import { stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
 
-/** Extensions LiveKit's egress replaces when it knows the right one (livekit/egress pkg/types). */
-const KNOWN_EXTENSIONS = ['.raw', '.ogg', '.mp3', '.ivf', '.mp4', '.ts', '.webm', '.m3u8', '.jpeg'];
+import { withExtension } from './filepath-template.js';
 
 /**
- * The file a track egress writes, named as LiveKit's egress names it.
+ * The file `track-egress record` writes, named by LiveKit's rules (`withExtension` in
+ * filepath-template.ts), for a local path given on the command line.
  *
  * - `output` is a directory (ends with "/" or exists as one): `<output>/<trackSid>-<YYYY-MM-DDTHHMMSS><ext>`,
  *   the time in UTC to the second.
@@ -22,14 +21,8 @@ const KNOWN_EXTENSIONS = ['.raw', '.ogg', '.mp3', '.ivf', '.mp4', '.ts', '.webm'
  * // → 'rec/TR_abc-2026-11-24T021905.webm'
  */
 export async function outputPath(output: string, trackSid: string, ext: string, now = new Date()): Promise<string> {
-  if (output.endsWith('/') || (await isDirectory(output))) {
-    const t = now.toISOString().replace(/[-:]/g, '').slice(0, 15); // 20261124T021900
-    const stamp = `${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(9, 15)}`;
-    return join(output, `${trackSid}-${stamp}${ext}`);
-  }
-  const cur = extname(output).toLowerCase();
-  if (cur === ext) return output;
-  return (KNOWN_EXTENSIONS.includes(cur) ? output.slice(0, -cur.length) : output) + ext;
+  const dir = !output.endsWith('/') && (await isDirectory(output));
+  return withExtension(dir ? `${output}/` : output, trackSid, ext, now);
 }
 
 async function isDirectory(path: string): Promise<boolean> {

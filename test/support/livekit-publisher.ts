@@ -26,7 +26,8 @@ import {
 } from '@livekit/rtc-node';
 // rtc-node 1.1.0 has no public mute API for local tracks; the FFI request exists (LocalTrackMuteRequest).
 // @livekit/rtc-ffi-bindings is rtc-node's own dependency (same copy), so the FFI is already initialised.
-import { FfiRequest, LocalTrackMuteRequest, livekitFfiRequest } from '@livekit/rtc-ffi-bindings';
+import { FfiRequest, LocalTrackMuteRequest, VideoEncoding, livekitFfiRequest } from '@livekit/rtc-ffi-bindings';
+import { randomBytes } from 'node:crypto';
 import { AccessToken, RoomServiceClient } from 'livekit-server-sdk';
 import type { ParticipantInfo, Room as RoomInfo, TrackInfo } from '@livekit/protocol';
 import type { LiveKitConnection } from './livekit-server.js';
@@ -59,6 +60,14 @@ export interface PublishVideoOptions {
   name?: string; // default `<codec>-pattern`
   /** Simulcast layers (default false: one stream, easiest to check). */
   simulcast?: boolean;
+  /**
+   * Random pictures instead of the moving pattern: the encoder cannot compress them, so the track
+   * runs at `maxBitrate` (once the sender's bandwidth estimate allows) — for tests that need
+   * megabytes of media quickly (S3 multipart parts while recording).
+   */
+  noise?: boolean;
+  /** Encoder bitrate ceiling, bits/s (TrackPublishOptions.video_encoding). Default: rtc-node's. */
+  maxBitrate?: number;
 }
 
 export interface Publisher {
@@ -251,6 +260,7 @@ export async function connectPublisher(server: LiveKitConnection, roomName: stri
         source: TrackSource.SOURCE_CAMERA,
         videoCodec: VIDEO_CODECS[codec],
         simulcast: opts.simulcast ?? false,
+        ...(opts.maxBitrate ? { videoEncoding: new VideoEncoding({ maxBitrate: BigInt(opts.maxBitrate), maxFramerate: fps }) } : {}),
       });
 
       // Frame feeding starts before publishing: an encoder with no input never produces a keyframe.
@@ -259,8 +269,20 @@ export async function connectPublisher(server: LiveKitConnection, roomName: stri
       const buf = new Uint8Array(ySize + 2 * cSize);
       let frameNo = 0;
       const t0 = performance.now();
+      // Noise: a few random pictures in turn (random bytes per frame would cost more CPU than the encoder).
+      const noise = opts.noise ? Array.from({ length: 7 }, () => randomBytes(ySize + 2 * cSize)) : [];
       const draw = () => {
         const f = frameNo++;
+        if (noise.length) buf.set(noise[f % noise.length]!);
+        else paint(f);
+        const ts = BigInt(Math.round((performance.now() - t0) * 1000));
+        try {
+          source.captureFrame(new VideoFrame(buf, width, height, VideoBufferType.I420), ts);
+        } catch {
+          /* source closed */
+        }
+      };
+      const paint = (f: number) => {
         // Luma: diagonal gradient scrolling 4 px/frame plus a bright 48x48 box bouncing around.
         for (let y = 0; y < height; y++) {
           const row = y * width;
@@ -272,12 +294,6 @@ export async function connectPublisher(server: LiveKitConnection, roomName: stri
         // Chroma: slowly rotating colour.
         buf.fill(128 + Math.round(100 * Math.sin(f / 15)), ySize, ySize + cSize);
         buf.fill(128 + Math.round(100 * Math.cos(f / 15)), ySize + cSize, ySize + 2 * cSize);
-        const ts = BigInt(Math.round((performance.now() - t0) * 1000));
-        try {
-          source.captureFrame(new VideoFrame(buf, width, height, VideoBufferType.I420), ts);
-        } catch {
-          /* source closed */
-        }
       };
       draw();
       const timer = setInterval(draw, Math.round(1000 / fps));
