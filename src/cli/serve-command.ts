@@ -3,11 +3,13 @@
  * killed process), the Twirp API (+ /healthz, /metrics) and the webhook notifier; SIGINT/SIGTERM
  * close everything gracefully (running jobs end COMPLETE), a second signal exits at once.
  */
+import { startApiServer } from '../api/api-server.js';
+import { WebhookNotifier } from '../api/webhook-notifier.js';
 import { loadConfig } from '../config/load-config.js';
 import { createLogger } from '../config/logger.js';
 import type { ServeArgs } from './service-args.js';
 import { statusName } from './progress-line.js';
-import { createEgressService, createWebhookNotifier, startApi } from './service-modules.js';
+import { createEgressService } from './service-modules.js';
 
 /** How long a graceful shutdown waits for running jobs to finish their files, ms. */
 export const SHUTDOWN_DEADLINE_MS = 30_000;
@@ -24,7 +26,7 @@ export async function runServe(args: ServeArgs): Promise<number> {
   for (const w of config.warnings) logger.warn(w);
 
   const service = await createEgressService(config);
-  const notifier = await createWebhookNotifier({ apiKey: config.apiKey, apiSecret: config.apiSecret, urls: config.webhookUrls ?? [], logger });
+  const notifier = new WebhookNotifier({ apiKey: config.apiKey, apiSecret: config.apiSecret, urls: config.webhookUrls ?? [], logger });
   notifier.attach(service);
   for (const info of await service.start()) {
     logger.warn(
@@ -32,7 +34,7 @@ export async function runServe(args: ServeArgs): Promise<number> {
       'a recording left by a killed process (reported as ended; see the egress_ended webhook and ListEgress)',
     );
   }
-  const api = await startApi({
+  const api = await startApiServer({
     service,
     apiKey: config.apiKey,
     apiSecret: config.apiSecret,
