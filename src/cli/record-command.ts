@@ -108,7 +108,13 @@ export async function runRecord(args: RecordArgs, isDir: boolean, io: RecordIo):
     lineShown = false;
   };
   const showProgress = () => {
-    const line = progressLine(service.jobStats().find((s) => s.egressId === egressId), Date.now() - started);
+    let stats;
+    try {
+      stats = service.jobStats().find((s) => s.egressId === egressId);
+    } catch {
+      return; // counters unavailable for a moment (the job is finishing): the display must not end the job
+    }
+    const line = progressLine(stats, Date.now() - started);
     if (tty) {
       io.stderr.write(`\r\x1b[2K${line}`);
       lineShown = true;
