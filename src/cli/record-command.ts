@@ -99,7 +99,7 @@ export async function runRecord(args: RecordArgs, isDir: boolean, io: RecordIo):
   egressId = info.egressId;
   say(`${egressId} STARTING: joining room ${args.room}; waiting for track ${args.track}`);
   if (interrupted) stop();
-  const durationTimer = args.durationSec ? setTimeout(stop, args.durationSec * 1000) : undefined;
+  let durationTimer: NodeJS.Timeout | undefined; // --duration counts from the first packet (ACTIVE)
 
   const tty = io.stderr.isTTY === true;
   let lineShown = false;
@@ -131,6 +131,7 @@ export async function runRecord(args: RecordArgs, isDir: boolean, io: RecordIo):
     if (u.egressId !== egressId || u.status === EgressStatus.EGRESS_STARTING) continue;
     info = u;
     clearLine();
+    if (u.status === EgressStatus.EGRESS_ACTIVE && args.durationSec) durationTimer ??= setTimeout(stop, args.durationSec * 1000);
     if (u.status === EgressStatus.EGRESS_ACTIVE) say(`${egressId} ACTIVE: receiving RTP → ${u.fileResults[0]?.filename || args.output}`);
     else say(`${egressId} ${statusName(u.status)}${u.error ? `: ${u.error}` : u.details ? `: ${u.details}` : ''}`);
   }
