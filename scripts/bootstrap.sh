@@ -17,6 +17,9 @@ fi
 step "livekit-server (pinned, for the end-to-end tests)"
 bash scripts/livekit-server.sh install
 
+step "MinIO (pinned, for the S3 output tests and the demo)"
+bash scripts/minio.sh install
+
 step "native addon (cmake-js via prebuildify → prebuilds/linux-x64)"
 # prebuildify builds with cmake-js, strips the .node and moves it to prebuilds/, which is what
 # users install; node-gyp-build loads it from there (tests run against the shipped artifact).

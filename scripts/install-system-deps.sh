@@ -6,6 +6,7 @@
 #   ffmpeg, gstreamer1.0-* test corpus generation and independent decoding of our outputs
 #   mkvtoolnix, opus-tools independent validators (mkvinfo, opusinfo/opusdec)
 #   libclang-rt-14-dev     ASan/UBSan/libFuzzer runtime for clang (fuzz targets)
+#   tinyproxy              a real HTTP proxy for the S3 proxy test (never started as a service)
 set -euo pipefail
 CACHE="${TE_CACHE:-$HOME/.cache/track-egress}"
 mkdir -p "$CACHE"
@@ -26,7 +27,7 @@ fi
 PKGS=(emscripten ffmpeg mkvtoolnix opus-tools
       gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
       gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
-      clang-14 libclang-rt-14-dev dpkg-dev libgtest-dev ninja-build)
+      clang-14 libclang-rt-14-dev dpkg-dev libgtest-dev ninja-build tinyproxy)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ] || [ -n "${NEED_UPDATE:-}" ]; then

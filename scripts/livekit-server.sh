@@ -47,18 +47,12 @@ cmd_install() {
     echo "livekit-server $LK_VERSION already installed: $BIN"
     return 0
   fi
-  command -v go >/dev/null || die "Go is required to build livekit-server (go install $LK_MODULE@$LK_VERSION)"
   mkdir -p "$BIN_DIR"
   local tmp
   tmp="$(mktemp -d "$BIN_DIR/.build.XXXXXX")"
   trap 'rm -rf "$tmp"' RETURN
-  echo "building livekit-server $LK_VERSION with $(go version | cut -d' ' -f3) (a few minutes on first run)"
-  # Modules come from the Go module proxy only: drop GOPROXY's "direct" (VCS) fallback, and
-  # GOTOOLCHAIN=local never fetches another Go. At most 2 parallel jobs: the machine is shared.
-  local proxy
-  proxy="$(go env GOPROXY | tr ',|' '\n\n' | grep -v -x -e direct -e off -e '' | paste -sd, -)"
-  GOBIN="$tmp" GOPROXY="${proxy:-https://proxy.golang.org}" GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:-} -p=2" \
-    nice go install "$LK_MODULE@$LK_VERSION"
+  echo "building livekit-server $LK_VERSION (a few minutes on first run)"
+  bash "$(dirname "$0")/go-install.sh" "$LK_MODULE@$LK_VERSION" "$tmp"
   # go install names the binary after the package directory: "server".
   [ -x "$tmp/server" ] || die "go install produced no binary in $tmp"
   "$tmp/server" --version | grep -q "version ${LK_VERSION#v}\$" || die "built binary reports $("$tmp/server" --version)"

@@ -3,8 +3,8 @@ import { closeSync, openSync, writevSync } from 'node:fs';
 import { InvalidStateError } from '../core/errors.js';
 import type { OutputChunk } from '../core/recorder.js';
 
-/** The views after the first `skip` bytes of `parts`. */
-function rest(parts: Uint8Array[], skip: number): Uint8Array[] {
+/** The views after the first `skip` bytes of `parts` (what is left after a short writev). */
+export function viewsAfter(parts: Uint8Array[], skip: number): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (const p of parts) {
     if (skip >= p.byteLength) skip -= p.byteLength;
@@ -59,7 +59,7 @@ export class ChunkFileWriter {
           const n = writevSync(this.fd, part, pos);
           pos += n;
           if (n >= want) break;
-          part = rest(part, n);
+          part = viewsAfter(part, n);
         }
       }
       this.bytesWritten += c.size;
