@@ -4,17 +4,30 @@ import type { ConvertOptions } from '../convert/options.js';
 import { isCodecName } from '../core/codec.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import type { RecordOptions } from '../egress/record.js';
+import { parseS3Output, type S3Target } from './service-args.js';
 
 export const USAGE = `Usage:
   track-egress convert INPUT -o OUTPUT [--codec h264|vp8|vp9|opus] [--sdp FILE]
                        [--payload-type N] [--ssrc N] [--sample-rate N] [--channels N] [--streaming]
   track-egress record --url URL (--api-key K --api-secret S | --token T) --room ROOM --track TR_…
-                      -o OUTPUT [--duration SECONDS] [--track-timeout SECONDS]
+                      -o OUTPUT|s3://BUCKET/KEY [--duration SECONDS] [--track-timeout SECONDS]
+                      [--s3-endpoint URL] [--s3-region REGION] [--s3-force-path-style]
+  track-egress serve [--config FILE] [--port N] [--host H] [--log-level debug|info|warn|error]
+                     [--health-port N] [--prometheus-port N] [--recordings-dir DIR]
 
 record  joins the room as a hidden recorder and writes the track without transcoding
-        (H.264 → .mp4, VP8/VP9 → .webm, Opus → .ogg). OUTPUT ending in "/" is a directory:
-        the file is named <track>-<time><ext> as LiveKit's egress names it. Stops when the track
-        ends, after --duration, or on Ctrl-C; prints one summary line.
+        (H.264 → .mp4, VP8/VP9 → .webm, Opus → .ogg), as one egress job (the same as the
+        service's StartTrackEgress). OUTPUT ending in "/" is a directory: the file is named
+        <track>-<time><ext> as LiveKit's egress names it. s3://BUCKET/KEY uploads while it records
+        (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, region
+        from AWS_REGION, endpoint from AWS_ENDPOINT_URL when no flag gives them). Stops when the
+        track ends, after --duration, or on Ctrl-C; shows progress on stderr and prints the final
+        EgressInfo as JSON on stdout (exit 0 when COMPLETE). With --token (no API secret), a local
+        OUTPUT only, and one summary line instead of the EgressInfo.
+serve   runs the egress service: LiveKit's Egress API (StartTrackEgress, StopEgress, ListEgress)
+        on --port (default 7980), webhooks, /healthz and /metrics. The YAML config (--config, or
+        EGRESS_CONFIG_FILE / EGRESS_CONFIG_BODY) uses LiveKit egress's key names; see
+        docs/egress-service.md.
 
 INPUT   pcap / pcapng (Ethernet, Linux cooked, loopback, raw IP) or rtpdump capture of RTP over UDP
         ("-" or a pipe: read to a temporary file first).
@@ -76,8 +89,11 @@ function intArg(name: string, v: string | undefined, min: number, max: number, a
   return n;
 }
 
+/** `record` arguments: the job, and its S3 target when OUTPUT is `s3://bucket/key`. */
+export type RecordArgs = RecordOptions & { s3?: S3Target };
+
 /** Parses `record` arguments; throws InvalidArgumentError (ERR_TE_INVALID_ARG, exit 2) with a clear message. */
-export function parseRecordArgs(argv: string[]): RecordOptions {
+export function parseRecordArgs(argv: string[]): RecordArgs {
   let values;
   try {
     ({ values } = parseArgs({
@@ -92,6 +108,9 @@ export function parseRecordArgs(argv: string[]): RecordOptions {
         output: { type: 'string', short: 'o' },
         duration: { type: 'string' },
         'track-timeout': { type: 'string' },
+        's3-endpoint': { type: 'string' },
+        's3-region': { type: 'string' },
+        's3-force-path-style': { type: 'boolean' },
       },
     }));
   } catch (err) {
@@ -110,7 +129,17 @@ export function parseRecordArgs(argv: string[]): RecordOptions {
     return n;
   };
   const timeout = seconds('--track-timeout', values['track-timeout']);
+  const s3 = parseS3Output(values.output!, {
+    endpoint: values['s3-endpoint'],
+    region: values['s3-region'],
+    forcePathStyle: values['s3-force-path-style'],
+  });
+  if (!s3 && (values['s3-endpoint'] ?? values['s3-region'] ?? values['s3-force-path-style']) !== undefined) {
+    throw new InvalidArgumentError('--s3-endpoint, --s3-region and --s3-force-path-style need -o s3://BUCKET/KEY');
+  }
+  if (s3 && values.token) throw new InvalidArgumentError('-o s3://… needs --api-key and --api-secret (not --token)');
   return {
+    s3,
     url: values.url!,
     apiKey: values['api-key'],
     apiSecret: values['api-secret'],

@@ -1,9 +1,10 @@
 /**
- * `track-egress record` against a real livekit-server: a published VP8 track is written to a
- * seekable WebM that ffprobe/ffmpeg read without a message, and the summary line says so.
+ * `track-egress record` against a real livekit-server: one job of the EgressService in the CLI
+ * process. A published VP8 track is written to a seekable WebM that ffprobe/ffmpeg read without a
+ * message, and the EgressInfo printed on stdout (LiveKit's JSON) says COMPLETE with its file.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +33,17 @@ function runCli(args: string[], interruptOn?: RegExp): Promise<{ code: number | 
   });
 }
 
+/** The EgressInfo JSON `record` prints on stdout. */
+type InfoJson = {
+  egressId: string;
+  status?: string;
+  error?: string;
+  errorCode?: number;
+  details?: string;
+  fileResults?: { filename: string; location: string; size: string; duration: string }[];
+};
+const info = (out: string) => JSON.parse(out) as InfoJson;
+
 describe('track-egress record (real LiveKit server)', () => {
   it('records a VP8 track into a directory as <track>-<time>.webm', async () => {
     const publisher = await bed.publisher('record-cli', 'alice');
@@ -40,28 +52,33 @@ describe('track-egress record (real LiveKit server)', () => {
     const r = await runCli(['record', '--url', bed.server.url, '--api-key', bed.server.apiKey, '--api-secret', bed.server.apiSecret,
       '--room', 'record-cli', '--track', video.sid, '--duration', '4', '-o', `${dir}/`]);
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(/^vp8: packets \d+, lost \d+, frames \d+, duration \d+\.\d+ s, bytes \d+, ended: duration → /);
+    const i = info(r.out);
+    expect(i).toMatchObject({ status: 'EGRESS_COMPLETE', details: 'End reason: StopEgress API', roomName: 'record-cli' });
+    expect(i.egressId).toMatch(/^EG_[A-Za-z0-9]{12}$/);
     const [file] = readdirSync(dir);
     expect(file).toMatch(new RegExp(`^${video.sid}-\\d{4}-\\d\\d-\\d\\dT\\d{6}\\.webm$`));
+    expect(i.fileResults![0]).toMatchObject({ location: join(dir, file!), size: String(statSync(join(dir, file!)).size) });
     expect(decoderErrors(join(dir, file!), { variableFrameRate: true })).toBe('');
-    expect(Number(/duration (\d+\.\d+)/.exec(r.out)![1])).toBeGreaterThan(2.5);
+    expect(Number(i.fileResults![0]!.duration) / 1e9).toBeGreaterThan(2.5);
+    expect(r.err).toMatch(/ACTIVE: receiving RTP/);
   });
 
-  it('fails with ERR_LIVEKIT_TRACK_NOT_FOUND-style exit 2 for an unknown track', async () => {
+  it('an unknown track ends FAILED 404 after --track-timeout: exit 2', async () => {
     const r = await runCli(['record', '--url', bed.server.url, '--api-key', bed.server.apiKey, '--api-secret', bed.server.apiSecret,
       '--room', 'record-cli', '--track', 'TR_doesnotexist', '--track-timeout', '1', '-o', join(tmpdir(), 'never/')]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/TR_doesnotexist/);
+    expect(info(r.out)).toMatchObject({ status: 'EGRESS_FAILED', errorCode: 404 });
   });
 
-  it('SIGINT while recording stops cleanly: exit 0, ended: aborted, the file is complete', async () => {
+  it('SIGINT while recording stops cleanly (StopEgress): exit 0, COMPLETE, the file is complete', async () => {
     const publisher = await bed.publisher('record-cli-int', 'bob');
     const audio = await publisher.publishAudio();
     const out = join(bed.dir, 'interrupted.ogg');
     const r = await runCli(['record', '--url', bed.server.url, '--api-key', bed.server.apiKey, '--api-secret', bed.server.apiSecret,
       '--room', 'record-cli-int', '--track', audio.sid, '-o', out], /receiving RTP/);
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(/^opus: packets [1-9]\d*, .*ended: aborted → /);
+    expect(info(r.out)).toMatchObject({ status: 'EGRESS_COMPLETE', details: 'End reason: StopEgress API' });
     expect(decoderErrors(out)).toBe('');
   });
 
@@ -71,6 +88,7 @@ describe('track-egress record (real LiveKit server)', () => {
       '--room', 'record-cli', '--track', 'TR_notyet', '--track-timeout', '60', '-o', `${dir}/`], /waiting for track TR_notyet/);
     expect(r.code, r.err).toBe(130);
     expect(r.err).toMatch(/interrupted \(SIGINT\); no output written/);
+    expect(info(r.out)).toMatchObject({ status: 'EGRESS_ABORTED', errorCode: 412 });
     expect(r.ms).toBeLessThan(5000); // not the 60 s track timeout
     expect(existsSync(dir)).toBe(false);
   });

@@ -46,7 +46,9 @@ export class SpoolFile {
       } else this.queue.push({ offset: c.offset, data: [...c.data], size: c.size });
       this.queuedBytes += c.size;
     }
-    this.flushing ??= this.flush();
+    // Not for an empty queue: flush() would finish synchronously, before this assignment, and
+    // `flushing` would stay a settled promise that drain() awaits in a loop forever.
+    if (this.queue.length) this.flushing ??= this.flush();
   }
 
   /** Resolves when everything queued so far is written; rejects with the write error. */
