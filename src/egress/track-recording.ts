@@ -4,8 +4,11 @@ import type { TrackSource } from '../livekit/track-source.js';
 
 /** Options of {@link TrackRecording}. */
 export type TrackRecordingOptions = {
-  /** Where container output goes (e.g. ChunkFileWriter.write, or a multipart upload). */
-  write: (chunks: OutputChunk[]) => void;
+  /**
+   * Where container output goes: an OutputSink's `write` (FileSink, S3Sink), which queues and
+   * never blocks the event loop, or ChunkFileWriter.write for a one-recording CLI.
+   */
+  write: (chunks: readonly OutputChunk[]) => void;
   /** Feedback/poll/read period, ms: output reaches `write` at most this late. Default 50. */
   intervalMs?: number;
 };
@@ -35,9 +38,9 @@ const NACK_RETRY_US = 150_000;
  *
  * ```ts
  * const rec = await Recorder.create({ codec: 'vp8', seekable: true });
- * const out = new ChunkFileWriter('track.webm');
- * const recording = new TrackRecording(source, rec, { write: (chunks) => out.write(chunks) });
- * source.once('ended', () => { recording.stop(); out.close(); rec.close(); });
+ * const sink = await FileSink.open('track.webm', { onFailure: (e) => console.error(e) });
+ * const recording = new TrackRecording(source, rec, { write: (chunks) => sink.write(chunks) });
+ * source.once('ended', async () => { recording.stop(); rec.close(); await sink.finish(); });
  * ```
  */
 export class TrackRecording {
