@@ -4,9 +4,10 @@ import { dirname } from 'node:path';
 import { CODECS, type CodecName, codecFromEncodingName } from '../core/codec.js';
 import { invalidParameter } from '../core/errors.js';
 import { Recorder } from '../core/recorder.js';
-import { ChunkFileWriter } from '../io/chunk-file-writer.js';
 import { subscribeTrack } from '../livekit/subscribe-track.js';
-import type { TrackEndReason, TrackSource } from '../livekit/track-source.js';
+import type { TrackCodec, TrackEndReason, TrackSource } from '../livekit/track-source.js';
+import type { EgressError } from './egress-error.js';
+import { FileSink } from './outputs/file-sink.js';
 import { outputPath } from './output-path.js';
 import { TrackRecording } from './track-recording.js';
 
@@ -68,6 +69,18 @@ export type RecordSummary = {
 export const RECORD_FRAGMENT_MS = 1000;
 
 /**
+ * The Recorder of a subscribed track, as `record` and the egress service use it. Crash-safe: media
+ * reaches the file in ~1 s pieces as it comes (fragmented MP4, WebM clusters, Ogg pages), so a
+ * kill -9 or a power loss loses about the last second; a clean stop adds the index (durations,
+ * mfra / Cues). Opus channels follow the fmtp (RFC 7587 §7.1).
+ */
+export function createTrackRecorder(codec: CodecName, track: TrackCodec): Promise<Recorder> {
+  const fmtp = track.fmtp;
+  const channels = (fmtp['sprop-stereo'] ?? fmtp['stereo']) === '0' ? 1 : 2;
+  return Recorder.create({ codec, channels, seekable: true, crashSafe: true, fragmentMs: RECORD_FRAGMENT_MS, fmtp });
+}
+
+/**
  * Records one track of a LiveKit room into a local file, without transcoding (H.264 → MP4,
  * VP8/VP9 → WebM, Opus → Ogg): joins as a hidden, subscribe-only recorder ({@link subscribeTrack})
  * and runs a {@link TrackRecording} (RTP → core → file, with PLI/NACK feedback, RFC 4585) until the
@@ -83,6 +96,8 @@ export const RECORD_FRAGMENT_MS = 1000;
  *   `ERR_LIVEKIT_ROOM_NOT_FOUND`, `ERR_LIVEKIT_TRACK_NOT_FOUND` (not published within
  *   `trackTimeoutMs`), `ERR_LIVEKIT_UNSUPPORTED_CODEC`, `ERR_LIVEKIT_CONNECTION_FAILED`.
  * @throws `signal.reason` when aborted before the track is subscribed.
+ * @throws EgressError when the file cannot be written (`resource_exhausted` for a full disk,
+ *   `internal` otherwise); the recording stops at once and the file keeps what was written.
  * @example
  * const ac = new AbortController();
  * process.once('SIGINT', () => ac.abort());
@@ -116,18 +131,19 @@ export async function record(opts: RecordOptions): Promise<RecordSummary> {
     (late) => void late.close(),
   );
   const codec = codecFromEncodingName(source.info.codec.mimeType)!; // subscribeTrack rejects others
-  const fmtp = source.info.codec.fmtp;
-  const channels = (fmtp['sprop-stereo'] ?? fmtp['stereo']) === '0' ? 1 : 2; // RFC 7587 §7.1
-  // Crash-safe: media reaches the file in ~1 s pieces as it comes (fragmented MP4, WebM clusters,
-  // Ogg pages), so a kill -9 or a power loss loses about the last second; a clean stop adds the
-  // index (durations, mfra / Cues).
-  const rec = await Recorder.create({ codec, channels, seekable: true, crashSafe: true, fragmentMs: RECORD_FRAGMENT_MS, fmtp });
+  const rec = await createTrackRecorder(codec, source.info.codec);
   const path = await outputPath(opts.output, opts.track, CODECS[codec].extension);
   await mkdir(dirname(path), { recursive: true });
-  const writer = new ChunkFileWriter(path);
+  let failure: EgressError | undefined;
+  let onFailure = (e: EgressError) => void (failure = e);
+  const sink = await FileSink.open(path, { onFailure: (e) => onFailure(e) }).catch(async (e: unknown) => {
+    rec.close();
+    await source.close();
+    throw e;
+  });
   log(`recording ${source.info.kind} ${source.info.codec.mimeType} track ${opts.track} of ${source.info.publisherIdentity} → ${path}`);
 
-  const recording = new TrackRecording(source, rec, { write: (chunks) => writer.write(chunks) });
+  const recording = new TrackRecording(source, rec, { write: (chunks) => sink.write(chunks) });
   source.once('rtp', () => log('receiving RTP'));
   source.on('muted', () => log('track muted'));
   source.on('unmuted', () => log('track unmuted'));
@@ -142,14 +158,19 @@ export async function record(opts: RecordOptions): Promise<RecordSummary> {
     };
     const onAbort = () => done('aborted');
     source.once('ended', (why) => done(why));
+    onFailure = (e) => {
+      failure = e;
+      done('aborted');
+    };
+    if (failure) onFailure(failure);
     if (opts.signal?.aborted) onAbort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     const timer = opts.durationSec ? setTimeout(() => done('duration'), opts.durationSec * 1000).unref() : undefined;
   });
   const s = recording.stop();
-  writer.close();
   rec.close();
   await source.close();
+  const { size } = await sink.finish(); // throws the sink's error (disk full …)
   return {
     codec,
     output: path,
@@ -157,7 +178,7 @@ export async function record(opts: RecordOptions): Promise<RecordSummary> {
     lost: s.lost,
     frames: s.frames,
     durationSec: s.durationUs / 1e6,
-    bytes: writer.size,
+    bytes: size,
     endReason,
   };
 }

@@ -1,0 +1,199 @@
+/**
+ * EgressService: LiveKit's Track Egress, embeddable in a Node process. Starts one {@link EgressJob}
+ * per `startTrackEgress`, keeps the EgressInfo of every job (running and ended), emits `update`
+ * per status change, and reports the jobs a killed process left behind ({@link EgressService.start}).
+ */
+import { EventEmitter } from 'node:events';
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+import { EgressInfo, EgressSourceType, EgressStatus, FileInfo, TrackEgressRequest, WebhookConfig } from '@livekit/protocol';
+import { pino } from 'pino';
+
+import { EgressError } from './egress-error.js';
+import { newEgressId } from './egress-id.js';
+import { EgressJob, END_REASON_SHUTDOWN, type JobConfig } from './egress-job.js';
+import { JobJournal, type JobRecord } from './job-journal.js';
+import { recoverS3Spool } from './outputs/open-sink.js';
+import type { EgressJobStats, EgressServiceConfig, EgressServiceEvents, EgressServiceLike, ListEgressFilter } from './service-types.js';
+
+/** `error` of a job found in the journal after its process was killed. */
+export const ERROR_PROCESS_ENDED = 'egress process ended while recording';
+/** `details` of such a job. */
+export const END_REASON_PROCESS_KILLED = 'End reason: Process killed';
+
+/** Ended infos kept for listEgress (the oldest are forgotten first). */
+const MAX_ENDED = 1000;
+
+const missing = (field: string) => new EgressError('invalid_argument', `request has missing or invalid field: ${field}`);
+
+/**
+ * The egress service. `new EgressService(config)`, `await start()` (reports leftovers of a killed
+ * process), then `startTrackEgress` / `stopEgress` / `listEgress`; `close()` ends running jobs
+ * cleanly. One job's failure (its storage, its room) never touches another job.
+ *
+ * ```ts
+ * const svc = new EgressService({ apiKey, apiSecret, wsUrl: 'ws://127.0.0.1:7880', recordingsDir: './recordings' });
+ * svc.on('update', (info) => console.log(info.egressId, EgressStatus[info.status]));
+ * await svc.start();
+ * const info = await svc.startTrackEgress(new TrackEgressRequest({ roomName: 'my-room', trackId,
+ *   output: { case: 'file', value: new DirectFileOutput({ filepath: '{room_name}/{track_id}' }) } }));
+ * ```
+ */
+export class EgressService extends EventEmitter<EgressServiceEvents> implements EgressServiceLike {
+  private readonly config: JobConfig;
+  private readonly journal: JobJournal;
+  private readonly jobs = new Map<string, { job: EgressJob; webhooks: WebhookConfig[] }>();
+  private readonly ended = new Map<string, EgressInfo>();
+  private closing = false;
+
+  constructor(config: EgressServiceConfig) {
+    super();
+    const recordingsDir = resolve(config.recordingsDir ?? './recordings');
+    this.config = {
+      ...config,
+      recordingsDir,
+      spoolDir: resolve(config.spoolDir ?? join(recordingsDir, '.track-egress')),
+      trackTimeoutMs: config.trackTimeoutMs ?? 30_000,
+      logger: config.logger ?? pino({ level: 'silent' }),
+    };
+    this.journal = new JobJournal(this.config.spoolDir);
+  }
+
+  /**
+   * Reports the jobs a killed process left in the journal: each becomes an EgressInfo FAILED with
+   * `error` {@link ERROR_PROCESS_ENDED}, `details` {@link END_REASON_PROCESS_KILLED} and the
+   * file_results of what the file (or, for S3, the upload finished from its spool) holds; each is
+   * also emitted as `update` (so webhooks go out) and listed by listEgress.
+   */
+  async start(): Promise<EgressInfo[]> {
+    const out: EgressInfo[] = [];
+    for (const rec of await this.journal.readLeftovers()) {
+      const info = await this.recover(rec);
+      this.remember(info);
+      out.push(info);
+      this.emit('update', info.clone(), rec.webhooks.map((w) => new WebhookConfig(w)));
+      await this.journal.remove(rec.egressId);
+    }
+    return out;
+  }
+
+  async startTrackEgress(request: TrackEgressRequest, egressId?: string): Promise<EgressInfo> {
+    if (this.closing) throw new EgressError('unavailable', 'egress service is shutting down');
+    if (!request.trackId) throw missing('track_id');
+    if (request.output.case !== 'file') {
+      if (request.output.case === 'websocketUrl') throw new EgressError('unimplemented', 'websocket output is not supported yet');
+      throw missing('output');
+    }
+    const storage = request.output.value.output.case;
+    if (storage && storage !== 's3') throw new EgressError('unimplemented', `${storage} upload is not supported yet`);
+    if (!request.roomName) throw missing('room_name');
+    const id = egressId ?? newEgressId();
+    if (this.jobs.has(id) || this.ended.has(id)) throw new EgressError('already_exists', `egress ${id} already exists`);
+    const job = new EgressJob(request, id, this.config, this.journal);
+    const entry = { job, webhooks: request.webhooks.map((w) => w.clone()) };
+    this.jobs.set(id, entry);
+    job.on('update', (info) => {
+      if (info.status >= EgressStatus.EGRESS_COMPLETE) {
+        this.jobs.delete(id);
+        this.remember(info);
+      }
+      this.emit('update', info.clone(), entry.webhooks);
+    });
+    this.emit('update', job.info.clone(), entry.webhooks);
+    return job.info.clone();
+  }
+
+  async stopEgress(egressId: string): Promise<EgressInfo> {
+    const entry = this.jobs.get(egressId);
+    if (!entry) {
+      const ended = this.ended.get(egressId);
+      if (ended) throw new EgressError('failed_precondition', `egress with status ${EgressStatus[ended.status]} cannot be stopped`);
+      throw new EgressError('not_found', 'egress does not exist');
+    }
+    return entry.job.stop().clone();
+  }
+
+  async listEgress(filter: ListEgressFilter = {}): Promise<EgressInfo[]> {
+    const all = [...[...this.jobs.values()].map((e) => e.job.info), ...this.ended.values()];
+    return all
+      .filter((i) => (!filter.roomName || i.roomName === filter.roomName) && (!filter.egressId || i.egressId === filter.egressId) &&
+        (!filter.active || i.status < EgressStatus.EGRESS_COMPLETE))
+      .map((i) => i.clone());
+  }
+
+  jobStats(): EgressJobStats[] {
+    return [...this.jobs.values()].map((e) => e.job.stats());
+  }
+
+  /**
+   * Refuses new jobs and ends the running ones as a StopEgress would (details
+   * `End reason: Process killed`, LiveKit's text for a worker shutdown): their files get their
+   * index and their COMPLETE update. Jobs still running after `deadlineMs` (default 10 000) are
+   * left to finish in the background; their journal records stay for the next start().
+   */
+  async close({ deadlineMs = 10_000 }: { deadlineMs?: number } = {}): Promise<void> {
+    this.closing = true;
+    const running = [...this.jobs.values()].map((e) => e.job);
+    for (const job of running) {
+      try {
+        job.stop(END_REASON_SHUTDOWN);
+      } catch {
+        // already ending
+      }
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(running.map((j) => j.done)),
+      new Promise((r) => (timer = setTimeout(r, deadlineMs).unref())),
+    ]);
+    clearTimeout(timer);
+  }
+
+  private remember(info: EgressInfo): void {
+    this.ended.set(info.egressId, info);
+    if (this.ended.size > MAX_ENDED) this.ended.delete(this.ended.keys().next().value!);
+  }
+
+  /** The ended EgressInfo of a journal record. */
+  private async recover(rec: JobRecord): Promise<EgressInfo> {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const info = new EgressInfo({
+      egressId: rec.egressId,
+      roomName: rec.roomName,
+      roomId: rec.roomId,
+      sourceType: EgressSourceType.SDK,
+      status: EgressStatus.EGRESS_FAILED,
+      startedAt: BigInt(rec.startedAt),
+      endedAt: now,
+      updatedAt: now,
+      error: ERROR_PROCESS_ENDED,
+      errorCode: 500,
+      details: END_REASON_PROCESS_KILLED,
+    });
+    try {
+      info.request = { case: 'track', value: TrackEgressRequest.fromJson(rec.request as never, { ignoreUnknownFields: true }) };
+    } catch {
+      // an older or damaged record: report without the request
+    }
+    if (rec.output) {
+      const file = new FileInfo({ filename: rec.output.filename, startedAt: rec.mediaStartedAt ? BigInt(rec.mediaStartedAt) : 0n });
+      try {
+        if (rec.output.kind === 'local') {
+          file.size = BigInt((await stat(rec.output.path)).size);
+          file.location = rec.output.path;
+        } else {
+          const r = await recoverS3Spool(rec.output.spoolPath, this.config.logger);
+          file.size = BigInt(r.size);
+          file.location = r.location;
+        }
+      } catch (e) {
+        this.config.logger.warn({ err: e, egressId: rec.egressId }, 'leftover output not recovered');
+        info.details = `${END_REASON_PROCESS_KILLED}; output not recovered: ${e instanceof Error ? e.message : String(e)}`;
+      }
+      info.fileResults = [file];
+      info.result = { case: 'file', value: file };
+    }
+    return info;
+  }
+}
