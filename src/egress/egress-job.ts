@@ -17,7 +17,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 
 import { EgressInfo, EgressStatus, FileInfo, type TrackEgressRequest } from '@livekit/protocol';
 import type { Logger } from 'pino';
@@ -294,7 +294,11 @@ export class EgressJob extends EventEmitter<{ update: [EgressInfo] }> {
       const key = p.replace(/^\/+/, '');
       return { kind: 's3', upload, key, spoolPath: join(this.config.spoolDir, `${this.egressId}${ext}`), policy: this.config.upload };
     }
-    return { kind: 'local', filename: p, path: resolveUnderRoot(this.config.recordingsDir, p) };
+    const path = resolveUnderRoot(this.config.recordingsDir, p);
+    if (path.startsWith(this.config.spoolDir + sep)) {
+      throw new EgressError('invalid_argument', 'request has missing or invalid field: filepath (names the spool directory)');
+    }
+    return { kind: 'local', filename: p, path };
   }
 
   private async writeManifest(source: TrackSource, endedAt: bigint): Promise<void> {

@@ -4,7 +4,7 @@
  * events, file_results checked against the file on disk and ffprobe, the manifest, LiveKit's
  * error cases, the recordings root, and a kill -9 of a process running the service.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 import { DirectFileOutput, EgressInfo, EgressStatus, TrackEgressRequest } from '@livekit/protocol';
@@ -100,6 +100,7 @@ describe('EgressService to a local directory (real livekit-server)', () => {
       expect(m).toMatchObject({ egress_id: started.egressId, room_name: room, track_id: track.sid, publisher_identity: 'alice',
         track_kind: c.kind, files: [{ filename, location: f.location }] });
 
+      expect(readdirSync(join(recordingsDir, '.track-egress'))).toEqual([]); // journal record removed at the end
       const listed = await svc.listEgress({ egressId: started.egressId });
       expect(listed.map((i) => i.status)).toEqual([S.EGRESS_COMPLETE]);
       expect(await svc.listEgress({ active: true })).toEqual([]);
@@ -123,6 +124,36 @@ describe('EgressService to a local directory (real livekit-server)', () => {
     expect(decoderErrors(f.location)).toBe('');
     expect(done.manifestLocation).toBe('');
     expect(existsSync(join(dirname(f.location), `${egressId}.json`))).toBe(false);
+  });
+
+  it('a full disk fails only its own job (FAILED with the sink\'s error); close() ends the others COMPLETE', async () => {
+    const { room, track } = await publish('opus');
+    const { svc, recordingsDir, statuses, until } = service('full');
+    mkdirSync(join(recordingsDir, 'full'), { recursive: true });
+    symlinkSync('/dev/full', join(recordingsDir, 'full', 'x.ogg')); // writes fail with ENOSPC
+    const bad = (await svc.startTrackEgress(request(room, track.sid, 'full/x.ogg'))).egressId;
+    const good = (await svc.startTrackEgress(request(room, track.sid, 'ok/x.ogg'))).egressId;
+    const failed = await until(bad, S.EGRESS_FAILED);
+    expect(statuses(bad)).toEqual(['EGRESS_STARTING', 'EGRESS_ACTIVE', 'EGRESS_FAILED']);
+    expect(failed.errorCode).toBe(429);
+    expect(failed.error).toMatch(/^local file .*full\/x\.ogg: ENOSPC/);
+    await until(good, S.EGRESS_ACTIVE);
+    await sleep(1500);
+    expect(svc.jobStats().map((j) => [j.egressId, S[j.status]])).toEqual([[good, 'EGRESS_ACTIVE']]);
+    await svc.close();
+    const done = (await svc.listEgress({ egressId: good }))[0]!;
+    expect(done.status).toBe(S.EGRESS_COMPLETE);
+    expect(done.details).toBe('End reason: Process killed');
+    expect(decoderErrors(done.fileResults[0]!.location)).toBe('');
+    await expect(svc.startTrackEgress(request(room, track.sid, 'late'))).rejects.toMatchObject({ twirpCode: 'unavailable' });
+  });
+
+  it('a filepath naming the spool directory ends FAILED 400', async () => {
+    const { room, track } = await publish('opus');
+    const { svc, until } = service('spool');
+    const { egressId } = await svc.startTrackEgress(request(room, track.sid, '.track-egress/x'));
+    const failed = await until(egressId, S.EGRESS_FAILED);
+    expect(failed.errorCode).toBe(400);
   });
 
   it('an unknown track ends FAILED 404 "track <id> not found" after the track timeout', async () => {
