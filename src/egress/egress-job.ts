@@ -193,6 +193,8 @@ export class EgressJob extends EventEmitter<{ update: [EgressInfo] }> {
   }
 
   private async record(source: TrackSource): Promise<void> {
+    // At once: the source may end while the sink and the recorder are being opened.
+    source.once('ended', (reason) => this.end({ kind: 'source', reason }));
     const codec = codecFromEncodingName(source.info.codec.mimeType);
     if (!codec) throw new EgressError('invalid_argument', notYetSupported(source.info.codec.mimeType));
     const target = this.target(source, CODECS[codec].extension);
@@ -209,7 +211,6 @@ export class EgressJob extends EventEmitter<{ update: [EgressInfo] }> {
     const sink = this.output.sink;
     this.recording = new TrackRecording(source, rec, { write: (chunks) => sink.write(chunks) });
     source.once('rtp', (_p, arrivalUs) => this.onFirstPacket(arrivalUs));
-    source.once('ended', (reason) => this.end({ kind: 'source', reason }));
     const limits = this.startLimits();
     const cause = await this.ended;
     limits();
