@@ -16,7 +16,7 @@
  * The job never throws: every outcome ends in a terminal EgressInfo (`done`).
  */
 import { EventEmitter } from 'node:events';
-import { rm } from 'node:fs/promises';
+import { realpath, rm } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 
 import { EgressInfo, EgressStatus, FileInfo, type TrackEgressRequest } from '@livekit/protocol';
@@ -27,12 +27,25 @@ import { LiveKitError, LiveKitErrorCode } from '../livekit/errors.js';
 import { subscribeTrack } from '../livekit/subscribe-track.js';
 import type { TrackEndReason, TrackSource } from '../livekit/track-source.js';
 import { EgressError } from './egress-error.js';
-import { markAborted, markActive, markComplete, markEnding, markFailed, markLimitReached, newEgressInfo } from './egress-info.js';
+import {
+  egressStatusName,
+  markAborted,
+  markActive,
+  markComplete,
+  markEnding,
+  markFailed,
+  markLimitReached,
+  newEgressInfo,
+  nowNs,
+  setFileResult,
+} from './egress-info.js';
 import {
   END_REASON_SOURCE_CLOSED,
-  END_REASON_STOP_API,
+  END_REASON_STOP_EGRESS,
+  ROOM_CONNECTION_FAILED,
   START_SIGNAL_NOT_RECEIVED,
   STOP_BEFORE_START,
+  cannotBeStopped,
   notYetSupported,
   trackNotFound,
 } from './end-reasons.js';
@@ -61,7 +74,6 @@ type EndCause =
   | { kind: 'limit' };
 
 const nsOfUs = (us: number): bigint => BigInt(Math.round(us)) * 1000n;
-const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
 
 /** One egress job; see the top of this file. Events: `update` (the internal EgressInfo; the service redacts nothing more: it holds no secret). */
 export class EgressJob extends EventEmitter<{ update: [EgressInfo] }> {
@@ -112,7 +124,7 @@ export class EgressJob extends EventEmitter<{ update: [EgressInfo] }> {
    * Returns the info right after the transition.
    * @throws EgressError `failed_precondition` when the job already ended or is ending.
    */
-  stop(details: string = END_REASON_STOP_API): EgressInfo {
+  stop(details: string = END_REASON_STOP_EGRESS): EgressInfo {
     const s = this.info.status;
     if (s === EgressStatus.EGRESS_STARTING) {
       markAborted(this.info, STOP_BEFORE_START);
@@ -123,7 +135,7 @@ export class EgressJob extends EventEmitter<{ update: [EgressInfo] }> {
       this.emitUpdate();
       this.end({ kind: 'stop', details });
     } else {
-      throw new EgressError('failed_precondition', `egress with status ${EgressStatus[s]} cannot be stopped`);
+      throw new EgressError('failed_precondition', cannotBeStopped(egressStatusName(s)));
     }
     return this.info;
   }
@@ -197,11 +209,10 @@ export class EgressJob extends EventEmitter<{ update: [EgressInfo] }> {
     source.once('ended', (reason) => this.end({ kind: 'source', reason }));
     const codec = codecFromEncodingName(source.info.codec.mimeType);
     if (!codec) throw new EgressError('invalid_argument', notYetSupported(source.info.codec.mimeType));
-    const target = this.target(source, CODECS[codec].extension);
+    const target = await this.target(source, CODECS[codec].extension);
     this.output = await openSink(target, CODECS[codec].mimeType, { onFailure: (error) => this.end({ kind: 'failure', error }), logger: this.log });
     this.file = new FileInfo({ filename: this.output.sink.filename });
-    this.info.fileResults = [this.file];
-    this.info.result = { case: 'file', value: this.file };
+    setFileResult(this.info, this.file);
     this.journalRecord.output = target.kind === 'local'
       ? { kind: 'local', filename: target.filename, path: target.path }
       : { kind: 's3', filename: target.key, spoolPath: target.spoolPath };
@@ -254,7 +265,7 @@ export class EgressJob extends EventEmitter<{ update: [EgressInfo] }> {
     if (cause.kind === 'failure') markFailed(this.info, cause.error, now);
     else if (cause.kind === 'limit') markLimitReached(this.info, now);
     else if (cause.kind === 'source' && cause.reason === 'disconnected') {
-      markFailed(this.info, new EgressError('unavailable', 'recording ended early: connection to room failed'), now);
+      markFailed(this.info, new EgressError('unavailable', ROOM_CONNECTION_FAILED), now);
     } else markComplete(this.info, cause.kind === 'stop' ? cause.details : END_REASON_SOURCE_CLOSED, now);
     this.emitUpdate();
   }
@@ -284,7 +295,7 @@ export class EgressJob extends EventEmitter<{ update: [EgressInfo] }> {
   }
 
   /** The request's filepath templated (LiveKit's rules, reference §2.3) and where it goes. */
-  private target(source: TrackSource, ext: string): OutputTarget {
+  private async target(source: TrackSource, ext: string): Promise<OutputTarget> {
     const out = this.request.output.value as import('@livekit/protocol').DirectFileOutput;
     let p = expandRequestPlaceholders(cleanFilepath(out.filepath), { roomName: this.request.roomName, roomId: this.info.roomId, now: this.startTime });
     p = expandTrackPlaceholders(p, { trackId: source.info.trackSid, trackKind: source.info.kind, trackSource: source.info.source,
@@ -295,8 +306,9 @@ export class EgressJob extends EventEmitter<{ update: [EgressInfo] }> {
       const key = p.replace(/^\/+/, '');
       return { kind: 's3', upload, key, spoolPath: join(this.config.spoolDir, `${this.egressId}${ext}`), policy: this.config.upload };
     }
-    const path = resolveUnderRoot(this.config.recordingsDir, p);
-    if (path.startsWith(this.config.spoolDir + sep)) {
+    const path = await resolveUnderRoot(this.config.recordingsDir, p);
+    const spool = await realpath(this.config.spoolDir).catch(() => this.config.spoolDir);
+    if (path.startsWith(spool + sep)) {
       throw new EgressError('invalid_argument', 'request has missing or invalid field: filepath (names the spool directory)');
     }
     return { kind: 'local', filename: p, path };

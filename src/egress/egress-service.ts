@@ -11,6 +11,8 @@ import { EgressInfo, EgressSourceType, EgressStatus, FileInfo, TrackEgressReques
 import { pino } from 'pino';
 
 import { EgressError } from './egress-error.js';
+import { cannotBeStopped, EGRESS_ALREADY_EXISTS, EGRESS_NOT_FOUND, missingField, SHUTTING_DOWN } from './end-reasons.js';
+import { egressStatusName, isActiveStatus, nowNs, setFileResult } from './egress-info.js';
 import { newEgressId } from './egress-id.js';
 import { EgressJob, END_REASON_SHUTDOWN, type JobConfig } from './egress-job.js';
 import { JobJournal, type JobRecord } from './job-journal.js';
@@ -25,7 +27,7 @@ export const END_REASON_PROCESS_KILLED = 'End reason: Process killed';
 /** Ended infos kept for listEgress (the oldest are forgotten first). */
 const MAX_ENDED = 1000;
 
-const missing = (field: string) => new EgressError('invalid_argument', `request has missing or invalid field: ${field}`);
+const missing = (field: string) => new EgressError('invalid_argument', missingField(field));
 
 /**
  * The egress service. `new EgressService(config)`, `await start()` (reports leftovers of a killed
@@ -79,7 +81,7 @@ export class EgressService extends EventEmitter<EgressServiceEvents> implements 
   }
 
   async startTrackEgress(request: TrackEgressRequest, egressId?: string): Promise<EgressInfo> {
-    if (this.closing) throw new EgressError('unavailable', 'egress service is shutting down');
+    if (this.closing) throw new EgressError('unavailable', SHUTTING_DOWN);
     if (!request.trackId) throw missing('track_id');
     if (request.output.case !== 'file') {
       if (request.output.case === 'websocketUrl') throw new EgressError('unimplemented', 'websocket output is not supported yet');
@@ -89,7 +91,7 @@ export class EgressService extends EventEmitter<EgressServiceEvents> implements 
     if (storage && storage !== 's3') throw new EgressError('unimplemented', `${storage} upload is not supported yet`);
     if (!request.roomName) throw missing('room_name');
     const id = egressId ?? newEgressId();
-    if (this.jobs.has(id) || this.ended.has(id)) throw new EgressError('already_exists', `egress ${id} already exists`);
+    if (this.jobs.has(id) || this.ended.has(id)) throw new EgressError('already_exists', EGRESS_ALREADY_EXISTS);
     const job = new EgressJob(request, id, this.config, this.journal);
     const entry = { job, webhooks: request.webhooks.map((w) => w.clone()) };
     this.jobs.set(id, entry);
@@ -108,8 +110,8 @@ export class EgressService extends EventEmitter<EgressServiceEvents> implements 
     const entry = this.jobs.get(egressId);
     if (!entry) {
       const ended = this.ended.get(egressId);
-      if (ended) throw new EgressError('failed_precondition', `egress with status ${EgressStatus[ended.status]} cannot be stopped`);
-      throw new EgressError('not_found', 'egress does not exist');
+      if (ended) throw new EgressError('failed_precondition', cannotBeStopped(egressStatusName(ended.status)));
+      throw new EgressError('not_found', EGRESS_NOT_FOUND);
     }
     return entry.job.stop().clone();
   }
@@ -118,7 +120,7 @@ export class EgressService extends EventEmitter<EgressServiceEvents> implements 
     const all = [...[...this.jobs.values()].map((e) => e.job.info), ...this.ended.values()];
     return all
       .filter((i) => (!filter.roomName || i.roomName === filter.roomName) && (!filter.egressId || i.egressId === filter.egressId) &&
-        (!filter.active || i.status < EgressStatus.EGRESS_COMPLETE))
+        (!filter.active || isActiveStatus(i.status)))
       .map((i) => i.clone());
   }
 
@@ -157,7 +159,7 @@ export class EgressService extends EventEmitter<EgressServiceEvents> implements 
 
   /** The ended EgressInfo of a journal record. */
   private async recover(rec: JobRecord): Promise<EgressInfo> {
-    const now = BigInt(Date.now()) * 1_000_000n;
+    const now = nowNs();
     const info = new EgressInfo({
       egressId: rec.egressId,
       roomName: rec.roomName,
@@ -191,8 +193,7 @@ export class EgressService extends EventEmitter<EgressServiceEvents> implements 
         this.config.logger.warn({ err: e, egressId: rec.egressId }, 'leftover output not recovered');
         info.details = `${END_REASON_PROCESS_KILLED}; output not recovered: ${e instanceof Error ? e.message : String(e)}`;
       }
-      info.fileResults = [file];
-      info.result = { case: 'file', value: file };
+      setFileResult(info, file);
     }
     return info;
   }

@@ -4,16 +4,16 @@
  * events, file_results checked against the file on disk and ffprobe, the manifest, LiveKit's
  * error cases, the recordings root, and a kill -9 of a process running the service.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 import { DirectFileOutput, EgressInfo, EgressStatus, TrackEgressRequest } from '@livekit/protocol';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 import { EgressError } from '../../src/egress/egress-error.js';
 import { EgressService } from '../../src/egress/egress-service.js';
 import { decodedSeconds, expectKilledWithinBound, probedDuration, recordAndSignal } from '../support/crash-check.js';
-import { decoderErrors } from '../support/ffmpeg.js';
+import { decoderErrors, run } from '../support/ffmpeg.js';
 import { useLiveKitTestBed } from '../support/livekit-testbed.js';
 
 const bed = useLiveKitTestBed('egress-service');
@@ -126,17 +126,22 @@ describe('EgressService to a local directory (real livekit-server)', () => {
     expect(existsSync(join(dirname(f.location), `${egressId}.json`))).toBe(false);
   });
 
-  it('a full disk fails only its own job (FAILED with the sink\'s error); close() ends the others COMPLETE', async () => {
+  // A 16 KiB tmpfs mounted inside the root (needs CAP_SYS_ADMIN; skipped otherwise): writes fail with ENOSPC.
+  it('a full disk fails only its own job (FAILED with the sink\'s error); close() ends the others COMPLETE', async ({ skip }) => {
     const { room, track } = await publish('opus');
     const { svc, recordingsDir, statuses, until } = service('full');
-    mkdirSync(join(recordingsDir, 'full'), { recursive: true });
-    symlinkSync('/dev/full', join(recordingsDir, 'full', 'x.ogg')); // writes fail with ENOSPC
+    const full = join(recordingsDir, 'full');
+    mkdirSync(full, { recursive: true });
+    const mounted = run('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', full]);
+    if (mounted.status !== 0) skip(`cannot mount a tmpfs: ${mounted.stderr.trim()}`);
+    onTestFinished(() => void run('umount', [full]));
     const bad = (await svc.startTrackEgress(request(room, track.sid, 'full/x.ogg'))).egressId;
     const good = (await svc.startTrackEgress(request(room, track.sid, 'ok/x.ogg'))).egressId;
     const failed = await until(bad, S.EGRESS_FAILED);
     expect(statuses(bad)).toEqual(['EGRESS_STARTING', 'EGRESS_ACTIVE', 'EGRESS_FAILED']);
     expect(failed.errorCode).toBe(429);
     expect(failed.error).toMatch(/^local file .*full\/x\.ogg: ENOSPC/);
+    expect(failed.fileResults[0]?.filename).toBe('full/x.ogg');
     await until(good, S.EGRESS_ACTIVE);
     await sleep(1500);
     expect(svc.jobStats().map((j) => [j.egressId, S[j.status]])).toEqual([[good, 'EGRESS_ACTIVE']]);
@@ -154,6 +159,7 @@ describe('EgressService to a local directory (real livekit-server)', () => {
     const { egressId } = await svc.startTrackEgress(request(room, track.sid, '.track-egress/x'));
     const failed = await until(egressId, S.EGRESS_FAILED);
     expect(failed.errorCode).toBe(400);
+    expect(failed.error).toBe('request has missing or invalid field: filepath (names the spool directory)');
   });
 
   it('an unknown track ends FAILED 404 "track <id> not found" after the track timeout', async () => {
