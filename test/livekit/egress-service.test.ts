@@ -12,6 +12,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 
 import { EgressError } from '../../src/egress/egress-error.js';
 import { EgressService } from '../../src/egress/egress-service.js';
+import type { EgressServiceConfig } from '../../src/egress/service-types.js';
 import { decodedSeconds, expectKilledWithinBound, probedDuration, recordAndSignal } from '../support/crash-check.js';
 import { decoderErrors, run } from '../support/ffmpeg.js';
 import { useLiveKitTestBed } from '../support/livekit-testbed.js';
@@ -21,7 +22,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const S = EgressStatus;
 
 /** A service on the test bed's server, recording under a fresh root; collects its updates. */
-function service(name: string, extra: { trackTimeoutMs?: number } = {}) {
+function service(name: string, extra: Partial<EgressServiceConfig> = {}) {
   const recordingsDir = join(bed.dir, name);
   const svc = new EgressService({ apiKey: bed.server.apiKey, apiSecret: bed.server.apiSecret, wsUrl: bed.server.url, recordingsDir, ...extra });
   const updates: EgressInfo[] = [];
@@ -160,6 +161,20 @@ describe('EgressService to a local directory (real livekit-server)', () => {
     const failed = await until(egressId, S.EGRESS_FAILED);
     expect(failed.errorCode).toBe(400);
     expect(failed.error).toBe('request has missing or invalid field: filepath (names the spool directory)');
+  });
+
+  it('session limit file_output_max_duration → LIMIT_REACHED 413 "Session limit reached"; the file is finalized', async () => {
+    const { room, track } = await publish('vp8');
+    const { svc, statuses, until } = service('limit', { sessionLimits: { fileOutputMaxDuration: 2 } });
+    const { egressId } = await svc.startTrackEgress(request(room, track.sid, 'limit/x'));
+    const done = await until(egressId, S.EGRESS_LIMIT_REACHED);
+    expect(statuses(egressId)).toEqual(['EGRESS_STARTING', 'EGRESS_ACTIVE', 'EGRESS_LIMIT_REACHED']);
+    expect(done).toMatchObject({ error: 'Session limit reached', errorCode: 413 });
+    const f = done.fileResults[0]!;
+    expect(decoderErrors(f.location, { variableFrameRate: true })).toBe('');
+    expect(Number(f.duration) / 1e9).toBeGreaterThan(1.5);
+    expect(Number(f.duration) / 1e9).toBeLessThan(3);
+    expect(done.manifestLocation).not.toBe('');
   });
 
   it('an unknown track ends FAILED 404 "track <id> not found" after the track timeout', async () => {
