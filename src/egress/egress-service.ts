@@ -185,7 +185,7 @@ export class EgressService extends EventEmitter<EgressServiceEvents> implements 
           file.size = BigInt((await stat(rec.output.path)).size);
           file.location = rec.output.path;
         } else {
-          const r = await recoverS3Spool(rec.output.spoolPath, this.config.logger);
+          const r = await recoverS3Spool(rec.output.spoolPath, this.config.logger, this.config.upload);
           file.size = BigInt(r.size);
           file.location = r.location;
         }

@@ -47,7 +47,7 @@ type S3SinkModule = {
 };
 type S3ClientModule = { s3ClientFor(upload: S3Upload, policy?: UploadPolicy): import('@aws-sdk/client-s3').S3Client };
 type S3LocationModule = { s3Location(upload: S3Upload, key: string): string };
-type S3RecoverModule = { recoverS3Spool(spoolPath: string, logger?: Logger): Promise<SinkResult> };
+type S3RecoverModule = { recoverS3Spool(spoolPath: string, logger?: Logger, policy?: UploadPolicy): Promise<SinkResult> };
 
 // The S3 modules load on first use (a local-only service never loads the AWS SDK).
 const load = <T>(name: string): Promise<T> => import(name) as Promise<T>;
@@ -91,7 +91,7 @@ export async function openSink(target: OutputTarget, contentType: string, opts: 
 }
 
 /** Finishes the multipart upload of an S3 spool a killed process left (see `./s3-recover.js`). */
-export async function recoverS3Spool(spoolPath: string, logger?: Logger): Promise<SinkResult> {
+export async function recoverS3Spool(spoolPath: string, logger?: Logger, policy?: UploadPolicy): Promise<SinkResult> {
   const m = await load<S3RecoverModule>('./s3-recover.js');
-  return m.recoverS3Spool(spoolPath, logger);
+  return m.recoverS3Spool(spoolPath, logger, policy);
 }
