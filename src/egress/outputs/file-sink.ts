@@ -94,7 +94,7 @@ export class FileSink implements OutputSink {
       this.fail(new EgressError('resource_exhausted', `local file ${this.path}: the disk does not keep up (${this.queuedBytes} bytes waiting)`));
       return;
     }
-    this.flushing ??= this.flush();
+    this.kick();
   }
 
   async finish(): Promise<SinkResult> {
@@ -135,6 +135,19 @@ export class FileSink implements OutputSink {
     while (this.flushing) await this.flushing;
   }
 
+  /**
+   * Starts a flush when bytes wait and none is running. `flushing` is cleared in a `.finally`
+   * (after the assignment, even if flush() ended synchronously: a settled promise left there would
+   * make drain() spin on the microtask queue), and what was queued meanwhile is flushed next.
+   */
+  private kick(): void {
+    if (this.flushing || this.queue.length === 0 || this.failure || this.aborted) return;
+    this.flushing = this.flush().finally(() => {
+      this.flushing = undefined;
+      this.kick();
+    });
+  }
+
   private async flush(): Promise<void> {
     try {
       while (this.queue.length && !this.failure) {
@@ -148,8 +161,6 @@ export class FileSink implements OutputSink {
       }
     } catch (e) {
       this.fail(fsError(this.path, e));
-    } finally {
-      this.flushing = undefined;
     }
   }
 

@@ -33,6 +33,14 @@ describe(`FileSink (${BACKEND})`, () => {
     await expect(sink.finish()).rejects.toBeInstanceOf(EgressError);
   });
 
+  it('empty and zero-size writes (TrackRecording writes read() after every packet) leave finish() prompt', async () => {
+    const sink = await FileSink.open(join(dir(), 'empty.bin'), { onFailure: noFailure });
+    sink.write([]);
+    sink.write([{ offset: 0, data: [], size: 0 }]);
+    const r = await Promise.race([sink.finish(), new Promise((res) => setTimeout(() => res('stuck'), 1000))]);
+    expect(r).toEqual({ size: 0, location: expect.stringMatching(/empty\.bin$/) });
+  });
+
   it('reaches the file within milliseconds of write(), without waiting for finish()', async () => {
     const path = join(dir(), 'live.bin');
     const sink = await FileSink.open(path, { onFailure: noFailure });
