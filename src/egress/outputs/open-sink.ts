@@ -39,18 +39,8 @@ export type OpenedOutput = {
   writeManifest(filename: string, json: string): Promise<string>;
 };
 
-/** The signature of `./s3-sink.js` (written by the S3 helper; see CONTRACT8). */
-type S3SinkModule = {
-  S3Sink: {
-    open(o: { upload: S3Upload; key: string; contentType: string; spoolPath: string; policy?: UploadPolicy; logger?: Logger } & SinkOptions): Promise<OutputSink>;
-  };
-};
-type S3ClientModule = { s3ClientFor(upload: S3Upload, policy?: UploadPolicy): import('@aws-sdk/client-s3').S3Client };
-type S3LocationModule = { s3Location(upload: S3Upload, key: string): string };
-type S3RecoverModule = { recoverS3Spool(spoolPath: string, logger?: Logger, policy?: UploadPolicy): Promise<SinkResult> };
-
 // The S3 modules load on first use (a local-only service never loads the AWS SDK).
-const load = <T>(name: string): Promise<T> => import(name) as Promise<T>;
+const s3Modules = () => Promise.all([import('./s3-sink.js'), import('./s3-client.js'), import('./s3-location.js')]);
 
 /**
  * Opens the sink of `target`; creates missing directories.
@@ -71,14 +61,13 @@ export async function openSink(target: OutputTarget, contentType: string, opts: 
     };
   }
   await mkdir(dirname(target.spoolPath), { recursive: true });
-  const { S3Sink } = await load<S3SinkModule>('./s3-sink.js');
+  const [{ S3Sink }, { s3ClientFor }, { s3Location }] = await s3Modules();
   const sink = await S3Sink.open({ upload: target.upload, key: target.key, contentType, spoolPath: target.spoolPath,
     policy: target.policy, logger: opts.logger, onFailure: opts.onFailure });
   return {
     sink,
     async writeManifest(key, json) {
-      const [{ s3ClientFor }, { s3Location }, { PutObjectCommand }] = await Promise.all([
-        load<S3ClientModule>('./s3-client.js'), load<S3LocationModule>('./s3-location.js'), import('@aws-sdk/client-s3')]);
+      const { PutObjectCommand } = await import('@aws-sdk/client-s3');
       const client = s3ClientFor(target.upload, target.policy);
       try {
         await client.send(new PutObjectCommand({ Bucket: target.upload.bucket, Key: key, Body: json, ContentType: 'application/json' }));
@@ -92,6 +81,6 @@ export async function openSink(target: OutputTarget, contentType: string, opts: 
 
 /** Finishes the multipart upload of an S3 spool a killed process left (see `./s3-recover.js`). */
 export async function recoverS3Spool(spoolPath: string, logger?: Logger, policy?: UploadPolicy): Promise<SinkResult> {
-  const m = await load<S3RecoverModule>('./s3-recover.js');
+  const m = await import('./s3-recover.js');
   return m.recoverS3Spool(spoolPath, logger, policy);
 }
