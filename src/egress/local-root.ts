@@ -56,7 +56,12 @@ async function realExisting(path: string): Promise<string> {
         () => true,
         () => false,
       );
-      if (exists) throw new EgressError('invalid_argument', `filepath goes through a dangling symlink`);
+      if (exists) {
+        // Created between realpath and lstat (another job's mkdir): resolve it again. A dangling
+        // symlink stays ENOENT.
+        if (await realpath(prefix).then(() => true, () => false)) continue;
+        throw new EgressError('invalid_argument', `filepath goes through a dangling symlink`);
+      }
       const parent = dirname(prefix);
       if (parent === prefix) return path;
       prefix = parent;
