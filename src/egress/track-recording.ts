@@ -52,6 +52,8 @@ export class TrackRecording {
   private readonly nacked = new Map<number, { tries: number; atUs: number }>();
   private readonly timer: NodeJS.Timeout;
   private stopped = false;
+  /** The recorder's counters at stop(): the owner may close the recorder right after. */
+  private finalRecorderStats: RecorderStats | undefined;
 
   constructor(
     private readonly source: TrackSource,
@@ -74,14 +76,15 @@ export class TrackRecording {
       clearInterval(this.timer);
       this.source.off('rtp', this.onRtp);
       this.options.write(this.recorder.finish());
+      this.finalRecorderStats = this.recorder.stats();
     }
     return this.stats();
   }
 
-  /** Counters so far (the recorder's and the recording's). */
+  /** Counters so far (the recorder's and the recording's); after {@link stop}, the final ones. */
   stats(): TrackRecordingStats {
     return {
-      ...this.recorder.stats(),
+      ...(this.finalRecorderStats ?? this.recorder.stats()),
       packets: this.packets,
       firstArrivalUs: this.first,
       lastArrivalUs: this.last,

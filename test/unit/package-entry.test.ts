@@ -16,7 +16,7 @@ function nativeLibsAfterImport(entry: string): string[] {
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as string[];
 }
 
-const ENTRIES = ['src/index.ts', 'src/livekit/index.ts'];
+const ENTRIES = ['src/index.ts', 'src/livekit/index.ts', 'src/egress/index.ts'];
 let program: ts.Program | undefined;
 
 /** Every name an entry point exports, values and types, as the TypeScript compiler sees it. */
@@ -67,6 +67,15 @@ const LIVEKIT = {
   ],
 };
 
+const EGRESS = {
+  values: ['ConfigError', 'EgressError', 'EgressService', 'TWIRP_HTTP_STATUS', 'WebhookNotifier', 'createLogger', 'egressMetrics', 'loadConfig', 'startApiServer'],
+  types: [
+    'ApiServer', 'ApiServerOptions', 'EgressJobStats', 'EgressServiceConfig', 'EgressServiceEvents', 'EgressServiceLike',
+    'ListEgressFilter', 'LoadConfigOptions', 'ServeConfig', 'SessionLimits', 'SinkStats', 'TwirpCode', 'UploadPolicy',
+    'UploadState', 'WebhookNotifierOptions',
+  ],
+};
+
 describe('package entry points', () => {
   it('the core entry does not load the WebRTC stack (wasm-only environments stay importable)', () => {
     const libs = nativeLibsAfterImport('./src/index.ts');
@@ -81,6 +90,7 @@ describe('package entry points', () => {
   it.each([
     ['track-egress', ENTRIES[0]!, CORE, () => import('../../src/index.js')],
     ['track-egress/livekit', ENTRIES[1]!, LIVEKIT, () => import('../../src/livekit/index.js')],
+    ['track-egress/egress', ENTRIES[2]!, EGRESS, () => import('../../src/egress/index.js')],
   ])('%s exports exactly the curated surface (values and types)', async (_name, entry, want, load) => {
     const got = exportedNames(entry);
     expect(got.values).toEqual([...want.values].sort());
