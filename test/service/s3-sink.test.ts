@@ -16,20 +16,20 @@ import {
   ListMultipartUploadsCommand,
   ListPartsCommand,
 } from '@aws-sdk/client-s3';
-import type { CodecName } from '../../../src/core/codec.js';
-import { CODECS } from '../../../src/core/codec.js';
-import { EgressError } from '../../../src/egress/egress-error.js';
-import { S3Sink } from '../../../src/egress/outputs/s3-sink.js';
+import type { CodecName } from '../../src/core/codec.js';
+import { CODECS } from '../../src/core/codec.js';
+import { EgressError } from '../../src/egress/egress-error.js';
+import { S3Sink } from '../../src/egress/outputs/s3-sink.js';
 import { ProxyConfig } from '@livekit/protocol';
-import { recoverS3Spool } from '../../../src/egress/outputs/s3-recover.js';
-import { sidecarPath } from '../../../src/egress/outputs/s3-spool-upload.js';
+import { recoverS3Spool } from '../../src/egress/outputs/s3-recover.js';
+import { sidecarPath } from '../../src/egress/outputs/s3-spool-upload.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { BACKEND } from '../../support/backend.js';
-import { decoderErrors, run } from '../../support/ffmpeg.js';
-import { startHttpProxy } from '../../support/http-proxy.js';
-import { startMinio, type TestMinio } from '../../support/minio.js';
-import { RecordingFeed } from '../../support/recording-feed.js';
+import { BACKEND } from '../support/backend.js';
+import { decoderErrors, run } from '../support/ffmpeg.js';
+import { startHttpProxy } from '../support/http-proxy.js';
+import { startMinio, type TestMinio } from '../support/minio.js';
+import { RecordingFeed } from '../support/recording-feed.js';
 
 const MiB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
