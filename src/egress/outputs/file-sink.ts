@@ -6,12 +6,9 @@ import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 
 import type { OutputChunk } from '../../core/recorder.js';
-import { viewsAfter } from '../../io/chunk-file-writer.js';
+import { AsyncChunkWriter } from '../../io/async-chunk-writer.js';
 import { EgressError } from '../egress-error.js';
 import type { OutputSink, SinkOptions, SinkResult, SinkStats } from './output-sink.js';
-
-/** writev takes at most IOV_MAX (1024) buffers per call. */
-const IOV_MAX = 1024;
 
 /** Options of {@link FileSink.open}. */
 export type FileSinkOptions = SinkOptions & {
@@ -24,15 +21,11 @@ export type FileSinkOptions = SinkOptions & {
   maxQueuedBytes?: number;
 };
 
-/** One positioned write: views of consecutive bytes starting at `offset`. */
-type Run = { offset: number; data: Uint8Array[]; size: number };
-
 /**
  * Writes each chunk at its offset (appends while recording, positioned patches at a seekable
- * finish) with async writev. `write()` only queues; one writev batch is in flight at a time and
- * takes everything queued meanwhile, so the data reaches the OS page cache within milliseconds of
- * `write()` (a `kill -9` of the process loses nothing handed over; fsync is not needed against a
- * process kill, only against a power loss). An fs error (ENOSPC, EIO, …) is reported once through
+ * finish) through an {@link AsyncChunkWriter}: `write()` only queues; one writev batch is in
+ * flight at a time, so the data reaches the OS page cache within milliseconds of `write()` (a
+ * `kill -9` of the process loses nothing handed over). An fs error (ENOSPC, EIO, …) is reported once through
  * `onFailure`; later writes are dropped and `finish()` throws it. The file is created (truncated);
  * its directory must exist.
  *
@@ -45,14 +38,11 @@ type Run = { offset: number; data: Uint8Array[]; size: number };
  */
 export class FileSink implements OutputSink {
   readonly filename: string;
-  private queue: Run[] = [];
-  private queuedBytes = 0;
+  private readonly writer: AsyncChunkWriter;
   private bytesWritten = 0;
   private end = 0;
-  private flushing: Promise<void> | undefined;
   private failure: EgressError | undefined;
   private closed = false;
-  private aborted = false;
   private readonly maxQueuedBytes: number;
 
   private constructor(
@@ -62,6 +52,7 @@ export class FileSink implements OutputSink {
   ) {
     this.filename = opts.filename ?? path;
     this.maxQueuedBytes = opts.maxQueuedBytes ?? 64 * 1024 * 1024;
+    this.writer = new AsyncChunkWriter(fh, { onError: (e) => this.fail(fsError(path, e)) });
   }
 
   /**
@@ -79,27 +70,18 @@ export class FileSink implements OutputSink {
   write(chunks: readonly OutputChunk[]): void {
     if (this.closed || this.failure || chunks.length === 0) return;
     for (const c of chunks) {
-      if (c.size === 0) continue;
-      const last = this.queue[this.queue.length - 1];
-      // Consecutive appends join one run (one writev); a patch starts its own.
-      if (last && last.offset + last.size === c.offset) {
-        last.data.push(...c.data);
-        last.size += c.size;
-      } else this.queue.push({ offset: c.offset, data: [...c.data], size: c.size });
-      this.queuedBytes += c.size;
       this.bytesWritten += c.size;
-      this.end = Math.max(this.end, c.offset + c.size);
+      if (c.size) this.end = Math.max(this.end, c.offset + c.size);
     }
-    if (this.queuedBytes > this.maxQueuedBytes) {
-      this.fail(new EgressError('resource_exhausted', `local file ${this.path}: the disk does not keep up (${this.queuedBytes} bytes waiting)`));
-      return;
+    this.writer.write(chunks);
+    if (this.writer.queuedBytes > this.maxQueuedBytes) {
+      this.fail(new EgressError('resource_exhausted', `local file ${this.path}: the disk does not keep up (${this.writer.queuedBytes} bytes waiting)`));
     }
-    this.kick();
   }
 
   async finish(): Promise<SinkResult> {
     if (this.closed) throw new EgressError('failed_precondition', `local file ${this.path}: sink already finished`);
-    await this.drain();
+    await this.writer.drain().catch(() => {}); // an fs error arrives through onError
     this.closed = true;
     try {
       await this.fh.close();
@@ -113,11 +95,8 @@ export class FileSink implements OutputSink {
   async abort(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.aborted = true;
-    this.queue = [];
-    this.queuedBytes = 0;
-    await this.drain();
-    await this.fh.close().catch(() => {});
+    this.writer.discard();
+    await this.writer.close();
   }
 
   stats(): SinkStats {
@@ -126,64 +105,14 @@ export class FileSink implements OutputSink {
       bytesUploaded: 0,
       uploadRetries: 0,
       uploadState: this.failure ? 'failed' : 'local',
-      queuedBytes: this.queuedBytes,
+      queuedBytes: this.writer.queuedBytes,
     };
-  }
-
-  /** Waits until everything queued so far is written (or the sink failed). */
-  private async drain(): Promise<void> {
-    while (this.flushing) await this.flushing;
-  }
-
-  /**
-   * Starts a flush when bytes wait and none is running. `flushing` is cleared in a `.finally`
-   * (after the assignment, even if flush() ended synchronously: a settled promise left there would
-   * make drain() spin on the microtask queue), and what was queued meanwhile is flushed next.
-   */
-  private kick(): void {
-    if (this.flushing || this.queue.length === 0 || this.failure || this.aborted) return;
-    this.flushing = this.flush().finally(() => {
-      this.flushing = undefined;
-      this.kick();
-    });
-  }
-
-  private async flush(): Promise<void> {
-    try {
-      while (this.queue.length && !this.failure) {
-        const batch = this.queue;
-        this.queue = [];
-        for (const run of batch) {
-          if (this.failure || this.aborted) break;
-          await this.writeRun(run);
-          this.queuedBytes -= run.size;
-        }
-      }
-    } catch (e) {
-      this.fail(fsError(this.path, e));
-    }
-  }
-
-  /** One run at its offset: writev of ≤ IOV_MAX views, continuing after a short write. */
-  private async writeRun(run: Run): Promise<void> {
-    let pos = run.offset;
-    for (let i = 0; i < run.data.length; i += IOV_MAX) {
-      let part = run.data.slice(i, i + IOV_MAX);
-      for (;;) {
-        const want = part.reduce((n, b) => n + b.byteLength, 0);
-        const { bytesWritten } = await this.fh.writev(part, pos);
-        pos += bytesWritten;
-        if (bytesWritten >= want) break;
-        part = viewsAfter(part, bytesWritten);
-      }
-    }
   }
 
   private fail(error: EgressError): void {
     if (this.failure) return;
     this.failure = error;
-    this.queue = [];
-    this.queuedBytes = 0;
+    this.writer.discard();
     this.opts.onFailure(error);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * S3Sink: an {@link OutputSink} that uploads to S3-compatible storage WHILE it records.
  *
- * Container bytes go append-only (async I/O) into a local spool file (`spool-file.ts`); each
+ * Container bytes go append-only (async I/O) into a local spool file (`src/io/async-chunk-writer.ts`); each
  * ≥ 5 MiB part is uploaded from the spool as soon as it is complete on disk (`s3-spool-upload.ts`),
  * so a long recording is mostly in the bucket before it ends and memory stays flat (part bodies
  * are streamed from the file). Part 1 is held back until `finish()`: a seekable finish patches
@@ -37,7 +37,7 @@ import { s3ClientFor } from './s3-client.js';
 import { s3Location } from './s3-location.js';
 import { S3Retrier } from './s3-retry.js';
 import { MIN_PART_SIZE, SpoolUpload } from './s3-spool-upload.js';
-import { SpoolFile } from './spool-file.js';
+import { AsyncChunkWriter } from '../../io/async-chunk-writer.js';
 
 /** Options of {@link S3Sink.open}. */
 export type S3SinkOptions = SinkOptions & {
@@ -84,7 +84,7 @@ export class S3Sink implements OutputSink {
   private readonly generation = new Map<number, number>();
   private readonly abortController = new AbortController();
   private readonly retry: S3Retrier;
-  private readonly spool: SpoolFile;
+  private readonly spool: AsyncChunkWriter;
   private readonly up: SpoolUpload;
 
   private constructor(
@@ -108,7 +108,7 @@ export class S3Sink implements OutputSink {
       contentType: opts.contentType,
       partSize: opts.partSize ?? MIN_PART_SIZE,
     });
-    this.spool = new SpoolFile(fh, {
+    this.spool = new AsyncChunkWriter(fh, {
       beforePatch: (start, end) => this.beforePatch(start, end),
       onWritten: () => this.kick(),
       onError: (err) => {

@@ -1,5 +1,5 @@
 /**
- * SpoolFile with a write of empty chunks only (a Recorder read with nothing new): the flush it
+ * AsyncChunkWriter with a write of empty chunks only (a Recorder read with nothing new): the flush it
  * starts must not stay "in flight" forever — drain() resolves and later bytes still land.
  * (Before the fix, drain() spun on a settled promise and starved the event loop.)
  */
@@ -10,14 +10,14 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { SpoolFile } from '../../../src/egress/outputs/spool-file.js';
+import { AsyncChunkWriter } from '../../../src/io/async-chunk-writer.js';
 
-describe('SpoolFile', () => {
+describe('AsyncChunkWriter', () => {
   it('an empty write leaves no flush pending: drain() resolves and the next bytes are written', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'te-spool-')), 'spool');
     const fh = await open(path, 'w+');
     const written: number[] = [];
-    const spool = new SpoolFile(fh, { beforePatch: async () => {}, onWritten: (end) => written.push(end), onError: () => {} });
+    const spool = new AsyncChunkWriter(fh, { beforePatch: async () => {}, onWritten: (end) => written.push(end), onError: () => {} });
     spool.write([]);
     spool.write([{ offset: 0, size: 0, data: [] }]);
     // Counted in microtask turns, not time: a drain() that spins starves timers.

@@ -1,21 +1,32 @@
 /**
- * The local spool of an S3 output: container bytes written with async I/O (FileHandle.writev) at
- * their offsets, in order, one batch in flight at a time, so they reach the OS page cache within
- * milliseconds of `write()` (crash safety: a `kill -9` leaves them in the spool). Tells its owner
- * how far the file is complete (`onWritten(end)`) so parts can be uploaded from it, and lets it act
- * before a positioned patch lands (`beforePatch`), so an already uploaded part it changes is
- * forgotten first.
+ * Recorder output into a local file with async I/O (FileHandle.writev): each chunk at its offset,
+ * in order, consecutive appends joined into one writev, one batch in flight at a time, so bytes
+ * reach the OS page cache within milliseconds of `write()` (crash safety: a `kill -9` leaves
+ * them in the file; fsync only matters against a power loss). The service's local file output
+ * (`FileSink`) and the S3 spool (`S3Sink`) both write through it: the spool uses `onWritten(end)`
+ * to upload parts as the file fills, and `beforePatch` to forget an uploaded part a positioned
+ * patch changes.
  */
 import type { FileHandle } from 'node:fs/promises';
 
-import type { OutputChunk } from '../../core/recorder.js';
-import { viewsAfter } from '../../io/chunk-file-writer.js';
+import type { OutputChunk } from '../core/recorder.js';
+import { viewsAfter } from './chunk-file-writer.js';
 
 const IOV_MAX = 1024;
 
 type Run = { offset: number; data: Uint8Array[]; size: number };
 
-export class SpoolFile {
+/** Hooks of an {@link AsyncChunkWriter}; all optional. */
+export type AsyncChunkWriterHooks = {
+  /** Called (and awaited) before a write that lands below the current end. */
+  beforePatch?(start: number, end: number): Promise<void>;
+  /** The file is complete up to `end` (appends and patches written). */
+  onWritten?(end: number): void;
+  /** The fs error that stopped the writer (reported once; later writes are dropped). */
+  onError?(err: unknown): void;
+};
+
+export class AsyncChunkWriter {
   /** Bytes queued, not yet written. */
   queuedBytes = 0;
   /** End of the bytes written to the file so far (appends and patches done). */
@@ -26,13 +37,13 @@ export class SpoolFile {
 
   constructor(
     private readonly fh: FileHandle,
-    private readonly hooks: {
-      /** Called (and awaited) before a write that lands below the current end. */
-      beforePatch(start: number, end: number): Promise<void>;
-      onWritten(end: number): void;
-      onError(err: unknown): void;
-    },
+    private readonly hooks: AsyncChunkWriterHooks = {},
   ) {}
+
+  /** Whether a write failed (later writes are dropped). */
+  get failed(): boolean {
+    return this.error !== undefined;
+  }
 
   /** Queues chunks; never throws. */
   write(chunks: readonly OutputChunk[]): void {
@@ -72,7 +83,7 @@ export class SpoolFile {
     try {
       while (this.queue.length) {
         const run = this.queue.shift()!;
-        if (run.offset < this.writtenEnd) await this.hooks.beforePatch(run.offset, run.offset + run.size);
+        if (run.offset < this.writtenEnd) await this.hooks.beforePatch?.(run.offset, run.offset + run.size);
         let pos = run.offset;
         for (let i = 0; i < run.data.length; i += IOV_MAX) {
           let part = run.data.slice(i, i + IOV_MAX);
@@ -86,12 +97,12 @@ export class SpoolFile {
         }
         this.queuedBytes -= run.size;
         this.writtenEnd = Math.max(this.writtenEnd, pos);
-        this.hooks.onWritten(this.writtenEnd);
+        this.hooks.onWritten?.(this.writtenEnd);
       }
     } catch (err) {
       this.error = err;
       this.discard();
-      this.hooks.onError(err);
+      this.hooks.onError?.(err);
     } finally {
       this.flushing = undefined;
     }
