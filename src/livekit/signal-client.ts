@@ -246,7 +246,10 @@ async function explainRejectedUpgrade(url: string, query: Query, upgradeStatus: 
   } catch {
     // Keep the upgrade status.
   }
-  const detail = text ? `: ${text}` : '';
+  // The server's text may quote the token it refused (livekit-server: "invalid token: eyJ…"):
+  // a JWT (three base64url parts) never reaches an error message.
+  const safe = text.replace(/[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, '[token]');
+  const detail = safe ? `: ${safe}` : '';
   if (status === 401 || status === 403) {
     return new LiveKitError(LiveKitErrorCode.TokenRejected, `LiveKit rejected the access token (HTTP ${status})${detail}`);
   }
