@@ -37,6 +37,11 @@ export type ServeConfig = EgressServiceConfig & {
   prometheusPort?: number;
   /** (`log_level` or `logging.level`) Default `info`. */
   logLevel: LogLevel;
+  /**
+   * (`webhook.urls`, LiveKit server's key) Where `serve`'s WebhookNotifier sends every egress event,
+   * signed with apiKey/apiSecret. Embedders pass URLs to `new WebhookNotifier({ urls })` themselves.
+   */
+  webhookUrls?: string[];
   /** What was accepted but not used (unknown keys, LiveKit keys track-egress ignores); log them. */
   warnings: string[];
 };

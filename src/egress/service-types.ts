@@ -54,8 +54,6 @@ export type EgressServiceConfig = {
   trackTimeoutMs?: number;
   /** (`session_limits`) */
   sessionLimits?: SessionLimits;
-  /** Server-wide webhook URLs (LiveKit server's `webhook.urls`); signed with apiKey/apiSecret. */
-  webhookUrls?: string[];
   /** A pino logger; default: a silent one. */
   logger?: Logger;
 };
