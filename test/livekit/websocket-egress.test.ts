@@ -28,6 +28,7 @@ import {
   pcmSeconds,
   publishSignal,
   silentRuns,
+  soundEnd,
   type Pcm,
   type SignalOptions,
   type SignalTrack,
@@ -131,14 +132,14 @@ describe(`WebSocket PCM output of the EgressService (real livekit-server, ${BACK
   it('48 kHz stereo (LiveKit\'s format): 1920-byte frames, signal at its times, 2 s mute → one {"muted":true} and one {"muted":false} around the right silence; the publisher leaves → 1000 + COMPLETE', async () => {
     const signal = { clicksMs: [500, 3700, 4500], durationMs: 5000 };
     const s = await streaming(signal);
-    const markerAt = performance.now();
     await sleep(1200);
+    const markerAt = s.sig.markerWallMs!;
     const mutedAt = await s.sig.mute();
     await sleep(2000);
     const unmutedAt = await s.sig.unmute();
     await s.sig.ended;
     const endedAt = performance.now();
-    await s.sig.leave();
+    const leftAt = await s.sig.leave();
     const closed = await s.conn.closed;
     const done = await s.until(s.id, S.EGRESS_COMPLETE);
 
@@ -160,7 +161,7 @@ describe(`WebSocket PCM output of the EgressService (real livekit-server, ${BACK
 
     // The mute: one silent run as long as the publisher was muted (wall clock, so ± 100 ms), where
     // the publisher muted; the text messages sit at its edges in the byte stream.
-    const runs = silentRuns(pcm, { minMs: 200 });
+    const runs = silentRuns(pcm, { minMs: 200 }).filter((r) => r.endSec < pcmSeconds(pcm));
     const muteWall = (unmutedAt - mutedAt) / 1000;
     console.log(`[${BACKEND}] mute ${muteWall.toFixed(3)} s (wall); silent runs ${JSON.stringify(runs)}; texts at ${s.conn.messages
       .filter((m) => m.kind === 'text').map((m) => (m.offset / 192_000 - marker).toFixed(3)).join(', ')} s after the marker`);
@@ -172,12 +173,14 @@ describe(`WebSocket PCM output of the EgressService (real livekit-server, ${BACK
     expect(Math.abs(mutedMsg!.offset / 192_000 - run.startSec)).toBeLessThan(0.25);
     expect(Math.abs(unmutedMsg!.offset / 192_000 - run.endSec)).toBeLessThan(0.25);
 
-    // Length: the signal after the marker, ± 20 ms (plus the silence, if any, that the source sent
-    // between the end of the signal and the publisher leaving, which must be silence).
-    const afterMarker = pcmSeconds(pcm) - marker;
-    console.log(`[${BACKEND}] after the marker: ${afterMarker.toFixed(3)} s for ${s.sig.durationSec} s published; ` +
-      `${((performance.now() - endedAt) / 1000).toFixed(3)} s from the end of the signal to COMPLETE seen`);
-    expect(Math.abs(afterMarker - s.sig.durationSec), `received ${afterMarker.toFixed(3)} s after the marker; silent runs ${JSON.stringify(silentRuns(pcm, { minMs: 1 }).slice(-2))}`).toBeLessThanOrEqual(TOL);
+    // Length: the signal ends exactly durationSec after the marker (± 20 ms); what follows is the
+    // silence the source sent between the end of the signal and the publisher leaving.
+    const end = soundEnd(pcm);
+    const leaveGap = (leftAt - endedAt) / 1000;
+    console.log(`[${BACKEND}] sound ends ${(end.endSec - marker).toFixed(3)} s after the marker (${s.sig.durationSec} s published), ` +
+      `then ${end.tailSec.toFixed(3)} s of silence; ${leaveGap.toFixed(3)} s from the end of the signal to leaving`);
+    expect(Math.abs(end.endSec - marker - s.sig.durationSec)).toBeLessThanOrEqual(TOL);
+    expect(end.tailSec).toBeLessThan(leaveGap + 0.15);
 
     // EgressInfo: COMPLETE, Source closed, a FINISHED stream result with the redacted URL.
     expect(s.statuses(s.id)).toEqual(['EGRESS_STARTING', 'EGRESS_ACTIVE', 'EGRESS_ENDING', 'EGRESS_COMPLETE']);
@@ -208,16 +211,11 @@ describe(`WebSocket PCM output of the EgressService (real livekit-server, ${BACK
     for (const e of errors) expect(Math.abs(e), report).toBeLessThanOrEqual(TOL);
     expect(extra, report).toEqual([]);
     expectFrequency(pcm, marker + 0.45, marker + 1.25);
-    // Everything published reached the receiver; what follows the signal (the stop came 300 ms
-    // after it ended) is silence.
-    const afterMarker = pcmSeconds(pcm) - marker;
-    expect(afterMarker).toBeGreaterThanOrEqual(s.sig.durationSec - TOL);
-    const tail = silentRuns(pcm, { minMs: 1 }).pop();
-    if (afterMarker > s.sig.durationSec + TOL) {
-      expect(tail, `${afterMarker.toFixed(3)} s after the marker`).toBeDefined();
-      expect(Math.abs(tail!.startSec - marker - s.sig.durationSec)).toBeLessThanOrEqual(TOL);
-      expect(tail!.endSec).toBe(pcmSeconds(pcm));
-    }
+    // The whole signal reached the receiver; what follows it (the stop came 300 ms after its end) is silence.
+    const end = soundEnd(pcm);
+    console.log(`[${BACKEND}] sound ends ${(end.endSec - marker).toFixed(3)} s after the marker (${s.sig.durationSec} s published), then ${end.tailSec.toFixed(3)} s of silence`);
+    expect(Math.abs(end.endSec - marker - s.sig.durationSec)).toBeLessThanOrEqual(TOL);
+    expect(end.tailSec).toBeLessThan(0.3 + 0.25);
 
     expect(s.statuses(s.id)).toEqual(['EGRESS_STARTING', 'EGRESS_ACTIVE', 'EGRESS_ENDING', 'EGRESS_COMPLETE']);
     expect(done).toMatchObject({ details: 'End reason: StopEgress API', error: '' });

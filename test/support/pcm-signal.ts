@@ -341,3 +341,15 @@ export function matchClicks(found: readonly number[], expectedSec: readonly numb
   });
   return { errors, extra: rel.filter((_, i) => !used.has(i)) };
 }
+
+/**
+ * Where the sound ends: the start of the silent run that reaches the end of `pcm` (seconds), and
+ * that run's length (0 if the stream ends in sound). After the signal, an rtc-node source keeps
+ * sending Opus-coded silence until the track goes away; the zero padding of a last message is silence too.
+ */
+export function soundEnd(pcm: Pcm): { endSec: number; tailSec: number } {
+  const total = pcmSeconds(pcm);
+  const last = silentRuns(pcm, { minMs: 1 }).pop();
+  if (last && last.endSec >= total - 1e-9) return { endSec: last.startSec, tailSec: last.durationSec };
+  return { endSec: total, tailSec: 0 };
+}
