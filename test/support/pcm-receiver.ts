@@ -40,8 +40,12 @@ export interface ReceivedConnection {
   readonly pings: number;
   /** Resolves when the connection is gone: the peer's Close code/reason (1005 = none, 1006 = dropped). */
   readonly closed: Promise<CloseRecord>;
-  /** Stops reading the socket for `ms` (TCP receive window → 0, the sender backs up), then reads again. */
+  /** Stops reading the socket for `ms` (Infinity: until {@link resume}), then reads again. */
   pause(ms: number): Promise<void>;
+  /** Reads the socket again now (ends a pause). */
+  resume(): void;
+  /** Whether the socket is being read. */
+  readonly paused: boolean;
   /** Sends a Close (default 1000) from our side. */
   close(code?: number, reason?: string): void;
   /** Drops TCP without a Close. */
@@ -49,7 +53,7 @@ export interface ReceivedConnection {
 }
 
 export type PcmReceiverOptions = {
-  /** Every new connection stops reading its socket for this long right after the upgrade (ms). */
+  /** Every new connection stops reading its socket for this long right after the upgrade (ms; Infinity: until resume()). */
   pauseOnConnectMs?: number;
 };
 
@@ -89,9 +93,21 @@ function record(ws: WebSocket, url: string, headers: IncomingHttpHeaders, opts: 
   const closed = new Promise<CloseRecord>((resolve) => {
     ws.on('close', (code, reason) => resolve({ code, reason: reason.toString('utf8'), atMs: performance.now() }));
   });
+  let wake: (() => void) | undefined;
+  const resume = () => {
+    ws.resume();
+    wake?.();
+  };
   const pause = async (ms: number) => {
     ws.pause();
-    await sleep(ms);
+    await new Promise<void>((r) => {
+      const timer = Number.isFinite(ms) ? setTimeout(r, ms) : undefined;
+      wake = () => {
+        clearTimeout(timer);
+        r();
+      };
+    });
+    wake = undefined;
     ws.resume();
   };
   if (opts.pauseOnConnectMs) void pause(opts.pauseOnConnectMs);
@@ -110,6 +126,10 @@ function record(ws: WebSocket, url: string, headers: IncomingHttpHeaders, opts: 
     },
     closed,
     pause,
+    resume,
+    get paused() {
+      return ws.isPaused;
+    },
     close: (code = 1000, reason = '') => ws.close(code, reason),
     terminate: () => ws.terminate(),
   };
