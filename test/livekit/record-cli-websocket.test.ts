@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKEND } from '../support/backend.js';
 import { useLiveKitTestBed } from '../support/livekit-testbed.js';
 import { startPcmReceiver, type PcmReceiver } from '../support/pcm-receiver.js';
-import { dominantFrequency, findClicks, matchClicks, pcmFrom, pcmSeconds, publishSignal } from '../support/pcm-signal.js';
+import { dominantFrequency, findClicks, matchClicks, pcmFrom, pcmSeconds, publishSignal, UNDERRUN_HINT } from '../support/pcm-signal.js';
 
 const bed = useLiveKitTestBed('record-cli-ws');
 const SECRET = 'rec-5d1b93e0aa42';
@@ -62,8 +62,9 @@ describe(`track-egress record -o ws:// (real LiveKit server, ${BACKEND})`, () =>
     const pcm = pcmFrom(conn.pcm(), 24000, 1);
     const clicks = findClicks(pcm);
     const { errors, extra } = matchClicks(clicks, sig.clicksSec);
+    expect(sig.underrunSinceMarkerMs(), UNDERRUN_HINT).toBe(0);
     console.log(`[${BACKEND}] record -o ws://: ${pcmSeconds(pcm).toFixed(3)} s, clicks at ${clicks.map((c) => c.toFixed(3)).join(', ')}, ` +
-      `errors ${errors.map((e) => (e * 1000).toFixed(1)).join(', ')} ms; stream duration ${Number(info.streamResults![0]!.duration) / 1e9} s`);
+      `errors ${errors.map((e) => (e * 1000).toFixed(1)).join(', ')} ms; publisher underruns ${JSON.stringify(sig.track.underruns)}; stream duration ${Number(info.streamResults![0]!.duration) / 1e9} s`);
     for (const e of errors) expect(Math.abs(e)).toBeLessThanOrEqual(0.02);
     expect(extra).toEqual([]);
     expect(Math.abs(dominantFrequency(pcm, 0, { fromSec: clicks[0]! + 0.05, toSec: clicks[0]! + 0.65 }) - 440)).toBeLessThan(2);

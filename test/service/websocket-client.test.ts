@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { useLiveKitTestBed } from '../support/livekit-testbed.js';
 import { startPcmReceiver, type PcmReceiver } from '../support/pcm-receiver.js';
-import { dominantFrequency, findClicks, matchClicks, pcmFrom, pcmSeconds, publishSignal } from '../support/pcm-signal.js';
+import { dominantFrequency, findClicks, matchClicks, pcmFrom, pcmSeconds, publishSignal, UNDERRUN_HINT } from '../support/pcm-signal.js';
 
 const bed = useLiveKitTestBed('ws-client');
 const SECRET = 'tok-77c1e0b5a9d3';
@@ -137,6 +137,7 @@ describe('EgressClient.startTrackEgress(room, "ws://…", trackId) against track
     const pcm = pcmFrom(conn.pcm(), 16000, 1);
     const clicks = findClicks(pcm);
     const { errors, extra } = matchClicks(clicks, sig.clicksSec);
+    expect(sig.underrunSinceMarkerMs(), UNDERRUN_HINT).toBe(0);
     console.log(`serve: ${pcmSeconds(pcm).toFixed(3)} s of PCM, clicks at ${clicks.map((c) => c.toFixed(3)).join(', ')}, errors ${errors.map((e) => (e * 1000).toFixed(1)).join(', ')} ms`);
     for (const e of errors) expect(Math.abs(e)).toBeLessThanOrEqual(0.02);
     expect(extra).toEqual([]);
@@ -160,14 +161,14 @@ describe('EgressClient.startTrackEgress(room, "ws://…", trackId) against track
       expect(JSON.stringify(i.toJson())).not.toContain(SECRET);
     }
     expect(logs).not.toContain(SECRET);
-    expect(logs).toContain(started.egressId); // the debug logs did talk about this egress
     await sig.leave();
   }, 60_000);
 
-  it('a VP8 track through the client → FAILED "format websocket incompatible with codec video/VP8"; the receiver sees nothing', async () => {
+  it('errors through the client: a VP8 track → LiveKit\'s text, nothing dialled; http:// → invalid_argument; an unreachable receiver → FAILED 400; the token in no log', async () => {
     const room = bed.room();
     const pub = await bed.publisher(room, 'bob');
     const video = await pub.publishVideo('vp8');
+    const audio = await pub.publishAudio();
     const before = rx.upgrades;
     const started = await client().startTrackEgress(room, `${rx.url}/video?token=${SECRET}`, video.sid);
     const failed = await waitStatus(started.egressId, EgressStatus.EGRESS_FAILED);
@@ -176,6 +177,22 @@ describe('EgressClient.startTrackEgress(room, "ws://…", trackId) against track
     await expect(client().startTrackEgress(room, `http://127.0.0.1:9/x?token=${SECRET}`, video.sid)).rejects.toThrow(
       'invalid url http://127.0.0.1:9/x?token={...}: invalid scheme',
     );
+
+    const dead = await startPcmReceiver();
+    const deadUrl = `${dead.url}/stt?token=${SECRET}`;
+    await dead.close();
+    const unreachable = await client().startTrackEgress(room, deadUrl, audio.sid);
+    const dialFailed = await waitStatus(unreachable.egressId, EgressStatus.EGRESS_FAILED);
+    expect(dialFailed.error).toMatch(/^websocket dial failed: /);
+    expect(dialFailed.errorCode).toBe(400);
+    const mine = () => events.filter((e) => e.info.egressId === unreachable.egressId);
+    await expect.poll(() => mine().map((e) => e.event), { timeout: 10_000 }).toEqual(['egress_started', 'egress_ended']);
+
+    // The failures were logged (so the log check below is not vacuous), without the token.
+    await expect.poll(() => logs.includes(unreachable.egressId) && logs.includes(started.egressId), { timeout: 5000 }).toBe(true);
+    expect(logs).not.toContain(SECRET);
+    for (const e of events) expect(e.body).not.toContain(SECRET);
+    expect(JSON.stringify((await client().listEgress({ roomName: room })).map((i) => i.toJson()))).not.toContain(SECRET);
     await pub.disconnect();
   });
 });

@@ -63,12 +63,25 @@ export interface AudioFeedOptions {
   channels?: number;
   /** Track name (default 'feed'). */
   name?: string;
+  /**
+   * Audio kept queued ahead of real time in the source, ms (multiple of 10, ≤ 150; default 20).
+   * More rides out longer stalls of this process' event loop (the source plays silence when it
+   * runs dry, which shifts everything after it).
+   */
+  leadMs?: number;
   next(out: Int16Array): boolean;
 }
 
 export interface PublishedAudioFeed extends PublishedTrack {
   /** Resolves once `next` returned false and every captured frame has been played out by the source. */
   readonly ended: Promise<void>;
+  /**
+   * How long the source ran dry so far, ms (to ~10 ms): this process did not feed it in time (an
+   * overloaded machine), so it played silence and the feed's later samples went out that much late.
+   */
+  readonly underrunMs: number;
+  /** Where the underruns happened: the index of the first 10 ms frame fed after each, and its length in ms. */
+  readonly underruns: readonly { frame: number; ms: number }[];
 }
 
 export interface PublishVideoOptions {
@@ -251,7 +264,9 @@ export async function connectPublisher(server: LiveKitConnection, roomName: stri
       const pub = await room.localParticipant!.publishTrack(track, options);
 
       let framesSent = 0;
-      const t0 = performance.now();
+      let t0 = performance.now();
+      const lead = Math.max(1, Math.min(15, Math.round((opts.leadMs ?? 20) / 10)));
+      const underruns: { frame: number; ms: number }[] = [];
       let busy = false;
       let stopped = false;
       let resolveEnded!: () => void;
@@ -260,9 +275,16 @@ export async function connectPublisher(server: LiveKitConnection, roomName: stri
         if (busy || stopped) return;
         busy = true;
         try {
+          // Ran dry: everything fed so far has played out. The source filled the gap with silence;
+          // pace from now on (no burst to catch up) and remember it.
+          const dryMs = performance.now() - t0 - framesSent * 10;
+          if (framesSent > 0 && dryMs > 0) {
+            underruns.push({ frame: framesSent, ms: dryMs });
+            t0 += dryMs;
+          }
           // Real time: push every 10 ms frame that is due (timers are coarse), at most 5 per tick.
-          const due = Math.floor((performance.now() - t0) / 10) + 2; // keep ~20 ms queued
-          for (let n = 0; framesSent < due && n < 5 && !stopped; n++) {
+          const due = Math.floor((performance.now() - t0) / 10) + lead;
+          for (let n = 0; framesSent < due && n < lead + 3 && !stopped; n++) {
             const data = new Int16Array(samplesPerFrame * channels);
             if (!opts.next(data)) {
               stopped = true;
@@ -291,7 +313,14 @@ export async function connectPublisher(server: LiveKitConnection, roomName: stri
         },
         () => source.close(),
       );
-      return { ...handle, ended };
+      return {
+        ...handle,
+        ended,
+        underruns,
+        get underrunMs() {
+          return underruns.reduce((a, u) => a + u.ms, 0);
+        },
+      };
     },
 
     async publishVideo(codec, opts = {}) {

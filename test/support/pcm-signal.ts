@@ -92,6 +92,8 @@ export type SignalOptions = SignalShape & {
   name?: string;
   /** The feed ends by itself after this long without start() (default 60 s): no test runs forever. */
   maxPreRollMs?: number;
+  /** Audio queued ahead in the source, ms (default 100: rides out 100 ms stalls of this process). */
+  leadMs?: number;
 };
 
 export interface SignalTrack {
@@ -103,11 +105,17 @@ export interface SignalTrack {
   readonly durationSec: number;
   /**
    * Wall time (performance.now(), ms) at which the marker's frame was handed to the source plus the
-   * ~20 ms the feed keeps queued: when the marker is captured, to within a frame or two.
+   * `leadMs` the feed keeps queued: when the marker is captured, to within a frame or two.
    */
   readonly markerWallMs: number | undefined;
   /** Puts the marker at the next generated sample; the schedule counts from there. Once. */
   start(): void;
+  /**
+   * Silence the source played since the marker because this process fed it late, ms (see
+   * PublishedAudioFeed.underrunMs): everything after it reaches any receiver that much later.
+   * Tests check it is 0 before blaming the egress for a shifted signal.
+   */
+  underrunSinceMarkerMs(): number;
   /** Resolves when the whole signal (marker + durationMs) has been captured and played out by the source. */
   readonly ended: Promise<void>;
   /** Publisher-side mute / unmute; resolve with the wall time (performance.now(), ms) of the request. */
@@ -129,15 +137,17 @@ export async function publishSignal(publisher: Publisher, opts: SignalOptions): 
   let markerWallMs: number | undefined;
   let endSample = Infinity;
 
+  const leadMs = opts.leadMs ?? 100;
   const track = await publisher.publishAudioFeed({
     channels,
     name: opts.name ?? 'signal',
+    leadMs,
     next(out) {
       if (wantMarker && marker === undefined) {
         marker = gen.position;
         for (const ms of clicksMs) gen.clickAt(marker + (ms * FEED_RATE) / 1000);
         endSample = marker + (opts.durationMs * FEED_RATE) / 1000;
-        markerWallMs = performance.now() + 20;
+        markerWallMs = performance.now() + leadMs;
       }
       if (gen.position >= endSample || (marker === undefined && gen.position >= maxPreRoll)) return false;
       gen.render(out);
@@ -156,6 +166,11 @@ export async function publishSignal(publisher: Publisher, opts: SignalOptions): 
     },
     start() {
       wantMarker = true;
+    },
+    underrunSinceMarkerMs() {
+      if (marker === undefined) return 0;
+      const frame = marker / 480;
+      return track.underruns.filter((u) => u.frame > frame).reduce((a, u) => a + u.ms, 0);
     },
     ended: track.ended,
     async mute() {
@@ -353,3 +368,7 @@ export function soundEnd(pcm: Pcm): { endSec: number; tailSec: number } {
   if (last && last.endSec >= total - 1e-9) return { endSec: last.startSec, tailSec: last.durationSec };
   return { endSec: total, tailSec: 0 };
 }
+
+/** Assertion message for {@link SignalTrack.underrunSinceMarkerMs} ≠ 0. */
+export const UNDERRUN_HINT =
+  'the test process fed its rtc-node audio source late (an overloaded machine): the source played silence and the signal after it is shifted — not an egress fault';
