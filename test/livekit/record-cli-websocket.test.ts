@@ -62,7 +62,7 @@ describe(`track-egress record -o ws:// (real LiveKit server, ${BACKEND})`, () =>
     const pcm = pcmFrom(conn.pcm(), 24000, 1);
     const clicks = findClicks(pcm);
     const { errors, extra } = matchClicks(clicks, sig.clicksSec);
-    expect(sig.underrunSinceMarkerMs(), UNDERRUN_HINT).toBe(0);
+    expect(sig.underrunSinceMarkerMs(), UNDERRUN_HINT).toBeLessThan(10); // shifts the signal by as much
     console.log(`[${BACKEND}] record -o ws://: ${pcmSeconds(pcm).toFixed(3)} s, clicks at ${clicks.map((c) => c.toFixed(3)).join(', ')}, ` +
       `errors ${errors.map((e) => (e * 1000).toFixed(1)).join(', ')} ms; publisher underruns ${JSON.stringify(sig.track.underruns)}; stream duration ${Number(info.streamResults![0]!.duration) / 1e9} s`);
     for (const e of errors) expect(Math.abs(e)).toBeLessThanOrEqual(0.02);

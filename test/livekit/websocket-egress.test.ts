@@ -119,7 +119,7 @@ function analyse(conn: ReceivedConnection, rate: number, channels: number, sig: 
   expect(clicks.length, `clicks found at ${clicks.map((c) => c.toFixed(3)).join(', ')} s`).toBeGreaterThan(0);
   const marker = clicks[0]!;
   const { errors, extra } = matchClicks(clicks, sig.clicksSec);
-  expect(sig.underrunSinceMarkerMs(), UNDERRUN_HINT).toBe(0);
+  expect(sig.underrunSinceMarkerMs(), UNDERRUN_HINT).toBeLessThan(10); // shifts the signal by as much
   const report = `clicks (s after the marker): expected ${sig.clicksSec.join(', ')}; errors ${errors.map((e) => (e * 1000).toFixed(1)).join(', ')} ms; extra ${extra.join(', ')}`;
   console.log(`[${BACKEND}] ${rate} Hz × ${channels}: ${pcmSeconds(pcm).toFixed(3)} s received, marker at ${marker.toFixed(3)} s; ${report}`);
   return { pcm, marker, errors, extra, report };

