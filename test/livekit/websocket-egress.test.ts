@@ -125,6 +125,19 @@ function analyse(conn: ReceivedConnection, rate: number, channels: number, sig: 
   return { pcm, marker, errors, extra, report };
 }
 
+/** Max |sample| per `stepSec` from `fromSec`, for failure messages. */
+function peaks(pcm: Pcm, fromSec: number, lenSec: number, stepSec: number): string {
+  const out: number[] = [];
+  for (let t = Math.max(0, fromSec); t < Math.min(pcmSeconds(pcm), fromSec + lenSec); t += stepSec) {
+    let m = 0;
+    for (let i = Math.round(t * pcm.sampleRate) * pcm.channels; i < Math.round((t + stepSec) * pcm.sampleRate) * pcm.channels && i < pcm.data.length; i++) {
+      m = Math.max(m, Math.abs(pcm.data[i]!));
+    }
+    out.push(m);
+  }
+  return out.join(' ');
+}
+
 function expectFrequency(pcm: Pcm, fromSec: number, toSec: number) {
   for (let c = 0; c < pcm.channels; c++) {
     const f = dominantFrequency(pcm, c, { fromSec, toSec });
@@ -170,7 +183,7 @@ describe(`WebSocket PCM output of the EgressService (real livekit-server, ${BACK
     const muteWall = (unmutedAt - mutedAt) / 1000;
     console.log(`[${BACKEND}] mute ${muteWall.toFixed(3)} s (wall); silent runs ${JSON.stringify(runs)}; texts at ${s.conn.messages
       .filter((m) => m.kind === 'text').map((m) => (m.offset / 192_000 - marker).toFixed(3)).join(', ')} s after the marker`);
-    expect(runs).toHaveLength(1);
+    expect(runs, `peaks per 20 ms from 0.1 s before the mute's silence: ${peaks(pcm, (runs[0]?.startSec ?? 0) - 0.1, 2.3, 0.02)}`).toHaveLength(1);
     const run = runs[0]!;
     expect(Math.abs(run.durationSec - muteWall), JSON.stringify(runs)).toBeLessThan(0.1);
     expect(Math.abs(run.startSec - marker - (mutedAt - markerAt) / 1000)).toBeLessThan(0.15);
