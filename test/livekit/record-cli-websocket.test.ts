@@ -6,6 +6,8 @@
  */
 import { spawn } from 'node:child_process';
 
+import { startHttpProxy } from '../support/http-proxy.js';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { BACKEND } from '../support/backend.js';
@@ -21,6 +23,23 @@ beforeAll(async () => {
 });
 afterAll(async () => rx?.close());
 
+/** Runs `record` with `args` (after the connection flags); calls `onActive` once stderr says ACTIVE. */
+function record(room: string, trackSid: string, args: string[], onActive: () => void, env: NodeJS.ProcessEnv = {}) {
+  const argv = ['--import', 'tsx', 'src/cli/main.ts', 'record', '--url', bed.server.url, '--api-key', bed.server.apiKey,
+    '--api-secret', bed.server.apiSecret, '--room', room, '--track', trackSid, ...args];
+  return new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+    const p = spawn(process.execPath, argv, { env: { ...process.env, TRACK_EGRESS_BACKEND: BACKEND, ...env } });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => {
+      err += d;
+      if (/ACTIVE/.test(err)) onActive();
+    });
+    p.on('close', (code) => resolve({ code, out: out.trim(), err }));
+  });
+}
+
 type InfoJson = {
   status?: string;
   details?: string;
@@ -34,20 +53,8 @@ describe(`track-egress record -o ws:// (real LiveKit server, ${BACKEND})`, () =>
     const pub = await bed.publisher(room, 'alice');
     const sig = await publishSignal(pub, { clicksMs: [700, 1500], durationMs: 6000 });
     const url = `${rx.url}/live?token=${SECRET}`;
-    const args = ['--import', 'tsx', 'src/cli/main.ts', 'record', '--url', bed.server.url, '--api-key', bed.server.apiKey,
-      '--api-secret', bed.server.apiSecret, '--room', room, '--track', sig.sid, '--duration', '3',
-      '--pcm-sample-rate', '24000', '--pcm-channels', '1', '--pcm-frame-ms', '10', '-o', url];
-    const r = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-      const p = spawn(process.execPath, args, { env: { ...process.env, TRACK_EGRESS_BACKEND: BACKEND } });
-      let out = '';
-      let err = '';
-      p.stdout.on('data', (d) => (out += d));
-      p.stderr.on('data', (d) => {
-        err += d;
-        if (/ACTIVE/.test(err)) sig.start();
-      });
-      p.on('close', (code) => resolve({ code, out: out.trim(), err }));
-    });
+    const r = await record(room, sig.sid, ['--duration', '3', '--pcm-sample-rate', '24000', '--pcm-channels', '1', '--pcm-frame-ms', '10', '-o', url],
+      () => sig.start());
     expect(r.code, r.err).toBe(0);
     const info = JSON.parse(r.out) as InfoJson;
     expect(info).toMatchObject({ status: 'EGRESS_COMPLETE', details: 'End reason: StopEgress API' });
@@ -71,5 +78,30 @@ describe(`track-egress record -o ws:// (real LiveKit server, ${BACKEND})`, () =>
     // --duration 3: three seconds of PCM from the first packet (the stop is timed by the CLI, so ± 0.3 s).
     expect(Math.abs(pcmSeconds(pcm) - 3)).toBeLessThan(0.3);
     await sig.leave();
+  }, 60_000);
+
+  it('HTTP_PROXY: the WebSocket goes through an authenticated CONNECT proxy; the proxy password is printed nowhere', async () => {
+    const proxy = await startHttpProxy();
+    try {
+      const room = bed.room();
+      const pub = await bed.publisher(room, 'bob');
+      const audio = await pub.publishAudio();
+      const before = rx.connections.length;
+      const proxyUrl = proxy.url.replace('http://', `http://${proxy.username}:${proxy.password}@`);
+      const r = await record(room, audio.sid, ['--duration', '2', '-o', `${rx.url}/via-proxy`], () => {}, {
+        HTTP_PROXY: proxyUrl, http_proxy: '', NO_PROXY: '', no_proxy: '', HTTPS_PROXY: '', https_proxy: '',
+      });
+      expect(r.code, r.err).toBe(0);
+      expect((JSON.parse(r.out) as InfoJson).status).toBe('EGRESS_COMPLETE');
+      const conn = await rx.connection(before);
+      expect(conn.url).toBe('/via-proxy');
+      expect(conn.headers['content-type']).toBe('audio/x-raw');
+      expect(conn.pcmBytes).toBeGreaterThan(1.5 * 192_000);
+      expect(proxy.log()).toMatch(new RegExp(`CONNECT.*127\\.0\\.0\\.1:${rx.port}`));
+      expect(r.out + r.err).not.toContain(proxy.password);
+      await pub.disconnect();
+    } finally {
+      await proxy.stop();
+    }
   }, 60_000);
 });

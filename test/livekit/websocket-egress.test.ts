@@ -320,6 +320,32 @@ describe(`WebSocket PCM output of the EgressService (real livekit-server, ${BACK
     expect(new Set(s.conn.messages.map((x) => (x.kind === 'binary' ? x.size : x.text)))).toEqual(new Set([1920]));
   }, 90_000);
 
+  it('a track muted before the egress starts: {"muted":true} comes first, then {"muted":false} and the audio on unmute', async () => {
+    const room = bed.room();
+    const pub = await bed.publisher(room, 'alice');
+    const sig = await publishSignal(pub, { clicksMs: [300], durationMs: 1000 });
+    await sig.mute();
+    await sleep(500);
+    const rx = await receiver();
+    const svc = service({ sampleRate: 16000, channels: 1 });
+    const { egressId } = await svc.svc.startTrackEgress(wsRequest(room, sig.sid, `${rx.url}/stt`));
+    const conn = await rx.connection();
+    await expect.poll(() => conn.texts(), { timeout: 5000 }).toEqual(['{"muted":true}']);
+    await sleep(500);
+    await sig.unmute();
+    await svc.until(egressId, S.EGRESS_ACTIVE);
+    sig.start();
+    await sig.ended;
+    await sleep(200);
+    await sig.leave();
+    expect(await conn.closed).toMatchObject({ code: 1000 });
+    await svc.until(egressId, S.EGRESS_COMPLETE);
+    expect(conn.texts()).toEqual(['{"muted":true}', '{"muted":false}']);
+    expect(conn.messages[0]).toMatchObject({ kind: 'text', text: '{"muted":true}', offset: 0 });
+    const { errors, report } = analyse(conn, 16000, 1, sig);
+    for (const e of errors) expect(Math.abs(e), report).toBeLessThanOrEqual(TOL);
+  });
+
   it('http:// → invalid_argument "invalid url … : invalid scheme" at once, the URL redacted', async () => {
     const { svc } = service();
     const err = await svc.startTrackEgress(wsRequest('r', 'TR_x', `http://127.0.0.1:9/stt?token=${SECRET}`)).then(() => undefined, (e: unknown) => e);
