@@ -120,8 +120,8 @@ function capturePackets(f: CorpusFile): { data: Uint8Array; atUs: number }[] {
 
 /** An RTP packet copy with `deltaTs` added to its timestamp (a sender that jumped its clock). */
 function shiftTimestamp(p: Uint8Array, deltaTs: number): Uint8Array {
-  const c = p.slice();
-  const v = new DataView(c.buffer);
+  const c = new Uint8Array(p); // a copy (Buffer#slice would be a view)
+  const v = new DataView(c.buffer, c.byteOffset, c.byteLength);
   v.setUint32(4, (v.getUint32(4) + deltaTs) >>> 0);
   return c;
 }
@@ -188,6 +188,7 @@ describe(`TrackPcmStream → WebSocket (${BACKEND})`, () => {
     const f = file('opus-stereo');
     const source = new CaptureSource(2);
     const { stream, failures, conn, options } = await open(receiver, {}, source);
+    expect(stream.backend).toBe(BACKEND);
     expect(conn.got.headers['content-type']).toBe('audio/x-raw');
     await play(source, capturePackets(f));
     const stats = await stream.stop('egress stopped');

@@ -14,6 +14,7 @@ import { EventEmitter } from 'node:events';
 
 import type { Logger } from 'pino';
 
+import type { BackendKind } from '../../core/backend.js';
 import { nowUs } from '../../core/options.js';
 import { PcmDecoder } from '../../core/pcm-decoder.js';
 import type { TrackSource } from '../../livekit/track-source.js';
@@ -103,6 +104,7 @@ export class TrackPcmStream extends EventEmitter<{ failed: [EgressError] }> {
   ) {
     super();
     this.decoder = decoder;
+    this.backend = decoder.backend.kind;
     this.channels = options.channels;
     this.rate = options.sampleRate;
     this.timeline = new PcmTimeline(
@@ -122,6 +124,9 @@ export class TrackPcmStream extends EventEmitter<{ failed: [EgressError] }> {
     socket.on('failed', this.onFailed);
     this.timer = setInterval(this.tick, PCM_TICK_MS);
   }
+
+  /** The core backend decoding this stream ('native' or 'wasm'). */
+  readonly backend: BackendKind;
 
   stats(): TrackPcmStreamStats {
     return {
