@@ -23,6 +23,7 @@ import type { TrackSource, TrackSourceEvents } from '../../src/livekit/track-sou
 import { BACKEND } from '../support/backend.js';
 import { type CorpusFile, corpusPath, loadCorpus, opusTimelineSamples, rtpTimestamps } from '../support/corpus.js';
 import { gstreamerOpusPackets, maxAbsDiff, onRtpTimeline } from '../support/gst-opus.js';
+import { startHttpProxy } from '../support/http-proxy.js';
 
 const corpus = loadCorpus();
 const file = (name: string): CorpusFile => {
@@ -380,6 +381,46 @@ describe(`TrackPcmStream → WebSocket (${BACKEND})`, () => {
     expect((err as EgressError).twirpCode).toBe('invalid_argument');
     expect((err as EgressError).message).toMatch(/^websocket dial failed: .*ECONNREFUSED/);
     expect((err as EgressError).message).not.toContain('secret-token-value');
+  });
+
+  it('dials through HTTP_PROXY (CONNECT tunnel, credentials from the proxy URL) unless NO_PROXY lists the host; a proxy refusal is a dial failure without secrets', async () => {
+    const proxy = await startHttpProxy();
+    const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY, http_proxy: process.env.http_proxy, no_proxy: process.env.no_proxy };
+    try {
+      delete process.env.http_proxy;
+      delete process.env.no_proxy;
+      delete process.env.NO_PROXY;
+      const authed = proxy.url.replace('http://', `http://${proxy.username}:${proxy.password}@`);
+      process.env.HTTP_PROXY = authed;
+      const before = receiver.conns.length;
+      const socket = await PcmWebSocket.connect(receiver.url, { frameBytes: 1920, maxQueuedFrames: 10 });
+      await until(() => receiver.conns.length === before + 1);
+      expect(receiver.last.got.headers['content-type']).toBe('audio/x-raw');
+      await until(() => /CONNECT/.test(proxy.log()));
+      const tunnels = proxy.log().match(/CONNECT/g)!.length;
+      await socket.close(1000, 'egress stopped');
+
+      process.env.NO_PROXY = 'example.com, 127.0.0.1';
+      const direct = await PcmWebSocket.connect(receiver.url, { frameBytes: 1920, maxQueuedFrames: 10 });
+      await until(() => receiver.conns.length === before + 2);
+      expect(proxy.log().match(/CONNECT/g)!.length).toBe(tunnels);
+      await direct.close(1000, 'egress stopped');
+
+      delete process.env.NO_PROXY;
+      process.env.HTTP_PROXY = proxy.url.replace('http://', `http://${proxy.username}:wrong-password-value@`);
+      const err = (await PcmWebSocket.connect(receiver.url, { frameBytes: 1920, maxQueuedFrames: 10 }).catch((e: unknown) => e)) as EgressError;
+      expect(err).toBeInstanceOf(EgressError);
+      expect(err.twirpCode).toBe('invalid_argument');
+      expect(err.message).toMatch(/^websocket dial failed: /);
+      expect(err.message).not.toContain('wrong-password-value');
+      expect(err.message).not.toContain('secret-token-value');
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await proxy.stop();
+    }
   });
 });
 
