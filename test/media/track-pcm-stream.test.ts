@@ -341,7 +341,7 @@ describe(`TrackPcmStream → WebSocket (${BACKEND})`, () => {
     for (const m of conn.got.binary) expect(m.length).toBe(bytes);
     // Everything the timeline produced was either sent or dropped.
     expect(stats.framesSent + stats.framesDropped).toBe(Math.round(stats.durationUs / (options.frameDurationMs * 1000)));
-    // The newest audio survived: the receiver's last messages are the silence at the end.
+    // The packet-flow mute note was queued among the binary messages and not dropped with them.
     expect(conn.got.events).toEqual([{ text: '{"muted":true}', afterBinary: expect.any(Number) as number }]);
   });
 
