@@ -244,6 +244,21 @@ describe(`TrackPcmStream → WebSocket (${BACKEND})`, () => {
     expect(conn.got.binary.length).toBe(Math.ceil(frames16 / frameSamples(options)));
   });
 
+  it('a lost packet: NACKed (RFC 4585 generic NACK) while the reorder buffer waits, then concealed: still the RTP duration', async () => {
+    const f = file('opus-stereo');
+    const source = new CaptureSource(2);
+    const { stream, conn, options } = await open(receiver, {}, source);
+    const all = capturePackets(f);
+    const lostSeq = new DataView(all[40]!.data.buffer, all[40]!.data.byteOffset).getUint16(2);
+    await play(source, all.filter((_, i) => i !== 40));
+    const stats = await stream.stop('egress stopped');
+    await conn.closed;
+    expect(source.nacks).toContain(lostSeq);
+    expect(new Set(source.nacks)).toEqual(new Set([lostSeq]));
+    expect(stats.lost).toBe(1);
+    expect(conn.got.binary.length).toBe(Math.ceil((opusTimelineSamples(f) * 4) / frameBytes(options)));
+  });
+
   for (const jump of [true, false]) {
     it(`a 3 s pause ${jump ? 'with' : 'without'} an RTP timestamp jump: {"muted":true} after 2 s without packets, {"muted":false} on the next packet; ${jump ? 'the RTP duration exactly' : 'the silence stays'}`, async () => {
       const f = file('opus-stereo');
