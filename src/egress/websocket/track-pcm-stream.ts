@@ -70,6 +70,8 @@ export class TrackPcmStream extends EventEmitter<{ failed: [EgressError] }> {
     return new TrackPcmStream(source, socket, decoder, options, logger);
   }
 
+  /** The core backend decoding this stream ('native' or 'wasm'). */
+  readonly backend: BackendKind;
   private readonly timeline: PcmTimeline;
   private readonly histogram = new LatencyHistogram();
   private readonly nacks = new NackScheduler();
@@ -93,6 +95,7 @@ export class TrackPcmStream extends EventEmitter<{ failed: [EgressError] }> {
   private flowMuted = false;
   private lastMuteSent = false;
   private done = false;
+  private failedEmitted = false;
   private stopping: Promise<TrackPcmStreamStats> | undefined;
 
   private constructor(
@@ -123,10 +126,10 @@ export class TrackPcmStream extends EventEmitter<{ failed: [EgressError] }> {
     source.on('unmuted', this.onUnmuted);
     socket.on('failed', this.onFailed);
     this.timer = setInterval(this.tick, PCM_TICK_MS);
+    // The receiver may have gone between connect() and create(): report it like a later failure.
+    const early = socket.failure;
+    if (early) queueMicrotask(() => this.onFailed(early));
   }
-
-  /** The core backend decoding this stream ('native' or 'wasm'). */
-  readonly backend: BackendKind;
 
   stats(): TrackPcmStreamStats {
     return {
@@ -205,6 +208,8 @@ export class TrackPcmStream extends EventEmitter<{ failed: [EgressError] }> {
   };
 
   private readonly onFailed = (err: EgressError): void => {
+    if (this.failedEmitted) return;
+    this.failedEmitted = true;
     this.detach();
     this.releaseDecoder();
     this.emit('failed', err);
