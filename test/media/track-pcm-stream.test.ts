@@ -329,6 +329,23 @@ describe(`TrackPcmStream → WebSocket (${BACKEND})`, () => {
     expect(Math.abs(at[2]! - (((ts[59]! - ts[0]!) | 0) + 960) / 480)).toBeLessThanOrEqual(1);
   });
 
+  it('unmute signal before the packets come back: {"muted":false} once, no packet-flow {"muted":true} right after it', async () => {
+    const f = file('opus-stereo');
+    const source = new CaptureSource(2);
+    const { stream, conn } = await open(receiver, {}, source);
+    const all = capturePackets(f);
+    await play(source, all.slice(0, 60));
+    source.emit('muted');
+    await advance(2_500_000); // the SFU forwards nothing while muted
+    source.emit('unmuted');
+    await advance(500_000); // forwarding resumes a moment after the signal
+    const t60 = all[60]!.atUs;
+    await play(source, all.slice(60).map((p) => ({ ...p, atUs: p.atUs - t60 })));
+    await stream.stop('egress stopped');
+    await conn.closed;
+    expect(conn.got.events.map((e) => e.text)).toEqual(['{"muted":true}', '{"muted":false}']);
+  });
+
   it('a receiver that stops reading: the queue stays bounded, the oldest messages are dropped and counted; after it reads again it gets the rest', async () => {
     const f = file('opus-stereo');
     const source = new CaptureSource(2);

@@ -204,6 +204,9 @@ export class TrackPcmStream extends EventEmitter<{ failed: [EgressError] }> {
   private readonly onUnmuted = (): void => {
     this.signalMuted = false;
     this.flowMuted = false;
+    // The SFU resumes forwarding a moment after the signal: packets get the usual 2 s to come
+    // before the flow says "muted" again.
+    this.lastPacketAt = nowUs();
     this.sendMuted(false);
   };
 
