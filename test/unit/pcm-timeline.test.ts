@@ -224,4 +224,28 @@ describe('PcmTimeline', () => {
     expect(mismatch(a.subarray(74, 84), pcmOf(10, 1, ramp(500)))).toBe(-1);
     expect(a.subarray(84).every((v) => v === 0)).toBe(true);
   });
+
+  it('an event-loop stall: the first late tick is to be skipped (packets are still queued behind it), never two in a row', () => {
+    const { t } = make(48000, 2, 480);
+    const on = [0, 20_000, 40_000, 300_000, 320_000, 400_000, 500_000, 600_000, 620_000].map((now) => t.onTime(now));
+    expect(on).toEqual([true, true, true, false, true, false, true, false, true]);
+  });
+
+  it('a skipped tick inserts nothing; the packets queued during the stall re-anchor the timeline, so no silence is added for the stall', () => {
+    const { t } = make(48000, 2, 480);
+    let now = 0;
+    for (let p = 0; p < 10; p++) {
+      now += 20_000;
+      t.pcm(pcmOf(960, 2, ramp(p * 960)), 0, now);
+      if (t.onTime(now + 5_000)) t.tick(now + 5_000);
+    }
+    // 500 ms stall: the timer runs first (late: skipped), then the 25 packets queued meanwhile.
+    const stalled = now + 500_000;
+    expect(t.onTime(stalled)).toBe(false);
+    for (let p = 0; p < 25; p++) t.pcm(pcmOf(960, 2, ramp(0)), 0, stalled);
+    expect(t.onTime(stalled + 20_000)).toBe(true);
+    t.tick(stalled + 20_000);
+    expect(t.silenceInsertedFrames).toBe(0);
+    expect(t.positionFrames).toBe(35 * 960);
+  });
 });

@@ -32,6 +32,8 @@ export type PcmTimelineOptions = {
   frameSamples: number;
   /** G: how old the last PCM must be before silence is inserted, µs (reorder wait + margin). */
   silenceAfterUs: number;
+  /** A tick this long after the previous one means the event loop stalled (see {@link PcmTimeline.onTime}), µs. Default 60 000. */
+  lateTickUs?: number;
 };
 
 /**
@@ -60,6 +62,9 @@ export class PcmTimeline {
   private anchorUs = -1;
   private sinceAnchor = 0;
   private ended = false;
+  private readonly lateTickUs: number;
+  private lastTickUs = -1;
+  private skippedTick = false;
 
   constructor(
     options: PcmTimelineOptions,
@@ -73,6 +78,7 @@ export class PcmTimeline {
     this.channels = channels;
     this.frameValues = frameSamples * channels;
     this.silenceAfterUs = Math.max(0, silenceAfterUs);
+    this.lateTickUs = options.lateTickUs ?? 60_000;
     this.part = new Int16Array(this.frameValues);
     this.zeros = new Int16Array(this.frameValues);
   }
@@ -140,6 +146,21 @@ export class PcmTimeline {
     this.anchorUs = nowUs;
     this.sinceAnchor = 0;
     if (skip < total) this.append(samples, skip * ch, total * ch);
+  }
+
+  /**
+   * Records a periodic tick at `nowUs`; false when it came more than `lateTickUs` after the
+   * previous one and the previous one was on time. Then the event loop stalled: packets that
+   * arrived meanwhile are still queued behind this timer (libuv runs timers before I/O), and the
+   * caller should skip this tick (no reorder-buffer poll, no {@link tick}), so that a stall is not
+   * taken for a gap in the stream. The next tick catches up on whatever silence is really due. At
+   * most one tick in a row is skipped, so a loop that is slow all the time still gets silence.
+   */
+  onTime(nowUs: number): boolean {
+    const late = this.lastTickUs >= 0 && nowUs - this.lastTickUs > this.lateTickUs && !this.skippedTick;
+    this.lastTickUs = nowUs;
+    this.skippedTick = late;
+    return !late;
   }
 
   /**

@@ -116,6 +116,7 @@ export class TrackPcmStream extends EventEmitter<{ failed: [EgressError] }> {
         channels: options.channels,
         frameSamples: frameSamples(options),
         silenceAfterUs: options.reorderWaitMs * 1000 + SILENCE_MARGIN_US,
+        lateTickUs: 3 * PCM_TICK_MS * 1000,
       },
       this.onMessage,
     );
@@ -222,6 +223,8 @@ export class TrackPcmStream extends EventEmitter<{ failed: [EgressError] }> {
     const decoder = this.decoder;
     if (this.done || !decoder) return;
     const now = nowUs();
+    // After an event-loop stall the packets that came meanwhile are still queued behind this timer.
+    if (!this.timeline.onTime(now)) return;
     try {
       decoder.poll(now);
       this.drain(now, this.pendingSinceUs || now, false);
