@@ -11,6 +11,7 @@ import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type Logger, pino } from 'pino';
 import WebSocket, { WebSocketServer } from 'ws';
 
 import { readCapture, selectStream } from '../../src/capture/index.js';
@@ -160,10 +161,11 @@ async function until(cond: () => boolean, ms = 10_000): Promise<void> {
   }
 }
 
-async function open(receiver: Receiver, pcm: PcmStreamOptions, source: CaptureSource) {
+async function open(receiver: Receiver, pcm: PcmStreamOptions, source: CaptureSource, logger?: Logger) {
   const options = resolvePcmStreamOptions(pcm);
-  const socket = await PcmWebSocket.connect(receiver.url, { frameBytes: frameBytes(options), maxQueuedFrames: options.maxQueueMs / options.frameDurationMs });
-  await until(() => receiver.conns.length > 0);
+  const before = receiver.conns.length;
+  const socket = await PcmWebSocket.connect(receiver.url, { frameBytes: frameBytes(options), maxQueuedFrames: options.maxQueueMs / options.frameDurationMs, logger });
+  await until(() => receiver.conns.length > before);
   const stream = await TrackPcmStream.create(source, socket, options);
   const failures: EgressError[] = [];
   stream.on('failed', (e) => failures.push(e));
@@ -349,7 +351,10 @@ describe(`TrackPcmStream → WebSocket (${BACKEND})`, () => {
   it('a receiver that stops reading: the queue stays bounded, the oldest messages are dropped and counted; after it reads again it gets the rest', async () => {
     const f = file('opus-stereo');
     const source = new CaptureSource(2);
-    const { stream, socket, conn, options } = await open(receiver, { maxQueueMs: 200 }, source);
+    const logLines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void logLines.push(line) });
+    const { stream, socket, conn, options } = await open(receiver, { maxQueueMs: 200 }, source, logger);
+    const startUs = nowUs();
     const bytes = frameBytes(options);
     const maxQueued = 200 / options.frameDurationMs;
     (conn.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
@@ -363,6 +368,12 @@ describe(`TrackPcmStream → WebSocket (${BACKEND})`, () => {
     }
     const mid = stream.stats();
     expect(mid.framesDropped).toBeGreaterThanOrEqual(50);
+    // One warning at most every 10 s (of the stream's clock), with the counts, the URL redacted.
+    const warnings = logLines.map((l) => JSON.parse(l) as { msg: string; url: string; framesDropped: number });
+    expect(warnings.length).toBeGreaterThanOrEqual(1);
+    expect(warnings.length).toBeLessThanOrEqual(1 + Math.floor((nowUs() - startUs) / 10_000_000));
+    expect(warnings[0]!.msg).toMatch(/^websocket receiver too slow: \d+ PCM messages dropped/);
+    expect(logLines.join('\n')).not.toContain('secret-token-value');
     // Our queue (≤ maxQueued messages) plus what ws holds (handed while under 64 KiB, one message over at most).
     expect(maxQueuedBytes).toBeLessThanOrEqual(maxQueued * bytes + 64 * 1024 + bytes + 64); // + ws frame headers and a text
     (conn.ws as unknown as { _socket: { resume(): void } })._socket.resume();
