@@ -388,6 +388,22 @@ describe(`TrackPcmStream → WebSocket (${BACKEND})`, () => {
     expect(conn.got.events).toEqual([{ text: '{"muted":true}', afterBinary: expect.any(Number) as number }]);
   });
 
+  it('stop() with a receiver that reads nothing and never answers the Close: the connection is dropped after the close wait, stop() resolves', async () => {
+    const f = file('opus-stereo');
+    const source = new CaptureSource(2);
+    const { stream, conn, failures } = await open(receiver, { maxQueueMs: 200 }, source);
+    (conn.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    await play(source, capturePackets(f));
+    await advance(60_000_000); // enough silence to fill every buffer on the way
+    const stats = await stream.stop('egress stopped');
+    (conn.ws as unknown as { _socket: { resume(): void } })._socket.resume(); // a paused socket would not see the end
+    await conn.closed;
+    // It got our Close frame only if the kernel buffers held it; it never answered, so TCP was dropped.
+    expect(conn.got.close?.code).toBe(1006);
+    expect(stats.framesDropped).toBeGreaterThan(0);
+    expect(failures).toEqual([]);
+  });
+
   it('the receiver closing the connection: failed once with "websocket closed by the receiver (code 4000 going away)", no URL secret', async () => {
     const f = file('opus-stereo');
     const source = new CaptureSource(2);
