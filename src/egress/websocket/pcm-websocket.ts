@@ -18,6 +18,7 @@ import WebSocket from 'ws';
 import { nowUs } from '../../core/options.js';
 import { EgressError } from '../egress-error.js';
 import { redactUrl } from '../redact.js';
+import { SendQueue } from './send-queue.js';
 import { webSocketProxyAgent } from './ws-proxy.js';
 
 export type PcmWebSocketOptions = {
@@ -107,13 +108,9 @@ export class PcmWebSocket extends EventEmitter<{ failed: [EgressError] }> {
   private readonly ws: WebSocket;
   private readonly scrub: (text: string) => string;
   private readonly frameBytes: number;
-  private readonly maxQueuedFrames: number;
   private readonly logger: Logger | undefined;
-  /** Messages waiting for the socket (Buffer: binary, string: text), from `head` on. */
-  private queue: (Buffer | string)[] = [];
-  private head = 0;
-  private queuedFrames = 0;
-  private queuedBytesOwn = 0;
+  /** Messages waiting for the socket (Buffer: binary, string: text). */
+  private readonly queue: SendQueue;
   private framesSent = 0;
   private bytesSent = 0;
   private framesDropped = 0;
@@ -127,7 +124,7 @@ export class PcmWebSocket extends EventEmitter<{ failed: [EgressError] }> {
   private closed: Promise<void> | undefined;
   private readonly onWritten = (err?: Error): void => {
     if (err) this.fail(`websocket connection lost: ${this.scrub(errorText(err))}`);
-    else if (this.head < this.queue.length) this.pump();
+    else if (this.queue.length) this.pump();
   };
 
   private constructor(ws: WebSocket, redactedUrl: string, scrub: (text: string) => string, options: PcmWebSocketOptions) {
@@ -136,7 +133,7 @@ export class PcmWebSocket extends EventEmitter<{ failed: [EgressError] }> {
     this.redactedUrl = redactedUrl;
     this.scrub = scrub;
     this.frameBytes = options.frameBytes;
-    this.maxQueuedFrames = Math.max(1, Math.floor(options.maxQueuedFrames));
+    this.queue = new SendQueue(Math.max(1, Math.floor(options.maxQueuedFrames)));
     this.logger = options.logger;
     ws.on('error', (err) => this.fail(`websocket connection lost: ${this.scrub(errorText(err))}`));
     ws.on('close', (code, reason) => {
@@ -157,14 +154,11 @@ export class PcmWebSocket extends EventEmitter<{ failed: [EgressError] }> {
     if (this.closing || this.failedWith) return;
     const buf = Buffer.allocUnsafe(frame.byteLength);
     buf.set(new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength));
-    if (this.head === this.queue.length && this.ws.bufferedAmount < WS_HIGH_WATER_BYTES) {
+    if (this.queue.length === 0 && this.ws.bufferedAmount < WS_HIGH_WATER_BYTES) {
       this.write(buf);
       return;
     }
-    this.queue.push(buf);
-    this.queuedFrames++;
-    this.queuedBytesOwn += buf.length;
-    if (this.queuedFrames > this.maxQueuedFrames) this.dropOldest();
+    if (this.queue.push(buf)) this.dropped();
     this.pump();
   }
 
@@ -172,7 +166,6 @@ export class PcmWebSocket extends EventEmitter<{ failed: [EgressError] }> {
   sendText(text: string): void {
     if (this.closing || this.failedWith) return;
     this.queue.push(text);
-    this.queuedBytesOwn += Buffer.byteLength(text);
     this.pump();
   }
 
@@ -182,7 +175,7 @@ export class PcmWebSocket extends EventEmitter<{ failed: [EgressError] }> {
       bytesSent: this.bytesSent,
       framesDropped: this.framesDropped,
       textSent: this.textSent,
-      queuedBytes: this.queuedBytesOwn + this.ws.bufferedAmount,
+      queuedBytes: this.queue.bytes + this.ws.bufferedAmount,
     };
   }
 
@@ -212,7 +205,7 @@ export class PcmWebSocket extends EventEmitter<{ failed: [EgressError] }> {
       return this.closed;
     }
     // Everything queued goes to ws at once (at most maxQueuedFrames messages: bounded).
-    while (this.head < this.queue.length) this.writeQueued();
+    for (let item = this.queue.shift(); item !== undefined; item = this.queue.shift()) this.write(item);
     this.closed = new Promise<void>((resolve) => {
       const timer = setTimeout(() => ws.terminate(), CLOSE_WAIT_MS);
       ws.once('close', () => {
@@ -236,25 +229,7 @@ export class PcmWebSocket extends EventEmitter<{ failed: [EgressError] }> {
   }
 
   private pump(): void {
-    while (this.head < this.queue.length && this.ws.bufferedAmount < WS_HIGH_WATER_BYTES && !this.failedWith) this.writeQueued();
-    if (this.head === this.queue.length) {
-      this.queue = [];
-      this.head = 0;
-    } else if (this.head > 1024) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
-  }
-
-  private writeQueued(): void {
-    const item = this.queue[this.head]!;
-    this.queue[this.head++] = '';
-    if (typeof item === 'string') this.queuedBytesOwn -= Buffer.byteLength(item);
-    else {
-      this.queuedFrames--;
-      this.queuedBytesOwn -= item.length;
-    }
-    this.write(item);
+    while (this.queue.length && this.ws.bufferedAmount < WS_HIGH_WATER_BYTES && !this.failedWith) this.write(this.queue.shift()!);
   }
 
   private write(item: Buffer | string): void {
@@ -269,18 +244,8 @@ export class PcmWebSocket extends EventEmitter<{ failed: [EgressError] }> {
     }
   }
 
-  private dropOldest(): void {
-    let i = this.head;
-    while (i < this.queue.length && typeof this.queue[i] === 'string') i++;
-    const victim = this.queue[i];
-    if (!(victim instanceof Buffer)) return;
-    if (i === this.head) {
-      this.queue[this.head++] = '';
-    } else {
-      this.queue.splice(i, 1);
-    }
-    this.queuedFrames--;
-    this.queuedBytesOwn -= victim.length;
+  /** Counts a binary message the queue dropped; warns at most every 10 s. */
+  private dropped(): void {
     this.framesDropped++;
     this.dropsUnlogged++;
     const now = nowUs();
@@ -298,10 +263,7 @@ export class PcmWebSocket extends EventEmitter<{ failed: [EgressError] }> {
     this.stopPing();
     if (this.closing || this.failedWith) return;
     this.failedWith = new EgressError('unavailable', message);
-    this.queue = [];
-    this.head = 0;
-    this.queuedFrames = 0;
-    this.queuedBytesOwn = 0;
+    this.queue.clear();
     this.logger?.warn({ url: this.redactedUrl }, message);
     this.emit('failed', this.failedWith);
   }
