@@ -18,6 +18,8 @@ import { EgressJob, END_REASON_SHUTDOWN, type JobConfig } from './egress-job.js'
 import { JobJournal, type JobRecord } from './job-journal.js';
 import { recoverS3Spool } from './outputs/open-sink.js';
 import type { EgressJobStats, EgressServiceConfig, EgressServiceEvents, EgressServiceLike, ListEgressFilter } from './service-types.js';
+import { resolvePcmStreamOptions } from './websocket/pcm-stream-options.js';
+import { checkWebSocketUrl } from './websocket-url.js';
 
 /** `error` of a job found in the journal after its process was killed. */
 export const ERROR_PROCESS_ENDED = 'egress process ended while recording';
@@ -49,6 +51,9 @@ export class EgressService extends EventEmitter<EgressServiceEvents> implements 
   private readonly ended = new Map<string, EgressInfo>();
   private closing = false;
 
+  /**
+   * @throws InvalidArgumentError (`ERR_TE_INVALID_ARG`) for bad `websocket` options (names the option).
+   */
   constructor(config: EgressServiceConfig) {
     super();
     const recordingsDir = resolve(config.recordingsDir ?? './recordings');
@@ -58,6 +63,7 @@ export class EgressService extends EventEmitter<EgressServiceEvents> implements 
       spoolDir: resolve(config.spoolDir ?? join(recordingsDir, '.track-egress')),
       trackTimeoutMs: config.trackTimeoutMs ?? 30_000,
       logger: config.logger ?? pino({ level: 'silent' }),
+      websocket: resolvePcmStreamOptions(config.websocket),
     };
     this.journal = new JobJournal(this.config.spoolDir);
   }
@@ -83,12 +89,11 @@ export class EgressService extends EventEmitter<EgressServiceEvents> implements 
   async startTrackEgress(request: TrackEgressRequest, egressId?: string): Promise<EgressInfo> {
     if (this.closing) throw new EgressError('unavailable', SHUTTING_DOWN);
     if (!request.trackId) throw missing('track_id');
-    if (request.output.case !== 'file') {
-      if (request.output.case === 'websocketUrl') throw new EgressError('unimplemented', 'websocket output is not supported yet');
-      throw missing('output');
-    }
-    const storage = request.output.value.output.case;
-    if (storage && storage !== 's3') throw new EgressError('unimplemented', `${storage} upload is not supported yet`);
+    if (request.output.case === 'websocketUrl') checkWebSocketUrl(request.output.value);
+    else if (request.output.case === 'file') {
+      const storage = request.output.value.output.case;
+      if (storage && storage !== 's3') throw new EgressError('unimplemented', `${storage} upload is not supported yet`);
+    } else throw missing('output');
     if (!request.roomName) throw missing('room_name');
     const id = egressId ?? newEgressId();
     if (this.jobs.has(id) || this.ended.has(id)) throw new EgressError('already_exists', EGRESS_ALREADY_EXISTS);
