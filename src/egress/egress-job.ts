@@ -199,6 +199,10 @@ export class EgressJob extends EventEmitter<{ update: [EgressInfo] }> {
     const limits = this.startLimits();
     const cause = await this.ended;
     limits();
+    if (cause.kind === 'source' && cause.reason !== 'disconnected' && this.info.status === EgressStatus.EGRESS_ACTIVE) {
+      markEnding(this.info, END_REASON_SOURCE_CLOSED);
+      this.emitUpdate();
+    }
     await this.output.stopMedia(cause);
     await source.close();
 
@@ -213,10 +217,6 @@ export class EgressJob extends EventEmitter<{ update: [EgressInfo] }> {
         }
       }
       return;
-    }
-    if (cause.kind === 'source' && cause.reason !== 'disconnected' && this.info.status === EgressStatus.EGRESS_ACTIVE) {
-      markEnding(this.info, END_REASON_SOURCE_CLOSED);
-      this.emitUpdate();
     }
     const now = nowNs();
     try {
