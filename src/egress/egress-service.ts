@@ -7,12 +7,12 @@ import { EventEmitter } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
-import { EgressInfo, EgressSourceType, EgressStatus, FileInfo, TrackEgressRequest, WebhookConfig } from '@livekit/protocol';
+import { EgressInfo, EgressSourceType, EgressStatus, FileInfo, StreamInfo, StreamInfo_Status, TrackEgressRequest, WebhookConfig } from '@livekit/protocol';
 import { pino } from 'pino';
 
 import { EgressError } from './egress-error.js';
 import { cannotBeStopped, EGRESS_ALREADY_EXISTS, EGRESS_NOT_FOUND, missingField, SHUTTING_DOWN } from './end-reasons.js';
-import { egressStatusName, isActiveStatus, nowNs, setFileResult } from './egress-info.js';
+import { egressStatusName, isActiveStatus, nowNs, setFileResult, setStreamResult } from './egress-info.js';
 import { newEgressId } from './egress-id.js';
 import { EgressJob, END_REASON_SHUTDOWN, type JobConfig } from './egress-job.js';
 import { JobJournal, type JobRecord } from './job-journal.js';
@@ -71,7 +71,8 @@ export class EgressService extends EventEmitter<EgressServiceEvents> implements 
   /**
    * Reports the jobs a killed process left in the journal: each becomes an EgressInfo FAILED with
    * `error` {@link ERROR_PROCESS_ENDED}, `details` {@link END_REASON_PROCESS_KILLED} and the
-   * file_results of what the file (or, for S3, the upload finished from its spool) holds; each is
+   * file_results of what the file (or, for S3, the upload finished from its spool) holds — for a
+   * WebSocket output, its stream_results entry FAILED with the same error; each is
    * also emitted as `update` (so webhooks go out) and listed by listEgress.
    */
   async start(): Promise<EgressInfo[]> {
@@ -183,7 +184,10 @@ export class EgressService extends EventEmitter<EgressServiceEvents> implements 
     } catch {
       // an older or damaged record: report without the request
     }
-    if (rec.output) {
+    if (rec.output?.kind === 'websocket') {
+      const startedAt = rec.mediaStartedAt ? BigInt(rec.mediaStartedAt) : 0n;
+      setStreamResult(info, new StreamInfo({ url: rec.output.url, startedAt, endedAt: now, status: StreamInfo_Status.FAILED, error: ERROR_PROCESS_ENDED }));
+    } else if (rec.output) {
       const file = new FileInfo({ filename: rec.output.filename, startedAt: rec.mediaStartedAt ? BigInt(rec.mediaStartedAt) : 0n });
       try {
         if (rec.output.kind === 'local') {

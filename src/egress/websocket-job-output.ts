@@ -83,6 +83,7 @@ export class WebSocketJobOutput implements JobOutput {
     // Failures go to the job at once (the first one ends it); the stream reports the socket's too.
     this.socket.once('failed', (error) => this.ctx.fail(error));
     this.setInfo(new StreamInfo({ url: this.socket.redactedUrl || redactUrl(this.url), status: StreamInfo_Status.ACTIVE }));
+    this.ctx.journalOutput({ kind: 'websocket', url: this.info!.url });
     this.stream = await TrackPcmStream.create(source, this.socket, options, this.ctx.log);
     this.stream.once('failed', (error) => this.ctx.fail(error));
   }

@@ -5,6 +5,9 @@
  * and a video track refused before any dial.
  */
 import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import { EgressInfo, EgressStatus, StreamInfo, StreamInfo_Status, TrackEgressRequest } from '@livekit/protocol';
 import { pino } from 'pino';
@@ -15,6 +18,7 @@ import { EgressError } from '../../../src/egress/egress-error.js';
 import { markActive, markComplete, newEgressInfo, setStreamResult } from '../../../src/egress/egress-info.js';
 import { EgressService } from '../../../src/egress/egress-service.js';
 import { END_REASON_SHUTDOWN, pcmFramesDropped } from '../../../src/egress/end-reasons.js';
+import { JobJournal } from '../../../src/egress/job-journal.js';
 import type { JobContext } from '../../../src/egress/job-output.js';
 import { WebSocketJobOutput, websocketCloseReason } from '../../../src/egress/websocket-job-output.js';
 import { checkWebSocketUrl, isWebSocketUrl } from '../../../src/egress/websocket-url.js';
@@ -88,6 +92,26 @@ describe('EgressService.startTrackEgress with websocket_url', () => {
     expect(() => new EgressService({ apiKey: 'k', apiSecret: 's', wsUrl: 'ws://h', websocket: { sampleRate: 44100 as 48000 } })).toThrow(
       expect.objectContaining({ code: 'ERR_TE_INVALID_ARG' }),
     );
+  });
+});
+
+describe('EgressService.start() after a kill -9 during a WebSocket egress', () => {
+  it('reports it FAILED with its stream_results entry FAILED (URL redacted as journaled)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'te-ws-journal-'));
+    try {
+      const request = wsRequest('wss://h/in?token={...}');
+      await new JobJournal(join(dir, '.track-egress')).write({ egressId: 'EG_wsKilled0001', roomName: 'room', roomId: '', request: request.toJson(),
+        webhooks: [], startedAt: '1000', output: { kind: 'websocket', url: 'wss://h/in?token={...}' }, mediaStartedAt: '2000' });
+      const s = new EgressService({ apiKey: 'k', apiSecret: 's', wsUrl: 'ws://h', recordingsDir: dir });
+      const [info] = await s.start();
+      expect(info).toMatchObject({ egressId: 'EG_wsKilled0001', status: EgressStatus.EGRESS_FAILED, error: 'egress process ended while recording',
+        details: 'End reason: Process killed', fileResults: [] });
+      expect(info!.streamResults[0]).toMatchObject({ url: 'wss://h/in?token={...}', startedAt: 2000n, status: StreamInfo_Status.FAILED,
+        error: 'egress process ended while recording' });
+      expect(info!.result.case).toBe('stream');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
