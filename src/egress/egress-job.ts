@@ -165,8 +165,10 @@ export class EgressJob extends EventEmitter<{ update: [EgressInfo] }> {
       if (!source) return; // stopped while joining: ABORTED already
       await this.runOutput(source);
     } catch (e) {
-      this.fail(asEgressError(e, this.request.trackId, this.secrets));
-      await this.output.abort();
+      const error = asEgressError(e, this.request.trackId, this.secrets);
+      const aborting = this.output.abort(error); // its synchronous part marks the result failed before the update
+      this.fail(error);
+      await aborting;
     } finally {
       await source?.close().catch(() => {});
       await this.journalChain;

@@ -72,8 +72,8 @@ export interface JobOutput {
    * @throws EgressError when finalizing fails (the job ends FAILED with it).
    */
   finish(cause: EndCause, source: TrackSource, endedAt: bigint): Promise<void>;
-  /** After a throw anywhere: drops everything at once. Never throws. */
-  abort(): Promise<void>;
+  /** After a throw anywhere (`error`: what the job reports): drops everything at once. Never throws. */
+  abort(error: EgressError): Promise<void>;
   /** Live counters. */
   stats(): OutputStats;
   /** Appended to `details` at the end (`''`: nothing), e.g. the WebSocket's drop report. */

@@ -117,11 +117,12 @@ export class WebSocketJobOutput implements JobOutput {
     this.end(cause, endedAt);
   }
 
-  async abort(): Promise<void> {
+  async abort(error: EgressError): Promise<void> {
     this.stream?.abort();
     this.socket?.terminate();
     if (this.info?.status === StreamInfo_Status.ACTIVE) {
       this.info.status = StreamInfo_Status.FAILED;
+      this.info.error = error.message;
       this.info.endedAt = nowNs();
     }
   }
