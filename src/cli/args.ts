@@ -27,7 +27,7 @@ record  joins the room as a hidden recorder and writes the track without transco
         from AWS_REGION, endpoint from AWS_ENDPOINT_URL when no flag gives them). Stops when the
         track ends, after --duration, or on Ctrl-C; shows progress on stderr and prints the final
         EgressInfo as JSON on stdout (exit 0 when COMPLETE). With --token (no API secret), a local
-        OUTPUT only, and one summary line instead of the EgressInfo.
+        OUTPUT or ws://… only, and one summary line instead of the EgressInfo.
         ws://… or wss://… streams an audio track's PCM to that WebSocket instead (LiveKit's
         WebSocket track egress: s16le binary messages, {"muted":true|false} text messages) until
         the track ends; --pcm-sample-rate 8000|12000|16000|24000|48000 (default 48000),
