@@ -1,6 +1,7 @@
 import type { OutputChunk, Recorder, RecorderStats } from '../core/recorder.js';
 import { nowUs } from '../core/options.js';
 import type { TrackSource } from '../livekit/track-source.js';
+import { NackScheduler } from './nack-scheduler.js';
 
 /** Options of {@link TrackRecording}. */
 export type TrackRecordingOptions = {
@@ -26,15 +27,11 @@ export type TrackRecordingStats = RecorderStats & {
   nacksSent: number;
 };
 
-/** Each missing sequence number is NACKed at most this often, this far apart (RFC 4585 §6.2.1). */
-const NACK_MAX_TRIES = 3;
-const NACK_RETRY_US = 150_000;
-
 /**
  * The file path of a track egress: RTP from a TrackSource into the media core's Recorder, output
  * to `write`, and the feedback the core asks for sent back to the SFU — a PLI (throttled by the
  * source to 1/s) while the core waits for a keyframe, NACKs for packets the reorder buffer is still
- * waiting for. It does not own the source or the recorder: close them after {@link stop}.
+ * waiting for ({@link NackScheduler}). It does not own the source or the recorder: close them after {@link stop}.
  *
  * ```ts
  * const rec = await Recorder.create({ codec: 'vp8', seekable: true });
@@ -48,8 +45,7 @@ export class TrackRecording {
   private first = 0;
   private last = 0;
   private maxGapMs = 0;
-  private nacksSent = 0;
-  private readonly nacked = new Map<number, { tries: number; atUs: number }>();
+  private readonly nacks = new NackScheduler();
   private readonly timer: NodeJS.Timeout;
   private stopped = false;
   /** The recorder's counters at stop(): the owner may close the recorder right after. */
@@ -89,7 +85,7 @@ export class TrackRecording {
       firstArrivalUs: this.first,
       lastArrivalUs: this.last,
       maxGapMs: this.maxGapMs,
-      nacksSent: this.nacksSent,
+      nacksSent: this.nacks.sent,
     };
   }
 
@@ -108,17 +104,7 @@ export class TrackRecording {
     this.recorder.poll(now);
     this.options.write(this.recorder.read());
     if (this.recorder.takeKeyframeRequest() || this.recorder.waitingForKeyframe) this.source.requestKeyframe();
-    const missing = this.recorder.missingSequences();
-    const still = new Set(missing);
-    for (const seq of this.nacked.keys()) if (!still.has(seq)) this.nacked.delete(seq);
-    const due = missing.filter((seq) => {
-      const n = this.nacked.get(seq);
-      return !n || (n.tries < NACK_MAX_TRIES && now - n.atUs >= NACK_RETRY_US);
-    });
-    if (due.length) {
-      for (const seq of due) this.nacked.set(seq, { tries: (this.nacked.get(seq)?.tries ?? 0) + 1, atUs: now });
-      this.source.requestRetransmission(due);
-      this.nacksSent += due.length;
-    }
+    const due = this.nacks.due(this.recorder.missingSequences(), now);
+    if (due.length) this.source.requestRetransmission(due);
   }
 }
