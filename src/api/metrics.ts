@@ -20,13 +20,15 @@ const SUMS: readonly [name: string, help: string, pick: (s: EgressJobStats) => n
   ['track_egress_bytes_written', 'Container bytes written by the running egresses', (s) => s.bytesWritten],
   ['track_egress_bytes_uploaded', 'Bytes uploaded to storage by the running egresses', (s) => s.bytesUploaded],
   ['track_egress_upload_retries', 'Storage requests retried by the running egresses', (s) => s.uploadRetries],
-  ['track_egress_queued_bytes', 'Bytes accepted but not yet on local disk, running egresses', (s) => s.queuedBytes],
+  ['track_egress_queued_bytes', 'Bytes accepted but not yet on local disk (WebSocket: not yet sent), running egresses', (s) => s.queuedBytes],
+  ['track_egress_websocket_frames_dropped', 'PCM messages dropped for receivers too slow to read them, running WebSocket egresses', (s) => s.framesDropped],
 ];
 
 /**
  * A registry with `track_egress_active{status}` (running egresses by status), the sums in
  * {@link SUMS} (`track_egress_packets_received`, `_packets_lost`, `_bytes_written`,
- * `_bytes_uploaded`, `_upload_retries`, `_queued_bytes`; gauges over the jobs running now) and the
+ * `_bytes_uploaded`, `_upload_retries`, `_queued_bytes`, `track_egress_websocket_frames_dropped`;
+ * gauges over the jobs running now) and the
  * default process metrics. Serve it with `await registry.metrics()` (`registry.contentType`).
  */
 export function egressMetrics(service: EgressServiceLike): Registry {

@@ -3,17 +3,21 @@ import { parseArgs } from 'node:util';
 import type { ConvertOptions } from '../convert/options.js';
 import { isCodecName } from '../core/codec.js';
 import { InvalidArgumentError } from '../core/errors.js';
+import { PCM_FLAG_OPTIONS, pcmOptionsFromFlags } from '../config/pcm-config.js';
 import type { RecordOptions } from '../egress/record.js';
+import { isWebSocketUrl } from '../egress/websocket-url.js';
 import { parseS3Output, type S3Target } from './service-args.js';
 
 export const USAGE = `Usage:
   track-egress convert INPUT -o OUTPUT [--codec h264|vp8|vp9|opus] [--sdp FILE]
                        [--payload-type N] [--ssrc N] [--sample-rate N] [--channels N] [--streaming]
   track-egress record --url URL (--api-key K --api-secret S | --token T) --room ROOM --track TR_…
-                      -o OUTPUT|s3://BUCKET/KEY [--duration SECONDS] [--track-timeout SECONDS]
+                      -o OUTPUT|s3://BUCKET/KEY|ws://HOST/PATH [--duration SECONDS] [--track-timeout SECONDS]
                       [--s3-endpoint URL] [--s3-region REGION] [--s3-force-path-style]
+                      [--pcm-sample-rate HZ] [--pcm-channels 1|2] [--pcm-frame-ms MS]
+                      [--pcm-reorder-wait-ms MS] [--pcm-max-queue-ms MS]
   track-egress serve [--config FILE] [--port N] [--host H] [--log-level debug|info|warn|error]
-                     [--health-port N] [--prometheus-port N] [--recordings-dir DIR]
+                     [--health-port N] [--prometheus-port N] [--recordings-dir DIR] [--pcm-… as record]
 
 record  joins the room as a hidden recorder and writes the track without transcoding
         (H.264 → .mp4, VP8/VP9 → .webm, Opus → .ogg), as one egress job (the same as the
@@ -23,7 +27,13 @@ record  joins the room as a hidden recorder and writes the track without transco
         from AWS_REGION, endpoint from AWS_ENDPOINT_URL when no flag gives them). Stops when the
         track ends, after --duration, or on Ctrl-C; shows progress on stderr and prints the final
         EgressInfo as JSON on stdout (exit 0 when COMPLETE). With --token (no API secret), a local
-        OUTPUT only, and one summary line instead of the EgressInfo.
+        OUTPUT or ws://… only, and one summary line instead of the EgressInfo.
+        ws://… or wss://… streams an audio track's PCM to that WebSocket instead (LiveKit's
+        WebSocket track egress: s16le binary messages, {"muted":true|false} text messages) until
+        the track ends; --pcm-sample-rate 8000|12000|16000|24000|48000 (default 48000),
+        --pcm-channels 1|2 (default 2), --pcm-frame-ms 10..60 (default 10: 1920-byte messages),
+        --pcm-reorder-wait-ms 0..1000 (default 50), --pcm-max-queue-ms 100..60000 (default 2000:
+        audio held for a slow receiver before the oldest is dropped).
 serve   runs the egress service: LiveKit's Egress API (StartTrackEgress, StopEgress, ListEgress)
         on --port (default 7980), webhooks, /healthz and /metrics. The YAML config (--config, or
         EGRESS_CONFIG_FILE / EGRESS_CONFIG_BODY) uses LiveKit egress's key names; see
@@ -111,6 +121,7 @@ export function parseRecordArgs(argv: string[]): RecordArgs {
         's3-endpoint': { type: 'string' },
         's3-region': { type: 'string' },
         's3-force-path-style': { type: 'boolean' },
+        ...PCM_FLAG_OPTIONS,
       },
     }));
   } catch (err) {
@@ -138,6 +149,8 @@ export function parseRecordArgs(argv: string[]): RecordArgs {
     throw new InvalidArgumentError('--s3-endpoint, --s3-region and --s3-force-path-style need -o s3://BUCKET/KEY');
   }
   if (s3 && values.token) throw new InvalidArgumentError('-o s3://… needs --api-key and --api-secret (not --token)');
+  const pcm = pcmOptionsFromFlags(values);
+  if (pcm && !isWebSocketUrl(values.output!)) throw new InvalidArgumentError('--pcm-* options need -o ws://… or wss://…');
   return {
     s3,
     url: values.url!,
@@ -149,5 +162,6 @@ export function parseRecordArgs(argv: string[]): RecordArgs {
     output: values.output!,
     durationSec: seconds('--duration', values.duration),
     trackTimeoutMs: timeout === undefined ? undefined : timeout * 1000,
+    ...(pcm ? { pcm } : {}),
   };
 }

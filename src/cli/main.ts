@@ -64,8 +64,9 @@ async function main(argv: string[]): Promise<number> {
       const { record } = await import('../egress/record.js');
       const log = (line: string) => console.error(`track-egress: ${line}`);
       const r = await record({ ...parseRecordArgs(rest), signal: abort.signal, log });
+      const frames = r.framesDropped === undefined ? `frames ${r.frames}` : `PCM messages ${r.frames} (dropped ${r.framesDropped})`;
       console.log(
-        `${r.codec}: packets ${r.packets}, lost ${r.lost}, frames ${r.frames}, duration ${r.durationSec.toFixed(3)} s, ` +
+        `${r.codec}: packets ${r.packets}, lost ${r.lost}, ${frames}, duration ${r.durationSec.toFixed(3)} s, ` +
           `bytes ${r.bytes}, ended: ${r.endReason} → ${r.output}`,
       );
       return 0;
@@ -98,7 +99,7 @@ async function main(argv: string[]): Promise<number> {
 async function runServiceRecord(args: RecordArgs): Promise<number> {
   try {
     const { runRecord } = await import('./record-command.js');
-    const isDir = args.output.endsWith('/') || (await stat(args.output).then((s) => s.isDirectory(), () => false));
+    const isDir = !/^wss?:\/\//i.test(args.output) && (args.output.endsWith('/') || (await stat(args.output).then((s) => s.isDirectory(), () => false)));
     return await runRecord(args, isDir, { stdout: process.stdout, stderr: process.stderr });
   } catch (err) {
     const e = err as Error & { code?: string };

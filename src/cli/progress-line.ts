@@ -26,7 +26,7 @@ export function statusName(status: EgressStatus): string {
 
 /**
  * One progress line of `record`: status, elapsed wall clock, media written, bytes, packets, lost,
- * and for S3 the upload state and bytes in the bucket.
+ * for S3 the upload state and bytes in the bucket, for a WebSocket the PCM messages dropped (if any).
  * @example
  * progressLine(stats, 12_500);
  * // → 'ACTIVE 0:12  media 11.9 s  1.2 MB  packets 610  lost 0  upload uploading 0 B'
@@ -36,6 +36,6 @@ export function progressLine(s: EgressJobStats | undefined, elapsedMs: number): 
   const upload = s.uploadState === 'local' ? '' : `  upload ${s.uploadState} ${formatBytes(s.bytesUploaded)}${s.uploadRetries ? ` (${s.uploadRetries} retries)` : ''}`;
   return (
     `${statusName(s.status)} ${formatElapsed(elapsedMs)}  media ${(s.durationUs / 1e6).toFixed(1)} s  ${formatBytes(s.bytesWritten)}` +
-    `  packets ${s.packets}  lost ${s.lost}${upload}`
+    `  packets ${s.packets}  lost ${s.lost}${upload}${s.framesDropped ? `  dropped ${s.framesDropped} PCM messages` : ''}`
   );
 }

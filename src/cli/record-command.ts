@@ -11,6 +11,8 @@ import { DirectFileOutput, EgressInfo, EgressStatus, S3Upload, TrackEgressReques
 import { pino } from 'pino';
 
 import { createLogger } from '../config/logger.js';
+import { redactUrl } from '../egress/redact.js';
+import { isWebSocketUrl } from '../egress/websocket-url.js';
 import type { RecordArgs } from './args.js';
 import { progressLine, statusName } from './progress-line.js';
 import { createEgressService } from './service-modules.js';
@@ -31,8 +33,13 @@ const SIGNALS = { SIGINT: 2, SIGTERM: 15 } as const;
  * path under the root `/` (so templates and `..` work anywhere; a trailing "/" or an existing
  * directory → LiveKit's `<track>-<time><ext>` name); `s3://bucket/key` → an S3Upload with the
  * credentials of the AWS environment variables. No manifest (`record` never wrote one).
+ * `ws://…` / `wss://…` → `websocket_url` (the PCM options go to the service's config: the request
+ * has no field for them).
  */
 export function recordRequest(args: RecordArgs, isDir: boolean, env: NodeJS.ProcessEnv = process.env): TrackEgressRequest {
+  if (isWebSocketUrl(args.output)) {
+    return new TrackEgressRequest({ roomName: args.room, trackId: args.track, output: { case: 'websocketUrl', value: args.output } });
+  }
   let filepath: string;
   let s3: S3Upload | undefined;
   if (args.s3) {
@@ -60,10 +67,12 @@ export function recordRequest(args: RecordArgs, isDir: boolean, env: NodeJS.Proc
 /**
  * Runs one job to its end. SIGINT/SIGTERM stop it (StopEgress: COMPLETE once recording, ABORTED
  * before). Resolves with the exit code: 0 COMPLETE; 2 FAILED for bad input (400/404: unknown
- * track, unsupported codec); 128 + signal when interrupted before the first packet; 1 otherwise.
+ * track, unsupported codec; for ws://: a video track, a URL that cannot be dialled); 128 + signal
+ * when interrupted before the first packet; 1 otherwise (e.g. the WebSocket receiver closed: 503).
  */
 export async function runRecord(args: RecordArgs, isDir: boolean, io: RecordIo): Promise<number> {
   const say = (line: string) => io.stderr.write(`track-egress: ${line}\n`);
+  const shownOutput = isWebSocketUrl(args.output) ? redactUrl(args.output) : args.output; // a URL's query may hold a token
   if (args.s3 && !process.env.AWS_ACCESS_KEY_ID) say('AWS_ACCESS_KEY_ID is not set: the AWS SDK default credentials are used');
   const spoolDir = await mkdtemp(resolve(tmpdir(), 'track-egress-record-'));
   const service = await createEgressService({
@@ -73,6 +82,7 @@ export async function runRecord(args: RecordArgs, isDir: boolean, io: RecordIo):
     recordingsDir: '/',
     spoolDir,
     trackTimeoutMs: args.trackTimeoutMs,
+    websocket: args.pcm,
     logger: createLogger('warn', pino.destination({ fd: 2, sync: true })),
   });
   await service.start();
@@ -132,7 +142,7 @@ export async function runRecord(args: RecordArgs, isDir: boolean, io: RecordIo):
     info = u;
     clearLine();
     if (u.status === EgressStatus.EGRESS_ACTIVE && args.durationSec) durationTimer ??= setTimeout(stop, args.durationSec * 1000);
-    if (u.status === EgressStatus.EGRESS_ACTIVE) say(`${egressId} ACTIVE: receiving RTP → ${u.fileResults[0]?.filename || args.output}`);
+    if (u.status === EgressStatus.EGRESS_ACTIVE) say(`${egressId} ACTIVE: receiving RTP → ${u.fileResults[0]?.filename || u.streamResults[0]?.url || shownOutput}`);
     else say(`${egressId} ${statusName(u.status)}${u.error ? `: ${u.error}` : u.details ? `: ${u.details}` : ''}`);
   }
   service.off('update', onUpdate);
@@ -147,6 +157,8 @@ export async function runRecord(args: RecordArgs, isDir: boolean, io: RecordIo):
     await removeSpool(spoolDir);
     const f = info.fileResults[0];
     if (f) say(`COMPLETE: ${f.location} (${f.size} bytes, ${(Number(f.duration) / 1e9).toFixed(3)} s)`);
+    const st = info.streamResults[0];
+    if (st) say(`COMPLETE: streamed ${(Number(st.duration) / 1e9).toFixed(3)} s of PCM to ${st.url}${info.details.includes('dropped') ? ` (${info.details})` : ''}`);
     return 0;
   }
   if (interrupted && info.status === EgressStatus.EGRESS_ABORTED) {

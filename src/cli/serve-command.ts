@@ -6,6 +6,7 @@
 import { startApiServer } from '../api/api-server.js';
 import { WebhookNotifier } from '../api/webhook-notifier.js';
 import { loadConfig } from '../config/load-config.js';
+import { resolvePcmStreamOptions } from '../egress/websocket/pcm-stream-options.js';
 import { createLogger } from '../config/logger.js';
 import type { ServeArgs } from './service-args.js';
 import { statusName } from './progress-line.js';
@@ -45,7 +46,8 @@ export async function runServe(args: ServeArgs): Promise<number> {
     logger,
   });
   logger.info(
-    { host: config.apiHost, port: api.port, wsUrl: config.wsUrl, recordingsDir: config.recordingsDir, s3Bucket: config.s3?.bucket },
+    { host: config.apiHost, port: api.port, wsUrl: config.wsUrl, recordingsDir: config.recordingsDir, s3Bucket: config.s3?.bucket,
+      websocketPcm: resolvePcmStreamOptions(config.websocket) },
     `track-egress serving LiveKit's Egress API on http://${config.apiHost.includes(':') ? `[${config.apiHost}]` : config.apiHost}:${api.port}`,
   );
 

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 
 import type { ConfigFlags } from '../config/load-config.js';
+import { PCM_FLAG_OPTIONS, pcmOptionsFromFlags } from '../config/pcm-config.js';
 import { InvalidArgumentError } from '../core/errors.js';
 
 /** `serve` arguments: the config file and the flags that override it. */
@@ -8,7 +9,9 @@ export type ServeArgs = { config?: string; flags: ConfigFlags };
 
 /**
  * Parses `serve [--config FILE] [--port N] [--host H] [--log-level L] [--health-port N]
- * [--prometheus-port N] [--recordings-dir DIR]`.
+ * [--prometheus-port N] [--recordings-dir DIR] [--pcm-sample-rate HZ] [--pcm-channels 1|2]
+ * [--pcm-frame-ms MS] [--pcm-reorder-wait-ms MS] [--pcm-max-queue-ms MS]` (the `--pcm-*` flags
+ * override the config's `websocket:` options of WebSocket outputs).
  * @throws InvalidArgumentError (`ERR_TE_INVALID_ARG`, exit 2) with a clear message.
  */
 export function parseServeArgs(argv: string[]): ServeArgs {
@@ -24,6 +27,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
         'health-port': { type: 'string' },
         'prometheus-port': { type: 'string' },
         'recordings-dir': { type: 'string' },
+        ...PCM_FLAG_OPTIONS,
       },
     }));
   } catch (err) {
@@ -36,6 +40,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     healthPort: port('--health-port', values['health-port']),
     prometheusPort: port('--prometheus-port', values['prometheus-port']),
     recordingsDir: values['recordings-dir'],
+    pcm: pcmOptionsFromFlags(values),
   };
   for (const k of Object.keys(flags) as (keyof ConfigFlags)[]) if (flags[k] === undefined) delete flags[k];
   return { config: values.config, flags };

@@ -87,6 +87,11 @@ export class ConfigReader {
     return { ...(v as Record<string, string>) };
   }
 
+  /** The raw value of `key` (`undefined` when absent or null), for a caller that checks it itself. */
+  value(key: string): unknown {
+    return this.raw(key);
+  }
+
   /** A nested section as its own reader, or `undefined` when absent. */
   section(key: string): ConfigReader | undefined {
     const v = this.raw(key);

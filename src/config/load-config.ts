@@ -3,8 +3,10 @@ import { resolve } from 'node:path';
 
 import { parse, YAMLError } from 'yaml';
 
+import type { PcmStreamOptions } from '../egress/websocket/pcm-stream-options.js';
 import { ConfigError } from './config-error.js';
 import { isMap } from './config-reader.js';
+import { PCM_OPTION_NAMES, pcmOptionProblem } from './pcm-config.js';
 import { type ConfigEnv, LOG_LEVELS, type LogLevel, type ServeConfig, serveConfigFromYaml } from './serve-config.js';
 
 export type { ServeConfig } from './serve-config.js';
@@ -17,6 +19,8 @@ export type ConfigFlags = {
   healthPort?: number;
   prometheusPort?: number;
   recordingsDir?: string;
+  /** `--pcm-sample-rate`, `--pcm-channels`, `--pcm-frame-ms`, `--pcm-reorder-wait-ms`, `--pcm-max-queue-ms`: override `websocket:` option by option. */
+  pcm?: PcmStreamOptions;
 };
 
 /** Where {@link loadConfig} reads from. */
@@ -94,6 +98,15 @@ function applyFlags(config: ServeConfig, flags: ConfigFlags) {
   config.prometheusPort = port('--prometheus-port', flags.prometheusPort) ?? config.prometheusPort;
   if (flags.apiHost !== undefined) config.apiHost = flags.apiHost;
   if (flags.recordingsDir !== undefined) config.recordingsDir = resolve(flags.recordingsDir);
+  if (flags.pcm) {
+    for (const { option, flag } of PCM_OPTION_NAMES) {
+      const v = flags.pcm[option];
+      if (v === undefined) continue;
+      const problem = pcmOptionProblem(option, v);
+      if (problem) throw new ConfigError(flag, problem, v);
+      config.websocket = { ...config.websocket, [option]: v };
+    }
+  }
   if (flags.logLevel !== undefined) {
     const level = flags.logLevel.toLowerCase();
     if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError('--log-level', `one of ${LOG_LEVELS.join(', ')}`, flags.logLevel);

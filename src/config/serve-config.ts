@@ -1,7 +1,8 @@
 /**
  * The configuration of `track-egress serve`: LiveKit egress's YAML key names where they overlap
  * (api_key, api_secret, ws_url, s3, session_limits, health_port, prometheus_port, log_level /
- * logging.level), LiveKit server's `webhook: {api_key, urls}`, plus track-egress's own keys.
+ * logging.level), LiveKit server's `webhook: {api_key, urls}`, plus track-egress's own keys
+ * (`websocket:` PCM options of WebSocket outputs, see pcm-config.ts).
  * Reference: docs/egress-service.md "Configuration".
  */
 import { resolve } from 'node:path';
@@ -11,6 +12,7 @@ import { ProxyConfig, S3Upload } from '@livekit/protocol';
 import type { EgressServiceConfig } from '../egress/service-types.js';
 import { ConfigError } from './config-error.js';
 import { ConfigReader, type YamlMap } from './config-reader.js';
+import { pcmOptionsFromYaml } from './pcm-config.js';
 
 /** Log levels of the service (pino's names; LiveKit's `debug`/`info`/`warn`/`error`). */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -107,6 +109,12 @@ export function serveConfigFromYaml(doc: YamlMap, env: ConfigEnv = {}, cwd = pro
     limits.has('segment_output_max_duration');
     limits.has('image_output_max_duration');
     warnUnread(limits, warnings);
+  }
+
+  const websocket = top.section('websocket');
+  if (websocket) {
+    config.websocket = pcmOptionsFromYaml(websocket);
+    warnUnread(websocket, warnings);
   }
 
   const webhook = top.section('webhook');

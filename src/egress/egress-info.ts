@@ -5,7 +5,7 @@
  * Timestamps are Unix nanoseconds (bigint). The `mark*` functions change `info` in place (and
  * return it); clone it (`info.clone()`) before handing a snapshot to listeners.
  */
-import { EgressInfo, EgressSourceType, EgressStatus, type FileInfo, type TrackEgressRequest } from '@livekit/protocol';
+import { EgressInfo, EgressSourceType, EgressStatus, type FileInfo, type StreamInfo, StreamInfoList, type TrackEgressRequest } from '@livekit/protocol';
 
 import { EgressError } from './egress-error.js';
 import { SESSION_LIMIT_REACHED } from './end-reasons.js';
@@ -131,5 +131,16 @@ export function markLimitReached(info: EgressInfo, now?: bigint): EgressInfo {
 export function setFileResult(info: EgressInfo, file: FileInfo): EgressInfo {
   info.fileResults = [file];
   info.result = { case: 'file', value: file };
+  return info;
+}
+
+/**
+ * Sets the stream result of a WebSocket output as LiveKit does: `stream_results = [stream]` and the
+ * deprecated `result.stream` = a StreamInfoList holding the same StreamInfo (changes to `stream`
+ * show in both). `stream.url` must be redacted (`redactUrl`); LiveKit stores the raw URL there.
+ */
+export function setStreamResult(info: EgressInfo, stream: StreamInfo): EgressInfo {
+  info.streamResults = [stream];
+  info.result = { case: 'stream', value: new StreamInfoList({ info: [stream] }) };
   return info;
 }

@@ -7,17 +7,19 @@ import { EventEmitter } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
-import { EgressInfo, EgressSourceType, EgressStatus, FileInfo, TrackEgressRequest, WebhookConfig } from '@livekit/protocol';
+import { EgressInfo, EgressSourceType, EgressStatus, FileInfo, StreamInfo, StreamInfo_Status, TrackEgressRequest, WebhookConfig } from '@livekit/protocol';
 import { pino } from 'pino';
 
 import { EgressError } from './egress-error.js';
 import { cannotBeStopped, EGRESS_ALREADY_EXISTS, EGRESS_NOT_FOUND, missingField, SHUTTING_DOWN } from './end-reasons.js';
-import { egressStatusName, isActiveStatus, nowNs, setFileResult } from './egress-info.js';
+import { egressStatusName, isActiveStatus, nowNs, setFileResult, setStreamResult } from './egress-info.js';
 import { newEgressId } from './egress-id.js';
 import { EgressJob, END_REASON_SHUTDOWN, type JobConfig } from './egress-job.js';
 import { JobJournal, type JobRecord } from './job-journal.js';
 import { recoverS3Spool } from './outputs/open-sink.js';
 import type { EgressJobStats, EgressServiceConfig, EgressServiceEvents, EgressServiceLike, ListEgressFilter } from './service-types.js';
+import { resolvePcmStreamOptions } from './websocket/pcm-stream-options.js';
+import { checkWebSocketUrl } from './websocket-url.js';
 
 /** `error` of a job found in the journal after its process was killed. */
 export const ERROR_PROCESS_ENDED = 'egress process ended while recording';
@@ -49,6 +51,9 @@ export class EgressService extends EventEmitter<EgressServiceEvents> implements 
   private readonly ended = new Map<string, EgressInfo>();
   private closing = false;
 
+  /**
+   * @throws InvalidArgumentError (`ERR_TE_INVALID_ARG`) for bad `websocket` options (names the option).
+   */
   constructor(config: EgressServiceConfig) {
     super();
     const recordingsDir = resolve(config.recordingsDir ?? './recordings');
@@ -58,6 +63,7 @@ export class EgressService extends EventEmitter<EgressServiceEvents> implements 
       spoolDir: resolve(config.spoolDir ?? join(recordingsDir, '.track-egress')),
       trackTimeoutMs: config.trackTimeoutMs ?? 30_000,
       logger: config.logger ?? pino({ level: 'silent' }),
+      websocket: resolvePcmStreamOptions(config.websocket),
     };
     this.journal = new JobJournal(this.config.spoolDir);
   }
@@ -65,7 +71,8 @@ export class EgressService extends EventEmitter<EgressServiceEvents> implements 
   /**
    * Reports the jobs a killed process left in the journal: each becomes an EgressInfo FAILED with
    * `error` {@link ERROR_PROCESS_ENDED}, `details` {@link END_REASON_PROCESS_KILLED} and the
-   * file_results of what the file (or, for S3, the upload finished from its spool) holds; each is
+   * file_results of what the file (or, for S3, the upload finished from its spool) holds — for a
+   * WebSocket output, its stream_results entry FAILED with the same error; each is
    * also emitted as `update` (so webhooks go out) and listed by listEgress.
    */
   async start(): Promise<EgressInfo[]> {
@@ -83,12 +90,11 @@ export class EgressService extends EventEmitter<EgressServiceEvents> implements 
   async startTrackEgress(request: TrackEgressRequest, egressId?: string): Promise<EgressInfo> {
     if (this.closing) throw new EgressError('unavailable', SHUTTING_DOWN);
     if (!request.trackId) throw missing('track_id');
-    if (request.output.case !== 'file') {
-      if (request.output.case === 'websocketUrl') throw new EgressError('unimplemented', 'websocket output is not supported yet');
-      throw missing('output');
-    }
-    const storage = request.output.value.output.case;
-    if (storage && storage !== 's3') throw new EgressError('unimplemented', `${storage} upload is not supported yet`);
+    if (request.output.case === 'websocketUrl') checkWebSocketUrl(request.output.value);
+    else if (request.output.case === 'file') {
+      const storage = request.output.value.output.case;
+      if (storage && storage !== 's3') throw new EgressError('unimplemented', `${storage} upload is not supported yet`);
+    } else throw missing('output');
     if (!request.roomName) throw missing('room_name');
     const id = egressId ?? newEgressId();
     if (this.jobs.has(id) || this.ended.has(id)) throw new EgressError('already_exists', EGRESS_ALREADY_EXISTS);
@@ -178,7 +184,10 @@ export class EgressService extends EventEmitter<EgressServiceEvents> implements 
     } catch {
       // an older or damaged record: report without the request
     }
-    if (rec.output) {
+    if (rec.output?.kind === 'websocket') {
+      const startedAt = rec.mediaStartedAt ? BigInt(rec.mediaStartedAt) : 0n;
+      setStreamResult(info, new StreamInfo({ url: rec.output.url, startedAt, endedAt: now, status: StreamInfo_Status.FAILED, error: ERROR_PROCESS_ENDED }));
+    } else if (rec.output) {
       const file = new FileInfo({ filename: rec.output.filename, startedAt: rec.mediaStartedAt ? BigInt(rec.mediaStartedAt) : 0n });
       try {
         if (rec.output.kind === 'local') {

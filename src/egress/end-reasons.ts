@@ -13,6 +13,8 @@ export const END_REASON_STOP_EGRESS = 'End reason: StopEgress API';
 export const STOP_BEFORE_START = 'Stop called before pipeline could start';
 /** `error` that replaces the above when the stop came while still waiting for the first packet (ABORTED, 412). */
 export const START_SIGNAL_NOT_RECEIVED = 'Start signal not received';
+/** `details` of jobs ended by `EgressService.close()` (LiveKit's text when its worker is stopped: SIGTERM). */
+export const END_REASON_SHUTDOWN = 'End reason: Process killed';
 /** `error` of LIMIT_REACHED (413). */
 export const SESSION_LIMIT_REACHED = 'Session limit reached';
 /** `error` of a limit hit before the first packet (ABORTED, 412). */
@@ -48,3 +50,26 @@ export const uploadFailed = (storage: string, cause: string): string => `${stora
  * proto enum name, e.g. `EGRESS_COMPLETE` (see `egressStatusName` in egress-info.ts).
  */
 export const cannotBeStopped = (statusName: string): string => `egress with status ${statusName} cannot be stopped`;
+
+/**
+ * The end of `details` of a WebSocket egress whose receiver did not read fast enough (ours; LiveKit
+ * drops silently): `<n> PCM messages (<seconds> s) dropped: receiver too slow`.
+ * @param count binary messages dropped; @param frameDurationMs duration of one message, ms.
+ * @example pcmFramesDropped(150, 10) // → '150 PCM messages (1.5 s) dropped: receiver too slow'
+ */
+export const pcmFramesDropped = (count: number, frameDurationMs: number): string =>
+  `${count} PCM messages (${Number(((count * frameDurationMs) / 1000).toFixed(3))} s) dropped: receiver too slow`;
+
+/**
+ * The reason of the Close frame (code 1000) a WebSocket output sends at its end (ours: LiveKit
+ * sends an empty Close). Short ASCII (a Close reason holds at most 123 bytes).
+ */
+export const WEBSOCKET_CLOSE_REASONS = {
+  unpublished: 'track unpublished',
+  participantLeft: 'participant left',
+  roomClosed: 'room closed',
+  roomConnectionLost: 'room connection lost',
+  stopped: 'egress stopped',
+  limit: 'session limit reached',
+  shutdown: 'service shutting down',
+} as const;

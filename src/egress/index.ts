@@ -1,7 +1,8 @@
 /**
  * track-egress/egress — the egress service, embeddable in a Node server: {@link EgressService}
  * (LiveKit's Track Egress: `startTrackEgress` → EgressInfo STARTING → ACTIVE → ENDING → COMPLETE,
- * local files under one root or S3 uploaded while recording), its Twirp HTTP API for
+ * local files under one root or S3 uploaded while recording, or an audio track streamed as PCM to a
+ * WebSocket with `websocket_url`, format set by {@link PcmStreamOptions}), its Twirp HTTP API for
  * `livekit-server-sdk`'s `EgressClient` ({@link startApiServer}), signed webhooks
  * ({@link WebhookNotifier}), Prometheus metrics ({@link egressMetrics}) and the YAML config of
  * `track-egress serve` ({@link loadConfig}). See docs/egress-service.md.
@@ -28,6 +29,7 @@ export type {
   UploadPolicy,
 } from './service-types.js';
 export type { SinkStats, UploadState } from './outputs/output-sink.js';
+export type { PcmStreamOptions } from './websocket/pcm-stream-options.js';
 export { startApiServer } from '../api/api-server.js';
 export type { ApiServer, ApiServerOptions } from '../api/api-server.js';
 export { WebhookNotifier } from '../api/webhook-notifier.js';

@@ -19,10 +19,11 @@ export type JobRecord = {
   webhooks: { url: string; signingKey: string }[];
   /** EgressInfo.started_at, Unix ns (decimal string). */
   startedAt: string;
-  /** Set once the file is known. */
+  /** Set once the file is known (or the WebSocket connected: its URL, redacted). */
   output?:
     | { kind: 'local'; filename: string; path: string }
-    | { kind: 's3'; filename: string; spoolPath: string };
+    | { kind: 's3'; filename: string; spoolPath: string }
+    | { kind: 'websocket'; url: string };
   /** FileInfo.started_at (first packet), Unix ns (decimal string); set at ACTIVE. */
   mediaStartedAt?: string;
 };

@@ -5,11 +5,14 @@ import { CODECS, type CodecName, codecFromEncodingName } from '../core/codec.js'
 import { invalidParameter } from '../core/errors.js';
 import { Recorder } from '../core/recorder.js';
 import { subscribeTrack } from '../livekit/subscribe-track.js';
-import type { TrackCodec, TrackEndReason, TrackSource } from '../livekit/track-source.js';
-import type { EgressError } from './egress-error.js';
+import type { TrackCodec, TrackSource } from '../livekit/track-source.js';
 import { FileSink } from './outputs/file-sink.js';
 import { outputPath } from './output-path.js';
+import { type RecordEndReason, watchRecordEnd } from './record-end.js';
+import { streamToWebSocket } from './record-websocket.js';
+import { checkWebSocketUrl, isWebSocketUrl } from './websocket-url.js';
 import { TrackRecording } from './track-recording.js';
+import { type PcmStreamOptions, resolvePcmStreamOptions } from './websocket/pcm-stream-options.js';
 
 /** What {@link record} records, and where. */
 export type RecordOptions = {
@@ -29,8 +32,18 @@ export type RecordOptions = {
    * File path, or a directory (ends with "/" or exists): then `<track>-<YYYY-MM-DDTHHMMSS><ext>`
    * inside it, as LiveKit's egress names files. The extension follows the codec (see `outputPath`).
    * Missing directories are created.
+   *
+   * Or a `ws://` / `wss://` URL: the track's audio is streamed there as raw PCM instead (LiveKit's
+   * WebSocket track egress: binary s16le messages, `{"muted":true}` / `{"muted":false}` text
+   * messages, header `Content-Type: audio/x-raw`; format from `pcm`), and the socket is closed
+   * with 1000 at the end.
    */
   output: string;
+  /**
+   * PCM format and timing of a `ws://` output. Default: LiveKit's, s16le 48 kHz stereo in 10 ms
+   * messages (1920 bytes), 50 ms reorder wait, 2 s queue for a slow receiver. Ignored for files.
+   */
+  pcm?: PcmStreamOptions;
   /** Stop after this many seconds of wall clock from the subscription. Default: no limit. */
   durationSec?: number;
   /** How long to wait for the track to be published, ms. Default 30 000. */
@@ -49,20 +62,22 @@ export type RecordOptions = {
 /** Result of {@link record}. */
 export type RecordSummary = {
   codec: CodecName;
-  /** The file written. */
+  /** The file written; for a WebSocket, its URL with query values redacted. */
   output: string;
   /** RTP packets received. */
   packets: number;
-  /** RTP packets lost for good (after NACK retransmissions). */
+  /** RTP packets lost for good (after NACK retransmissions; concealed in a PCM stream). */
   lost: number;
-  /** Frames written (video frames; Opus packets). */
+  /** Frames written (video frames; Opus packets); for a WebSocket, binary PCM messages sent. */
   frames: number;
-  /** Media duration in the file, seconds. */
+  /** Media duration in the file, seconds; for a WebSocket, the PCM streamed (sent + dropped). */
   durationSec: number;
-  /** File size, bytes. */
+  /** File size, bytes; for a WebSocket, PCM bytes sent. */
   bytes: number;
+  /** WebSocket only: binary PCM messages dropped because the receiver read too slowly. */
+  framesDropped?: number;
   /** Why the recording stopped: the track ended, `durationSec` passed, or `signal` was aborted. */
-  endReason: TrackEndReason | 'duration' | 'aborted';
+  endReason: RecordEndReason;
 };
 
 /** Fragment / cluster / page length of `record` files, ms: about what a crash can lose at most. */
@@ -98,6 +113,11 @@ export function createTrackRecorder(codec: CodecName, track: TrackCodec): Promis
  * @throws `signal.reason` when aborted before the track is subscribed.
  * @throws EgressError when the file cannot be written (`resource_exhausted` for a full disk,
  *   `internal` otherwise); the recording stops at once and the file keeps what was written.
+ * @throws EgressError for a `ws://` output: `invalid_argument` for a video track (`format websocket
+ *   incompatible with codec <mime>`, before any connection) or a failed dial (`websocket dial
+ *   failed: <reason>`); `unavailable` when the receiver closes or the connection dies while
+ *   streaming. No message holds a query value of the URL.
+ * @throws InvalidArgumentError (`ERR_TE_INVALID_ARG`) for bad `pcm` options.
  * @example
  * const ac = new AbortController();
  * process.once('SIGINT', () => ac.abort());
@@ -112,6 +132,8 @@ export async function record(opts: RecordOptions): Promise<RecordSummary> {
   if (opts.durationSec !== undefined && !(opts.durationSec > 0)) {
     throw invalidParameter('durationSec', 'a positive number of seconds', opts.durationSec);
   }
+  const pcm = isWebSocketUrl(opts.output) ? resolvePcmStreamOptions(opts.pcm) : undefined;
+  if (pcm) checkWebSocketUrl(opts.output);
   opts.signal?.throwIfAborted();
   const log = opts.log ?? (() => {});
   const identity = opts.identity ?? `EG_${Math.random().toString(36).slice(2, 14).padEnd(12, '0')}`;
@@ -130,13 +152,14 @@ export async function record(opts: RecordOptions): Promise<RecordSummary> {
     opts.signal,
     (late) => void late.close(),
   );
+  if (pcm) return streamToWebSocket(source, { ...opts, pcm }, log);
   const codec = codecFromEncodingName(source.info.codec.mimeType)!; // subscribeTrack rejects others
   const rec = await createTrackRecorder(codec, source.info.codec);
   const path = await outputPath(opts.output, opts.track, CODECS[codec].extension);
   await mkdir(dirname(path), { recursive: true });
-  let failure: EgressError | undefined;
-  let onFailure = (e: EgressError) => void (failure = e);
-  const sink = await FileSink.open(path, { onFailure: (e) => onFailure(e) }).catch(async (e: unknown) => {
+  const end = watchRecordEnd(source, opts);
+  const sink = await FileSink.open(path, { onFailure: (e) => end.fail(e) }).catch(async (e: unknown) => {
+    end.stop();
     rec.close();
     await source.close();
     throw e;
@@ -150,23 +173,7 @@ export async function record(opts: RecordOptions): Promise<RecordSummary> {
   source.on('connectionLost', (why) => log(`connection lost (${why}), recovering`));
   source.on('resumed', () => log('connection recovered'));
 
-  const endReason = await new Promise<RecordSummary['endReason']>((resolve) => {
-    const done = (why: RecordSummary['endReason']) => {
-      opts.signal?.removeEventListener('abort', onAbort);
-      clearTimeout(timer);
-      resolve(why);
-    };
-    const onAbort = () => done('aborted');
-    source.once('ended', (why) => done(why));
-    onFailure = (e) => {
-      failure = e;
-      done('aborted');
-    };
-    if (failure) onFailure(failure);
-    if (opts.signal?.aborted) onAbort();
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = opts.durationSec ? setTimeout(() => done('duration'), opts.durationSec * 1000).unref() : undefined;
-  });
+  const endReason = await end.ended;
   const s = recording.stop();
   rec.close();
   await source.close();

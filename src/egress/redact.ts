@@ -52,8 +52,11 @@ export function redactUrl(url: string): string {
   return rest + query + fragment;
 }
 
-/** The secret parts of a URL that {@link redactUrl} hides (raw and percent-decoded). */
-function urlSecrets(url: string): string[] {
+/**
+ * The secret parts of a URL that {@link redactUrl} hides (query values, user info, fragment; raw
+ * and percent-decoded), for {@link scrubSecrets}. Never log them.
+ */
+export function urlSecrets(url: string): string[] {
   const out: string[] = [];
   const hash = url.indexOf('#');
   if (hash >= 0) out.push(url.slice(hash + 1));

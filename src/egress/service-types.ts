@@ -7,6 +7,7 @@ import type { EgressInfo, EgressStatus, S3Upload, TrackEgressRequest, WebhookCon
 import type { Logger } from 'pino';
 
 import type { SinkStats } from './outputs/output-sink.js';
+import type { PcmStreamOptions } from './websocket/pcm-stream-options.js';
 
 /**
  * Session limits, as LiveKit egress's `session_limits` config (seconds / bytes; 0 = no limit).
@@ -54,6 +55,13 @@ export type EgressServiceConfig = {
   trackTimeoutMs?: number;
   /** (`session_limits`) */
   sessionLimits?: SessionLimits;
+  /**
+   * (`websocket`) PCM format and timing of WebSocket outputs (`websocket_url`): sample rate,
+   * channels, message duration, reorder wait, queue for slow receivers. Default: LiveKit's format,
+   * s16le 48 kHz stereo in 10 ms messages (1920 bytes), 50 ms reorder wait, 2 s queue.
+   * The Twirp request has no field for these: they apply to every WebSocket egress of the service.
+   */
+  websocket?: PcmStreamOptions;
   /** A pino logger; default: a silent one. */
   logger?: Logger;
 };
@@ -61,7 +69,11 @@ export type EgressServiceConfig = {
 /** Filter of {@link EgressServiceLike.listEgress} (LiveKit's ListEgressRequest). */
 export type ListEgressFilter = { roomName?: string; egressId?: string; active?: boolean };
 
-/** Live counters of one job (for /metrics and the CLI progress line). */
+/**
+ * Live counters of one job (for /metrics and the CLI progress line). For a WebSocket output,
+ * `bytesWritten` is the PCM bytes handed to the socket, `queuedBytes` what waits for the
+ * receiver, `bytesUploaded` 0 and `uploadState` `'local'`.
+ */
 export type EgressJobStats = SinkStats & {
   egressId: string;
   roomName: string;
@@ -70,8 +82,10 @@ export type EgressJobStats = SinkStats & {
   packets: number;
   /** RTP packets lost for good. */
   lost: number;
-  /** Media written so far, µs. */
+  /** Media written (file) or streamed (WebSocket: PCM timeline, sent + dropped) so far, µs. */
   durationUs: number;
+  /** WebSocket output: binary PCM messages dropped because the receiver read too slowly (oldest first). 0 for files. */
+  framesDropped: number;
 };
 
 /** Events of the service: one `update` per status change (and per FileInfo/StreamInfo change at the end). */

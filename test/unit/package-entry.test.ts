@@ -71,7 +71,7 @@ const EGRESS = {
   values: ['ConfigError', 'EgressError', 'EgressService', 'TWIRP_HTTP_STATUS', 'WebhookNotifier', 'createLogger', 'egressMetrics', 'loadConfig', 'startApiServer'],
   types: [
     'ApiServer', 'ApiServerOptions', 'EgressJobStats', 'EgressServiceConfig', 'EgressServiceEvents', 'EgressServiceLike',
-    'ListEgressFilter', 'LoadConfigOptions', 'ServeConfig', 'SessionLimits', 'SinkStats', 'TwirpCode', 'UploadPolicy',
+    'ListEgressFilter', 'LoadConfigOptions', 'PcmStreamOptions', 'ServeConfig', 'SessionLimits', 'SinkStats', 'TwirpCode', 'UploadPolicy',
     'UploadState', 'WebhookNotifierOptions',
   ],
 };

@@ -237,7 +237,7 @@ describe('health and metrics', () => {
     const client = new EgressClient(url, KEY, SECRET);
     const a = await client.startTrackEgress('metrics-room', s3Output(), 'TR_m1');
     const b = await client.startTrackEgress('metrics-room', s3Output(), 'TR_m2');
-    service.advance(a.egressId, EgressStatus.EGRESS_ACTIVE, { packets: 1000, lost: 3, bytesWritten: 50_000, bytesUploaded: 0, uploadRetries: 2 });
+    service.advance(a.egressId, EgressStatus.EGRESS_ACTIVE, { packets: 1000, lost: 3, bytesWritten: 50_000, bytesUploaded: 0, uploadRetries: 2, framesDropped: 7 });
     service.advance(b.egressId, EgressStatus.EGRESS_ACTIVE, { packets: 500, lost: 1, bytesWritten: 25_000, bytesUploaded: 5_242_880, uploadRetries: 0 });
     for (const port of [api.port, api.prometheusPort]) {
       const res = await fetch(`http://127.0.0.1:${port}/metrics`);
@@ -250,6 +250,7 @@ describe('health and metrics', () => {
       expect(text).toMatch(/^track_egress_bytes_written 75000$/m);
       expect(text).toMatch(/^track_egress_bytes_uploaded 5242880$/m);
       expect(text).toMatch(/^track_egress_upload_retries 2$/m);
+      expect(text).toMatch(/^track_egress_websocket_frames_dropped 7$/m);
       expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
     }
     service.advance(a.egressId, EgressStatus.EGRESS_COMPLETE);

@@ -68,6 +68,7 @@ export class ScriptedEgressService extends EventEmitter<EgressServiceEvents> imp
       uploadRetries: 0,
       uploadState: 'local',
       queuedBytes: 0,
+      framesDropped: 0,
     };
     this.jobs.set(id, { info, webhooks: [...request.webhooks], stats });
     this.emit('update', info.clone(), request.webhooks);

@@ -23,7 +23,18 @@ describe('parseServeArgs', () => {
     });
   });
 
+  it('takes the --pcm-* flags of WebSocket outputs', () => {
+    expect(parseServeArgs(['--pcm-sample-rate', '16000', '--pcm-channels', '1', '--pcm-frame-ms', '20', '--pcm-reorder-wait-ms', '0',
+      '--pcm-max-queue-ms', '500'])).toEqual({
+      config: undefined,
+      flags: { pcm: { sampleRate: 16000, channels: 1, frameDurationMs: 20, reorderWaitMs: 0, maxQueueMs: 500 } },
+    });
+  });
+
   it.each([
+    [['--pcm-sample-rate', '44100'], /--pcm-sample-rate must be one of 8000, 12000, 16000, 24000, 48000, not "44100"/],
+    [['--pcm-channels', 'mono'], /--pcm-channels must be one of 1, 2, not "mono"/],
+    [['--pcm-frame-ms', '70'], /--pcm-frame-ms must be an integer between 10 and 60, not "70"/],
     [['--port', 'http'], /--port must be a port 0\.\.65535, not "http"/],
     [['--port', '65536'], /--port must be a port/],
     [['--prometheus-port=-1'], /--prometheus-port must be a port/],
@@ -63,7 +74,31 @@ describe('parseRecordArgs with -o s3://bucket/key', () => {
   });
 });
 
+describe('parseRecordArgs with -o ws://… (PCM to a WebSocket)', () => {
+  it('takes the URL as the output and the --pcm-* flags', () => {
+    const a = parseRecordArgs([...base, '-o', 'wss://stt.example.com/in?token=abc', '--pcm-sample-rate', '16000', '--pcm-channels', '1']);
+    expect(a).toMatchObject({ output: 'wss://stt.example.com/in?token=abc', pcm: { sampleRate: 16000, channels: 1 } });
+    expect(a.s3).toBeUndefined();
+    expect(parseRecordArgs([...base, '-o', 'ws://h/x']).pcm).toBeUndefined();
+    // --token works too (the library's record())
+    expect(parseRecordArgs(['--url', 'ws://h', '--token', 't', '--room', 'r', '--track', 'TR_x', '-o', 'ws://h/x']).token).toBe('t');
+  });
+
+  it.each([
+    [['-o', 'out/', '--pcm-channels', '1'], /--pcm-\* options need -o ws:\/\/… or wss:\/\/…/],
+    [['-o', 'ws://h/x', '--pcm-reorder-wait-ms=-1'], /--pcm-reorder-wait-ms must be an integer between 0 and 1000, not "-1"/],
+    [['-o', 'ws://h/x', '--s3-region', 'x'], /need -o s3:\/\/BUCKET\/KEY/],
+  ])('%j → %s', (argv, message) => {
+    expect(() => parseRecordArgs([...base, ...argv])).toThrow(message);
+  });
+});
+
 describe('recordRequest (what record asks of the EgressService)', () => {
+  it('ws:// → websocket_url (the PCM options are the service\'s)', () => {
+    const req = recordRequest(parseRecordArgs([...base, '-o', 'ws://127.0.0.1:9000/pcm?k=v', '--pcm-channels', '1']), false);
+    expect(req).toMatchObject({ roomName: 'r', trackId: 'TR_abc', output: { case: 'websocketUrl', value: 'ws://127.0.0.1:9000/pcm?k=v' } });
+  });
+
   it('a local file: the absolute path under the root /, no manifest', () => {
     const req = recordRequest(parseRecordArgs([...base, '-o', '/tmp/rec/x.ogg']), false);
     expect(req).toMatchObject({ roomName: 'r', trackId: 'TR_abc' });
@@ -90,11 +125,14 @@ describe('recordRequest (what record asks of the EgressService)', () => {
 describe('progressLine', () => {
   const stats = {
     egressId: 'EG_x', roomName: 'r', status: EgressStatus.EGRESS_ACTIVE, packets: 610, lost: 2, durationUs: 11_900_000,
-    bytesWritten: 1_234_567, bytesUploaded: 0, uploadRetries: 0, uploadState: 'local' as const, queuedBytes: 0,
+    bytesWritten: 1_234_567, bytesUploaded: 0, uploadRetries: 0, uploadState: 'local' as const, queuedBytes: 0, framesDropped: 0,
   };
   it('shows status, elapsed, media, bytes, packets, lost', () => {
     expect(progressLine(stats, 12_500)).toBe('ACTIVE 0:12  media 11.9 s  1.2 MB  packets 610  lost 2');
     expect(progressLine(undefined, 3_000)).toBe('STARTING 0:03  waiting for the track');
+  });
+  it('and the PCM messages a WebSocket receiver was too slow for', () => {
+    expect(progressLine({ ...stats, framesDropped: 42 }, 12_500)).toBe('ACTIVE 0:12  media 11.9 s  1.2 MB  packets 610  lost 2  dropped 42 PCM messages');
   });
   it('and the upload state for S3', () => {
     expect(progressLine({ ...stats, uploadState: 'retrying', bytesUploaded: 5_242_880, uploadRetries: 3 }, 3_723_000)).toBe(

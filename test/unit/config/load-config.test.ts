@@ -110,6 +110,42 @@ describe('loadConfig: YAML with LiveKit egress key names', () => {
   });
 });
 
+describe('loadConfig: websocket (PCM options of WebSocket outputs)', () => {
+  const base = 'api_key: k\napi_secret: s\nws_url: ws://h\n';
+
+  it('maps websocket: keys to EgressServiceConfig.websocket; absent → undefined (the service\'s defaults)', async () => {
+    const c = await loadConfig({
+      body: `${base}websocket:\n  sample_rate: 16000\n  channels: 1\n  frame_duration_ms: 20\n  reorder_wait_ms: 0\n  max_queue_ms: 500\n`,
+      env: noEnv,
+    });
+    expect(c.websocket).toEqual({ sampleRate: 16000, channels: 1, frameDurationMs: 20, reorderWaitMs: 0, maxQueueMs: 500 });
+    expect(c.warnings).toEqual([]);
+    expect((await loadConfig({ body: base, env: noEnv })).websocket).toBeUndefined();
+    expect((await loadConfig({ body: `${base}websocket: { channels: 1, colour: red }`, env: noEnv })).warnings).toEqual([
+      expect.stringMatching(/^websocket\.colour: unknown key/),
+    ]);
+  });
+
+  it.each([
+    ['websocket: { sample_rate: 44100 }', 'websocket.sample_rate', /websocket\.sample_rate must be one of 8000, 12000, 16000, 24000, 48000, not 44100/],
+    ['websocket: { channels: 3 }', 'websocket.channels', /websocket\.channels must be one of 1, 2, not 3/],
+    ['websocket: { frame_duration_ms: 5 }', 'websocket.frame_duration_ms', /must be an integer between 10 and 60, not 5/],
+    ['websocket: { reorder_wait_ms: 50ms }', 'websocket.reorder_wait_ms', /must be an integer between 0 and 1000, not "50ms"/],
+    ['websocket: { max_queue_ms: 99 }', 'websocket.max_queue_ms', /between 100 and 60000/],
+    ['websocket: 16000', 'websocket', /websocket must be a map of keys/],
+  ])('%j → %s', async (yaml, key, message) => {
+    const err = await loadConfig({ body: base + yaml, env: noEnv }).then(unexpected, (e: Error) => e);
+    expect(err).toMatchObject({ code: 'ERR_TE_INVALID_ARG', name: 'ConfigError', key });
+    expect(err.message).toMatch(message);
+  });
+
+  it('--pcm-* flags override the YAML option by option', async () => {
+    const c = await loadConfig({ body: `${base}websocket: { sample_rate: 16000, channels: 1 }`, env: noEnv, flags: { pcm: { channels: 2, frameDurationMs: 20 } } });
+    expect(c.websocket).toEqual({ sampleRate: 16000, channels: 2, frameDurationMs: 20 });
+    await expect(loadConfig({ body: base, env: noEnv, flags: { pcm: { sampleRate: 1 as 8000 } } })).rejects.toMatchObject({ key: '--pcm-sample-rate' });
+  });
+});
+
 describe('loadConfig: sources and precedence', () => {
   it('reads EGRESS_CONFIG_FILE, then EGRESS_CONFIG_BODY; --config (file) wins over both', async () => {
     const a = join(dir, 'a.yaml');

@@ -53,8 +53,15 @@ describe('record argument errors', () => {
     ['output', { output: '' }, /output/],
     ['durationSec', { durationSec: 0 }, /durationSec/],
     ['credentials', { apiKey: undefined, apiSecret: undefined }, /token, or apiKey/],
+    ['pcm (ws:// output)', { output: 'ws://127.0.0.1:9/pcm', pcm: { channels: 3 } }, /channels/],
+    ['pcm (ws:// output)', { output: 'ws://127.0.0.1:9/pcm', pcm: { frameDurationMs: 5 } }, /frameDurationMs/],
   ])('a bad %s is ERR_TE_INVALID_ARG', async (_what, change, message) => {
     expect(await fail(record({ ...base, ...change } as never))).toMatchObject(invalid(message));
+  });
+
+  it('a ws:// output without a host is EgressError invalid_argument (LiveKit\'s text, the query redacted), before joining', async () => {
+    expect(await fail(record({ ...base, output: 'ws://?token=abcdef123' }))).toMatchObject({ code: 'ERR_EGRESS_INVALID_ARGUMENT',
+      message: 'invalid url ws://?token={...}: missing host' });
   });
 
   it('an aborted signal rejects with its reason before joining', async () => {
