@@ -54,8 +54,8 @@ afterEach(async () => {
 
 /** A service on the test bed's server with PCM options `pcm`; collects its updates. */
 function service(pcm?: PcmStreamOptions, extra: Partial<EgressServiceConfig> = {}) {
-  const config = { apiKey: bed.server.apiKey, apiSecret: bed.server.apiSecret, wsUrl: bed.server.url, recordingsDir: bed.dir, ...extra,
-    ...(pcm ? { websocket: pcm } : {}) } as EgressServiceConfig;
+  const config: EgressServiceConfig = { apiKey: bed.server.apiKey, apiSecret: bed.server.apiSecret, wsUrl: bed.server.url,
+    recordingsDir: bed.dir, ...extra, ...(pcm ? { websocket: pcm } : {}) };
   const svc = new EgressService(config);
   services.push(svc);
   const updates: EgressInfo[] = [];
@@ -271,12 +271,14 @@ describe(`WebSocket PCM output of the EgressService (real livekit-server, ${BACK
     const rss0 = process.memoryUsage().rss;
     let rssMax = rss0;
     let maxInFlight = 0;
-    const job = () => s.svc.jobStats().find((j) => j.egressId === s.id) as unknown as { framesDropped?: number; bytesWritten?: number } | undefined;
+    const job = () => s.svc.jobStats().find((j) => j.egressId === s.id);
+    let maxQueued = 0;
     const sampler = setInterval(() => {
       rssMax = Math.max(rssMax, process.memoryUsage().rss);
       const j = job();
       // Handed to the socket but not read by the receiver: ws's buffer + the kernel's.
-      if (j?.bytesWritten !== undefined) maxInFlight = Math.max(maxInFlight, j.bytesWritten - s.conn.pcmBytes);
+      if (j) maxInFlight = Math.max(maxInFlight, j.bytesWritten - s.conn.pcmBytes);
+      if (j) maxQueued = Math.max(maxQueued, j.queuedBytes);
     }, 100);
     let droppedAtSec = NaN;
     let tenSec = { rss: 0, dropped: 0 };
@@ -301,7 +303,7 @@ describe(`WebSocket PCM output of the EgressService (real livekit-server, ${BACK
     const m = /; (\d+) PCM messages \(([\d.]+) s\) dropped: receiver too slow$/.exec(done.details);
     console.log(`[${BACKEND}] slow receiver: after 10 s RSS +${((tenSec.rss - rss0) / 2 ** 20).toFixed(1)} MiB, framesDropped ${tenSec.dropped}; ` +
       `first drop ${droppedAtSec.toFixed(1)} s after ACTIVE; RSS max +${((rssMax - rss0) / 2 ** 20).toFixed(1)} MiB; in flight max ` +
-      `${(maxInFlight / 1024).toFixed(0)} KiB; received ${received} frames for ${streamedSec.toFixed(2)} s streamed; details "${done.details}"`);
+      `${(maxInFlight / 1024).toFixed(0)} KiB, queued max ${(maxQueued / 1024).toFixed(0)} KiB; received ${received} frames for ${streamedSec.toFixed(2)} s streamed; details "${done.details}"`);
     expect(closed.code).toBe(1000);
     expect(tenSec.dropped).toBe(0);
     expect(done.details.startsWith('End reason: Source closed; ')).toBe(true);
@@ -316,6 +318,9 @@ describe(`WebSocket PCM output of the EgressService (real livekit-server, ${BACK
     // the audio it streamed while the receiver read nothing.
     const wmemMax = Number(readFileSync('/proc/sys/net/ipv4/tcp_wmem', 'utf8').trim().split(/\s+/)[2]);
     expect(maxInFlight).toBeLessThan(wmemMax + 2 ** 20);
+    // Our own queue: ≤ max_queue_ms of messages (500 ms = 96 000 B) + ws's 64 KiB + one message.
+    expect(maxQueued).toBeGreaterThan(0);
+    expect(maxQueued).toBeLessThanOrEqual(96_000 + 65_536 + 1920);
     expect(rssMax - rss0).toBeLessThan(48 * 2 ** 20);
     expect(new Set(s.conn.messages.map((x) => (x.kind === 'binary' ? x.size : x.text)))).toEqual(new Set([1920]));
   }, 90_000);
