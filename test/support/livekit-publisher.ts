@@ -53,6 +53,37 @@ export interface PublishAudioOptions {
   name?: string;
 }
 
+/**
+ * A caller-generated audio feed ({@link Publisher.publishAudioFeed}): `next(out)` fills one 10 ms
+ * frame (interleaved s16, 480 × channels samples at 48 kHz) and returns true, or returns false when
+ * the feed has ended (nothing more is captured; the track stays published until unpublished).
+ */
+export interface AudioFeedOptions {
+  /** 1 or 2 (default 1). */
+  channels?: number;
+  /** Track name (default 'feed'). */
+  name?: string;
+  /**
+   * Audio kept queued ahead of real time in the source, ms (multiple of 10, ≤ 150; default 20).
+   * More rides out longer stalls of this process' event loop (the source plays silence when it
+   * runs dry, which shifts everything after it).
+   */
+  leadMs?: number;
+  next(out: Int16Array): boolean;
+}
+
+export interface PublishedAudioFeed extends PublishedTrack {
+  /** Resolves once `next` returned false and every captured frame has been played out by the source. */
+  readonly ended: Promise<void>;
+  /**
+   * How long the source ran dry so far, ms (to ~10 ms): this process did not feed it in time (an
+   * overloaded machine), so it played silence and the feed's later samples went out that much late.
+   */
+  readonly underrunMs: number;
+  /** Where the underruns happened: the index of the first 10 ms frame fed after each, and its length in ms. */
+  readonly underruns: readonly { frame: number; ms: number }[];
+}
+
 export interface PublishVideoOptions {
   width?: number; // default 320
   height?: number; // default 240
@@ -76,6 +107,8 @@ export interface Publisher {
   /** The rtc-node Room, for anything the helpers do not cover. */
   readonly room: Room;
   publishAudio(opts?: PublishAudioOptions): Promise<PublishedTrack>;
+  /** An Opus microphone track of whatever `opts.next` generates, paced in real time (see the doc, "Audio pacing"). */
+  publishAudioFeed(opts: AudioFeedOptions): Promise<PublishedAudioFeed>;
   publishVideo(codec: PublishVideoCodec, opts?: PublishVideoOptions): Promise<PublishedTrack>;
   /** Stops every timer, closes sources and leaves the room. Idempotent. */
   disconnect(): Promise<void>;
@@ -160,7 +193,8 @@ export async function waitForTracks(
   }
 }
 
-function setLocalMute(track: LocalTrack, mute: boolean): void {
+/** Publisher-side mute through rtc-node's FFI (rtc-node 1.1.0 has no public API for it). */
+export function setLocalMute(track: LocalTrack, mute: boolean): void {
   const value = new LocalTrackMuteRequest({ trackHandle: track.ffi_handle.handle, mute });
   const req = new FfiRequest({ message: { case: 'localTrackMute', value } });
   livekitFfiRequest(req.toBinary());
@@ -200,35 +234,65 @@ export async function connectPublisher(server: LiveKitConnection, roomName: stri
     room,
 
     async publishAudio(opts = {}) {
-      const sampleRate = 48_000;
       const channels = opts.channels ?? 1;
       const frequency = opts.frequency ?? 440;
+      const freqs = Array.from({ length: channels }, (_, c) => frequency * (c === 0 ? 1 : 1.5));
+      let sampleIndex = 0;
+      return publisher.publishAudioFeed({
+        channels,
+        name: opts.name ?? 'sine',
+        next(data) {
+          const n = data.length / channels;
+          for (let i = 0; i < n; i++) {
+            for (let c = 0; c < channels; c++) {
+              data[i * channels + c] = Math.round(8000 * Math.sin((2 * Math.PI * freqs[c]! * (sampleIndex + i)) / 48_000));
+            }
+          }
+          sampleIndex += n;
+          return true;
+        },
+      });
+    },
+
+    async publishAudioFeed(opts) {
+      const sampleRate = 48_000;
+      const channels = opts.channels ?? 1;
       const samplesPerFrame = sampleRate / 100; // 10 ms
       const source = new AudioSource(sampleRate, channels, 200);
-      const track = LocalAudioTrack.createAudioTrack(opts.name ?? 'sine', source);
+      const track = LocalAudioTrack.createAudioTrack(opts.name ?? 'feed', source);
       const options = new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE, dtx: false, red: false });
       const pub = await room.localParticipant!.publishTrack(track, options);
 
-      let sampleIndex = 0;
       let framesSent = 0;
-      const t0 = performance.now();
+      let t0 = performance.now();
+      const lead = Math.max(1, Math.min(15, Math.round((opts.leadMs ?? 20) / 10)));
+      const underruns: { frame: number; ms: number }[] = [];
       let busy = false;
       let stopped = false;
-      const freqs = Array.from({ length: channels }, (_, c) => frequency * (c === 0 ? 1 : 1.5));
+      let resolveEnded!: () => void;
+      const ended = new Promise<void>((r) => (resolveEnded = r));
       const pushDue = async () => {
         if (busy || stopped) return;
         busy = true;
         try {
+          // Ran dry: everything fed so far has played out. The source filled the gap with silence;
+          // pace from now on (no burst to catch up) and remember it.
+          const dryMs = performance.now() - t0 - framesSent * 10;
+          if (framesSent > 0 && dryMs > 0) {
+            underruns.push({ frame: framesSent, ms: dryMs });
+            t0 += dryMs;
+          }
           // Real time: push every 10 ms frame that is due (timers are coarse), at most 5 per tick.
-          const due = Math.floor((performance.now() - t0) / 10) + 2; // keep ~20 ms queued
-          for (let n = 0; framesSent < due && n < 5 && !stopped; n++) {
+          const due = Math.floor((performance.now() - t0) / 10) + lead;
+          for (let n = 0; framesSent < due && n < lead + 3 && !stopped; n++) {
             const data = new Int16Array(samplesPerFrame * channels);
-            for (let i = 0; i < samplesPerFrame; i++) {
-              for (let c = 0; c < channels; c++) {
-                data[i * channels + c] = Math.round(8000 * Math.sin((2 * Math.PI * freqs[c]! * (sampleIndex + i)) / sampleRate));
-              }
+            if (!opts.next(data)) {
+              stopped = true;
+              clearInterval(timer);
+              await source.waitForPlayout();
+              resolveEnded();
+              return;
             }
-            sampleIndex += samplesPerFrame;
             framesSent++;
             await source.captureFrame(new AudioFrame(data, sampleRate, channels, samplesPerFrame));
           }
@@ -239,15 +303,24 @@ export async function connectPublisher(server: LiveKitConnection, roomName: stri
         }
       };
       const timer = setInterval(() => void pushDue(), 10);
-      return published(
+      const handle = published(
         track,
         pub.sid!,
         () => {
           stopped = true;
           clearInterval(timer);
+          resolveEnded();
         },
         () => source.close(),
       );
+      return {
+        ...handle,
+        ended,
+        underruns,
+        get underrunMs() {
+          return underruns.reduce((a, u) => a + u.ms, 0);
+        },
+      };
     },
 
     async publishVideo(codec, opts = {}) {
