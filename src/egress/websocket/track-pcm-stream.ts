@@ -51,6 +51,19 @@ export const PACKET_FLOW_MUTE_US = 2_000_000;
 const MUTED = '{"muted":true}';
 const UNMUTED = '{"muted":false}';
 
+/**
+ * `piece` with its first `values` samples zeroed (a copy: the decoder's buffer is not ours). While
+ * the publisher is muted the SFU forwards only a second of blank frames, with RTP timestamps from
+ * its wall clock that are not whole frames apart (LiveKit 1.13.5: steps 1921, 965, 974 …); the core
+ * conceals those as invalid packets, and libopus's PLC would replay the last word as a 200 ms
+ * murmur inside the mute. A muted track is silent: its concealment is written as zeros.
+ */
+function silenced(piece: Int16Array, values: number): Int16Array {
+  const out = piece.slice();
+  out.fill(0, 0, values);
+  return out;
+}
+
 /** Events: `failed` once (the socket's failure). */
 export class TrackPcmStream extends EventEmitter<{ failed: [EgressError] }> {
   /**
@@ -92,6 +105,8 @@ export class TrackPcmStream extends EventEmitter<{ failed: [EgressError] }> {
   /** Latency origin of the messages being emitted now (0: silence, not measured). */
   private emitOriginUs = 0;
   private signalMuted: boolean;
+  /** Concealment is written as zeros (see silenced()): from a mute signal until audio is decoded after the unmute. */
+  private muteSpan = false;
   private flowMuted = false;
   private lastMuteSent = false;
   private done = false;
@@ -121,6 +136,7 @@ export class TrackPcmStream extends EventEmitter<{ failed: [EgressError] }> {
       this.onMessage,
     );
     this.signalMuted = source.info.muted;
+    this.muteSpan = this.signalMuted;
     if (this.signalMuted) this.sendMuted(true);
     source.on('rtp', this.onRtp);
     source.on('muted', this.onMuted);
@@ -198,7 +214,10 @@ export class TrackPcmStream extends EventEmitter<{ failed: [EgressError] }> {
   };
 
   private readonly onMuted = (): void => {
+    // Concealment counts from here: see silenced().
+    if (!this.muteSpan && this.decoder && !this.timeline.reconciling) this.concealedBase = this.decoder.stats().samplesConcealed;
     this.signalMuted = true;
+    this.muteSpan = true;
     this.sendMuted(true);
   };
 
@@ -251,13 +270,17 @@ export class TrackPcmStream extends EventEmitter<{ failed: [EgressError] }> {
   private drain(now: number, originUs: number, afterPacket: boolean): void {
     const decoder = this.decoder!;
     let concealed = 0;
-    if (this.timeline.reconciling) {
-      // Only while inserted silence waits for its match: one stats read per packet during a gap.
+    // From the mute signal until audio is decoded again after the unmute (the concealment of the
+    // timestamp jump at the unmute belongs to the mute too).
+    const muted = this.muteSpan;
+    if (this.timeline.reconciling || muted) {
+      // Only during a gap or a mute: one stats read per packet then.
       const c = decoder.stats().samplesConcealed;
       concealed = c - this.concealedBase;
       this.concealedBase = c;
     }
     let any = false;
+    let decoded = false;
     this.emitOriginUs = originUs;
     for (const piece of decoder.drain()) {
       any = true;
@@ -265,11 +288,16 @@ export class TrackPcmStream extends EventEmitter<{ failed: [EgressError] }> {
       // Concealment of a gap precedes the packet decoded after it: the first pieces carry it.
       const k = Math.min(concealed, frames);
       concealed -= k;
-      this.timeline.pcm(piece, k, now);
+      if (k < frames) decoded = true;
+      this.timeline.pcm(muted && k > 0 ? silenced(piece, k * this.channels) : piece, k, now);
     }
     this.emitOriginUs = 0;
+    if (decoded && !this.signalMuted) this.muteSpan = false;
     if (any) this.pendingSinceUs = 0;
-    else if (afterPacket && !this.pendingSinceUs) this.pendingSinceUs = originUs;
+    // A packet that released nothing counts from its arrival only while the reorder buffer holds
+    // it back (a dropped duplicate or stale packet never comes out: it must not become the origin
+    // of the next output, which may come seconds later after a mute).
+    else if (afterPacket && !this.pendingSinceUs && decoder.missingSequences().length > 0) this.pendingSinceUs = originUs;
   }
 
   private readonly onMessage = (message: Int16Array): void => {
