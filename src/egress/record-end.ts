@@ -56,3 +56,12 @@ export function watchRecordEnd(source: TrackSource, opts: { signal?: AbortSignal
     },
   };
 }
+
+/** The `record` progress lines of a source's events: first packet, mute, unmute, connection lost / recovered. */
+export function logSourceEvents(source: TrackSource, log: (line: string) => void): void {
+  source.once('rtp', () => log('receiving RTP'));
+  source.on('muted', () => log('track muted'));
+  source.on('unmuted', () => log('track unmuted'));
+  source.on('connectionLost', (why) => log(`connection lost (${why}), recovering`));
+  source.on('resumed', () => log('connection recovered'));
+}

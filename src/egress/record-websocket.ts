@@ -7,7 +7,7 @@ import type { TrackSource } from '../livekit/track-source.js';
 import { EgressError } from './egress-error.js';
 import { incompatibleFormat } from './end-reasons.js';
 import type { RecordOptions, RecordSummary } from './record.js';
-import { type RecordEndReason, watchRecordEnd } from './record-end.js';
+import { type RecordEndReason, logSourceEvents, watchRecordEnd } from './record-end.js';
 import { redactUrl, scrubSecrets, urlSecrets } from './redact.js';
 import { websocketCloseReason } from './websocket-job-output.js';
 import { frameBytes, type ResolvedPcmStreamOptions } from './websocket/pcm-stream-options.js';
@@ -51,11 +51,7 @@ export async function streamToWebSocket(
     await source.close();
     throw asSafeError(e, opts.output);
   }
-  source.once('rtp', () => log('receiving RTP'));
-  source.on('muted', () => log('track muted'));
-  source.on('unmuted', () => log('track unmuted'));
-  source.on('connectionLost', (why) => log(`connection lost (${why}), recovering`));
-  source.on('resumed', () => log('connection recovered'));
+  logSourceEvents(source, log);
 
   const endReason = await end.ended;
   let stats: TrackPcmStreamStats;

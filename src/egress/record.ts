@@ -8,7 +8,7 @@ import { subscribeTrack } from '../livekit/subscribe-track.js';
 import type { TrackCodec, TrackSource } from '../livekit/track-source.js';
 import { FileSink } from './outputs/file-sink.js';
 import { outputPath } from './output-path.js';
-import { type RecordEndReason, watchRecordEnd } from './record-end.js';
+import { type RecordEndReason, logSourceEvents, watchRecordEnd } from './record-end.js';
 import { streamToWebSocket } from './record-websocket.js';
 import { checkWebSocketUrl, isWebSocketUrl } from './websocket-url.js';
 import { TrackRecording } from './track-recording.js';
@@ -167,11 +167,7 @@ export async function record(opts: RecordOptions): Promise<RecordSummary> {
   log(`recording ${source.info.kind} ${source.info.codec.mimeType} track ${opts.track} of ${source.info.publisherIdentity} → ${path}`);
 
   const recording = new TrackRecording(source, rec, { write: (chunks) => sink.write(chunks) });
-  source.once('rtp', () => log('receiving RTP'));
-  source.on('muted', () => log('track muted'));
-  source.on('unmuted', () => log('track unmuted'));
-  source.on('connectionLost', (why) => log(`connection lost (${why}), recovering`));
-  source.on('resumed', () => log('connection recovered'));
+  logSourceEvents(source, log);
 
   const endReason = await end.ended;
   const s = recording.stop();

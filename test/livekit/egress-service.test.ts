@@ -15,6 +15,7 @@ import { EgressService } from '../../src/egress/egress-service.js';
 import type { EgressServiceConfig } from '../../src/egress/service-types.js';
 import { decodedSeconds, expectKilledWithinBound, probedDuration, recordAndSignal } from '../support/crash-check.js';
 import { decoderErrors, run } from '../support/ffmpeg.js';
+import { watchUpdates } from '../support/egress-updates.js';
 import { useLiveKitTestBed } from '../support/livekit-testbed.js';
 
 const bed = useLiveKitTestBed('egress-service');
@@ -25,20 +26,7 @@ const S = EgressStatus;
 function service(name: string, extra: Partial<EgressServiceConfig> = {}) {
   const recordingsDir = join(bed.dir, name);
   const svc = new EgressService({ apiKey: bed.server.apiKey, apiSecret: bed.server.apiSecret, wsUrl: bed.server.url, recordingsDir, ...extra });
-  const updates: EgressInfo[] = [];
-  svc.on('update', (info) => updates.push(info));
-  const statuses = (id: string) => updates.filter((u) => u.egressId === id).map((u) => S[u.status]);
-  const until = async (id: string, status: EgressStatus, timeoutMs = 20_000): Promise<EgressInfo> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const u = updates.find((x) => x.egressId === id && x.status === status);
-      if (u) return u;
-      const last = updates.filter((x) => x.egressId === id).pop();
-      if (last && last.status >= S.EGRESS_COMPLETE) throw new Error(`egress ended ${S[last.status]} (${last.error}) instead of ${S[status]}`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${S[status]}: ${statuses(id).join(' → ')}`);
-      await sleep(50);
-    }
-  };
+  const { updates, statuses, until } = watchUpdates(svc);
   return { svc, recordingsDir, updates, statuses, until };
 }
 

@@ -20,6 +20,7 @@ import type { EgressServiceConfig } from '../../src/egress/service-types.js';
 import type { PcmStreamOptions } from '../../src/egress/websocket/pcm-stream-options.js';
 import { BACKEND } from '../support/backend.js';
 import { listParticipants } from '../support/livekit-publisher.js';
+import { watchUpdates } from '../support/egress-updates.js';
 import { useLiveKitTestBed } from '../support/livekit-testbed.js';
 import { startPcmReceiver, type PcmReceiver, type PcmReceiverOptions, type ReceivedConnection } from '../support/pcm-receiver.js';
 import {
@@ -58,20 +59,7 @@ function service(pcm?: PcmStreamOptions, extra: Partial<EgressServiceConfig> = {
     recordingsDir: bed.dir, ...extra, ...(pcm ? { websocket: pcm } : {}) };
   const svc = new EgressService(config);
   services.push(svc);
-  const updates: EgressInfo[] = [];
-  svc.on('update', (info) => updates.push(info));
-  const statuses = (id: string) => updates.filter((u) => u.egressId === id).map((u) => S[u.status]);
-  const until = async (id: string, status: EgressStatus, timeoutMs = 20_000): Promise<EgressInfo> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const u = updates.find((x) => x.egressId === id && x.status === status);
-      if (u) return u;
-      const last = updates.filter((x) => x.egressId === id).pop();
-      if (last && last.status >= S.EGRESS_COMPLETE) throw new Error(`egress ended ${S[last.status]} (${last.error}) instead of ${S[status]}`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${S[status]}: ${statuses(id).join(' → ')}`);
-      await sleep(50);
-    }
-  };
+  const { updates, statuses, until } = watchUpdates(svc);
   return { svc, updates, statuses, until };
 }
 

@@ -12,6 +12,7 @@ import { WebSocketServer } from 'ws';
 
 import { EgressService } from '../../src/egress/egress-service.js';
 import { listParticipants } from '../support/livekit-publisher.js';
+import { watchUpdates } from '../support/egress-updates.js';
 import { useLiveKitTestBed } from '../support/livekit-testbed.js';
 
 const bed = useLiveKitTestBed('ws-job');
@@ -52,20 +53,7 @@ async function closedPort(): Promise<number> {
 
 function service() {
   const svc = new EgressService({ apiKey: bed.server.apiKey, apiSecret: bed.server.apiSecret, wsUrl: bed.server.url, recordingsDir: bed.dir });
-  const updates: EgressInfo[] = [];
-  svc.on('update', (info) => updates.push(info));
-  const until = async (id: string, status: EgressStatus, timeoutMs = 20_000): Promise<EgressInfo> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const u = updates.find((x) => x.egressId === id && x.status === status);
-      if (u) return u;
-      const last = updates.filter((x) => x.egressId === id).pop();
-      if (last && last.status >= S.EGRESS_COMPLETE) throw new Error(`egress ended ${S[last.status]} (${last.error}) instead of ${S[status]}`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${S[status]}`);
-      await sleep(50);
-    }
-  };
-  const statuses = (id: string) => updates.filter((u) => u.egressId === id).map((u) => S[u.status]);
+  const { until, statuses } = watchUpdates(svc);
   return { svc, until, statuses };
 }
 
