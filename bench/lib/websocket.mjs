@@ -1,0 +1,238 @@
+// Scenario "websocket": latency of the WebSocket PCM output, against LiveKit's audio path modelled
+// in GStreamer (bench/lib/gst-pcm-peer.mjs), everything in real time on one machine's clock.
+//
+//   publisher process   livekit-server + an rtc-node publisher of a mono Opus track with clicks at
+//                       known capture times (scripts/load/click-publisher-process.ts)
+//   egress process      EgressService → websocket_url of a `ws` server here; its CPU and RSS are
+//                       the stream's (scripts/load/ws-egress-process.ts)
+//   this process        the `ws` receiver; a second subscription of the same track (subscribeTrack)
+//                       forwarding every RTP packet over UDP to the GStreamer peers; click detection
+//                       in every received PCM stream (bench/lib/clicks.mjs)
+//
+// Reported: packet arrival → message handed to the socket, p50/p99 (the stream's own histogram,
+// TrackPcmStream stats().latency, when the job exposes it); publisher capture → receiver arrival
+// p50/p99 for ours and each peer (clicks matched to their capture wall times); CPU s/s and RSS per
+// stream. Env: BENCH_WS_SECONDS (default 60) of clicks every BENCH_WS_CLICK_MS (default 250);
+// BENCH_WS_PEERS (default fast,livekit; empty: none).
+import { spawn, spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
+
+import { ClickDetector, matchClicks, percentile } from './clicks.mjs';
+import { PEER_SETTINGS, startPeer } from './gst-pcm-peer.mjs';
+
+/** The goal of issue 9: packet arrival → message handed to the socket, p99. */
+export const GOAL_MS = 100;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+
+/** A child speaking JSON lines; `next(key)` resolves with the next message holding `key`. */
+function jsonChild(rootDir, args, env, log, name) {
+  const child = spawn(process.execPath, args, { cwd: rootDir, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const messages = [];
+  const waiters = new Set();
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    if (stderr.length > 20_000) stderr = stderr.slice(-10_000);
+  });
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    let m;
+    try { m = JSON.parse(line); } catch { return; }
+    messages.push(m);
+    for (const w of waiters) w();
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return {
+    child, messages,
+    send: (line) => child.stdin.write(`${line}\n`),
+    stderr: () => stderr.trim().split('\n').slice(-5).join(' | '),
+    /** Next message (whole) with `key` (removed from the list), or throws after `ms`. */
+    async next(key, ms) {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const i = messages.findIndex((m) => m && typeof m === 'object' && key in m);
+        if (i >= 0) return messages.splice(i, 1)[0];
+        if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}) before "${key}": ${this.stderr()}`);
+        if (Date.now() > deadline) throw new Error(`${name}: no "${key}" within ${ms} ms: ${this.stderr()}`);
+        await new Promise((r) => {
+          const w = () => { waiters.delete(w); r(); };
+          waiters.add(w);
+          setTimeout(w, 250);
+        });
+      }
+    },
+    async stop() {
+      child.stdin.end();
+      const t = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+async function tsImport(rootDir, rel) {
+  const { tsImport: load } = await import('tsx/esm/api');
+  return load(pathToFileURL(join(rootDir, rel)).href, import.meta.url);
+}
+
+/** The `ws` receiver: one connection expected; PCM into a ClickDetector. */
+async function startReceiver() {
+  const { WebSocketServer } = await import('ws');
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((resolve) => wss.once('listening', resolve));
+  const r = {
+    url: `ws://127.0.0.1:${wss.address().port}/bench?token=secret`,
+    detector: new ClickDetector(48000, 2),
+    contentType: undefined, texts: [], binarySizes: new Map(), close: undefined, connected: false,
+    closed: undefined,
+  };
+  let closedResolve;
+  r.closed = new Promise((resolve) => (closedResolve = resolve));
+  wss.on('connection', (ws, req) => {
+    r.connected = true;
+    r.contentType = req.headers['content-type'];
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) { r.texts.push(data.toString()); return; }
+      r.binarySizes.set(data.length, (r.binarySizes.get(data.length) ?? 0) + 1);
+      r.detector.push(data);
+    });
+    ws.on('close', (code, reason) => {
+      r.close = { code, reason: reason.toString() };
+      closedResolve();
+    });
+  });
+  r.stop = () => new Promise((resolve) => { for (const c of wss.clients) c.terminate(); wss.close(() => resolve()); });
+  return r;
+}
+
+function gstAvailable() {
+  const r = spawnSync('gst-launch-1.0', ['--version'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.split('\n')[0].replace(/^gst-launch-1\.0 version /, '') : undefined;
+}
+
+function summarize(name, detector, published, rate) {
+  const m = matchClicks(detector.clicks, published, rate);
+  return { name, n: m.latMs.length, missing: m.missing, unmatched: m.unmatched, p50: percentile(m.latMs, 50), p99: percentile(m.latMs, 99), max: Math.max(...m.latMs) };
+}
+
+/** Runs the scenario; returns its Markdown section. */
+export async function runWebsocketBench({ rootDir, log }) {
+  const seconds = Number(process.env.BENCH_WS_SECONDS ?? 60);
+  const clickMs = Number(process.env.BENCH_WS_CLICK_MS ?? 250);
+  const peerNames = (process.env.BENCH_WS_PEERS ?? 'fast,livekit').split(',').map((s) => s.trim()).filter((s) => s in PEER_SETTINGS);
+  const title = '## WebSocket PCM latency (EgressService → `ws` receiver, against LiveKit\'s audio path in GStreamer)';
+  const { liveKitServerBinary } = await tsImport(rootDir, 'test/support/livekit-server.ts');
+  if (!existsSync(liveKitServerBinary())) return `${title}\n\n⚠ WARNING: livekit-server not installed (bash scripts/livekit-server.sh install): scenario skipped\n`;
+  const gstVersion = peerNames.length ? gstAvailable() : undefined;
+  const warnings = [];
+  if (peerNames.length && !gstVersion) warnings.push('gst-launch-1.0 not found (scripts/install-system-deps.sh installs it): peers skipped');
+  const peersToRun = gstVersion ? peerNames : [];
+
+  log('websocket: starting livekit-server and the click publisher');
+  const pub = jsonChild(rootDir, ['--import', 'tsx', join(rootDir, 'scripts', 'load', 'click-publisher-process.ts')], {}, log, 'click publisher');
+  const cleanups = [];
+  try {
+    const { server, track } = await pub.next('track', 120_000);
+    const receiver = await startReceiver();
+    cleanups.push(() => receiver.stop());
+
+    // The peers, fed by a second subscription of the same track.
+    const peers = [];
+    let source;
+    if (peersToRun.length) {
+      const { subscribeTrack } = await tsImport(rootDir, 'src/livekit/subscribe-track.ts');
+      source = await subscribeTrack({ ...server, roomName: track.room, identity: 'bench-gst-forwarder', trackSid: track.sid, bindAddress: '127.0.0.1' });
+      cleanups.push(() => source.close());
+      const udp = createSocket('udp4');
+      cleanups.push(() => new Promise((r) => udp.close(r)));
+      for (const name of peersToRun) {
+        const detector = new ClickDetector(48000, 2);
+        const peer = await startPeer(name, source.info.codec.payloadType, (chunk) => detector.push(chunk));
+        cleanups.push(() => peer.stop());
+        peers.push({ name, peer, detector });
+      }
+      source.on('rtp', (packet) => {
+        for (const p of peers) udp.send(packet, p.peer.port, '127.0.0.1');
+      });
+      log(`websocket: GStreamer peers ${peersToRun.join(', ')} fed from a second subscription (payload type ${source.info.codec.payloadType})`);
+    }
+
+    const egress = jsonChild(rootDir, ['--expose-gc', '--import', 'tsx', join(rootDir, 'scripts', 'load', 'ws-egress-process.ts')],
+      { LOAD_JSON: JSON.stringify({ server, track }), WS_URL: receiver.url }, log, 'egress process');
+    cleanups.push(() => egress.stop());
+    const { idle } = await egress.next('idle', 60_000);
+    await egress.next('started', 30_000);
+    await egress.next('active', 60_000);
+    log('websocket: egress ACTIVE; waiting for every receiver to get audio');
+    // Every stream flowing for ≥ 1 s (the synced peer starts after its whole latency).
+    const flowing = () => [receiver.detector, ...peers.map((p) => p.detector)].every((d) => d.frames >= 48000);
+    for (let t = 0; !flowing(); t++) {
+      if (t > 300) throw new Error(`no audio after 30 s: ours ${receiver.detector.frames} samples, ${peers.map((p) => `${p.name} ${p.detector.frames}${p.peer.running() ? '' : ` (exited: ${p.peer.stderr()})`}`).join(', ')}`);
+      await sleep(100);
+    }
+    await sleep(1000);
+    if (receiver.detector.clicks.length || peers.some((p) => p.detector.clicks.length)) warnings.push('something loud came before the first click: matching may be off');
+
+    egress.send('mark');
+    const peerCpu0 = peers.map((p) => p.peer.cpuSeconds());
+    const t0 = performance.now();
+    const clicks = Math.max(1, Math.round((seconds * 1000) / clickMs));
+    log(`websocket: ${clicks} clicks every ${clickMs} ms (${seconds} s)`);
+    pub.send(`clicks ${clickMs} ${clicks}`);
+    await pub.next('clicksDone', seconds * 1000 + 30_000);
+    const published = pub.messages.filter((m) => m.click).map((m) => m.click);
+    // The slowest peer's output still has to arrive (LiveKit's settings: ≈ 5 s behind).
+    await sleep(peersToRun.includes('livekit') ? 6000 : 1500);
+    const wallS = (performance.now() - t0) / 1000;
+    const peerCpu = peers.map((p, i) => (p.peer.cpuSeconds() - peerCpu0[i]) / wallS);
+    const peerMem = peers.map((p) => p.peer.rssMiB());
+    egress.send('report');
+    const { report } = await egress.next('report', 30_000);
+    egress.send('stop');
+    const { ended } = await egress.next('ended', 30_000);
+    await Promise.race([receiver.closed, sleep(5000)]);
+
+    const ours = summarize('track-egress (EgressService → ws)', receiver.detector, published, 48000);
+    const rows = peers.map((p, i) => ({ ...summarize(PEER_SETTINGS[p.name].label, p.detector, published, 48000), cpu: peerCpu[i], mem: peerMem[i] }));
+    const lat = report.stats?.latency;
+    const stats = report.stats ?? {};
+
+    const cpuInfo = `${f(report.cpuPerSec, 4)} CPU s/s`;
+    const lines = [
+      title,
+      '',
+      `- ${clicks} clicks (5 ms, 2 kHz) every ${clickMs} ms over a quiet 150 Hz sine, published by @livekit/rtc-node (mono Opus 48 kHz, DTX off) to a local livekit-server; each click's capture time is its first sample's place on the publisher's wall clock; a click is detected at the first sample of channel 0 above 1/5 of full scale, and its latency is the arrival time of the WebSocket message (or stdout chunk) holding it minus its capture time`,
+      `- ours: EgressService.startTrackEgress with websocket_url (defaults: 48 kHz stereo s16le, 10 ms messages, reorderWaitMs 50) in its own process; the receiver is a \`ws\` server in the bench process`,
+      peersToRun.length ? `- peers: gst-launch-1.0 (GStreamer ${gstVersion}) \`udpsrc ! rtpjitterbuffer ! rtpopusdepay ! opusdec ! audiorate ! audioconvert ! audioresample ! S16LE 48k stereo ! audiomixer (+ silent live audiotestsrc) ! fdsink\`, fed every RTP packet of a second subscription of the same track over UDP on loopback (it gets plain RTP: no signalling, ICE, DTLS/SRTP or NACK in its CPU)` : '- peers: none',
+      `- one machine, one clock (performance.timeOrigin + now()); publisher capture → receiver includes Opus encoding, the publisher's 10 ms frame, the SFU and WebRTC transport; both sides subscribe to the same SFU`,
+      '',
+      '| pipeline | clicks matched | capture → receiver p50 ms | p99 ms | max ms | p50 ÷ ours | p99 ÷ ours | CPU s/s per stream | RSS MiB |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+      `| ${ours.name} | ${ours.n}/${published.length} | ${f(ours.p50)} | ${f(ours.p99)} | ${f(ours.max)} | 1.0× | 1.0× | ${f(report.cpuPerSec, 4)} | ${f(report.rssMiB - idle.rssMiB, 1)} added to an idle service (${f(report.rssMiB, 0)} total) |`,
+      ...rows.map((r) => `| ${r.name} | ${r.n}/${published.length} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.max)} | ${f(r.p50 / ours.p50, 1)}× | ${f(r.p99 / ours.p99, 1)}× | ${f(r.cpu, 4)} | ${f(r.mem.rss, 1)} (peak ${f(r.mem.peak, 1)}) |`),
+      '',
+      lat && lat.count
+        ? `Packet arrival → message handed to the socket (TrackPcmStream stats().latency, ${lat.count} messages): p50 ${f(lat.p50Us / 1000, 2)} ms, p99 ${f(lat.p99Us / 1000, 2)} ms, max ${f(lat.maxUs / 1000, 2)} ms → goal p99 < ${GOAL_MS} ms ${lat.p99Us / 1000 < GOAL_MS ? 'met' : 'NOT met'}.`
+        : `Packet arrival → message handed to the socket: not reported (the job's EgressJobStats carries no \`latency\`).`,
+      `Ours: ${cpuInfo} in the egress process over ${f(report.seconds, 0)} s (service + LiveKit subscription + decode + socket), RSS ${f(report.rssMiB, 1)} MiB after GC vs ${f(idle.rssMiB, 1)} MiB for the idle service; ` +
+        `stream: ${stats.packets ?? '?'} packets, ${stats.lost ?? '?'} lost, ${stats.framesDropped ?? '?'} messages dropped; final status ${ended.status}${ended.error ? ` (${ended.error})` : ''}; receiver saw Content-Type ${receiver.contentType ?? '(none)'}, message sizes ${[...receiver.binarySizes].map(([k, v]) => `${k} B × ${v}`).join(', ')}, text ${JSON.stringify(receiver.texts)}, close ${receiver.close ? `${receiver.close.code} "${receiver.close.reason}"` : 'none'}.`,
+    ];
+    const bad = [ours, ...rows].filter((r) => r.n < published.length * 0.9);
+    for (const r of bad) warnings.push(`${r.name}: only ${r.n} of ${published.length} clicks matched (${r.missing} missing, ${r.unmatched} detections unmatched)`);
+    for (const p of peers) if (!p.peer.running()) warnings.push(`${p.name} peer exited early: ${p.peer.stderr()}`);
+    for (const w of warnings) lines.push(`\n⚠ WARNING: ${w}`);
+    log(`websocket: ours p50 ${f(ours.p50)} / p99 ${f(ours.p99)} ms; ${rows.map((r) => `${r.name.split(',')[1] ?? r.name}: ${f(r.p50)} / ${f(r.p99)} ms`).join('; ')}`);
+    return `${lines.join('\n')}\n`;
+  } catch (err) {
+    return `${title}\n\n⚠ WARNING: scenario failed: ${String(err?.message ?? err).split('\n')[0]}\n`;
+  } finally {
+    for (const c of cleanups.reverse()) await c().catch(() => {});
+    await pub.stop();
+  }
+}
+
