@@ -4,7 +4,8 @@
 //   publisher process   livekit-server + an rtc-node publisher of a mono Opus track with clicks at
 //                       known capture times (scripts/load/click-publisher-process.ts)
 //   egress process      EgressService → websocket_url of a `ws` server here; its CPU and RSS are
-//                       the stream's (scripts/load/ws-egress-process.ts)
+//                       the stream's (scripts/load/ws-egress-process.ts; BENCH_WS_DRIVER=library:
+//                       the job's pieces without the service)
 //   this process        the `ws` receiver; a second subscription of the same track (subscribeTrack)
 //                       forwarding every RTP packet over UDP to the GStreamer peers; click detection
 //                       in every received PCM stream (bench/lib/clicks.mjs)
@@ -124,8 +125,9 @@ function summarize(name, detector, published, rate) {
 export async function runWebsocketBench({ rootDir, log }) {
   const seconds = Number(process.env.BENCH_WS_SECONDS ?? 60);
   const clickMs = Number(process.env.BENCH_WS_CLICK_MS ?? 250);
+  const driver = process.env.BENCH_WS_DRIVER === 'library' ? 'library' : 'service';
   const peerNames = (process.env.BENCH_WS_PEERS ?? 'fast,livekit').split(',').map((s) => s.trim()).filter((s) => s in PEER_SETTINGS);
-  const title = '## WebSocket PCM latency (EgressService → `ws` receiver, against LiveKit\'s audio path in GStreamer)';
+  const title = `## WebSocket PCM latency (${driver === 'service' ? 'EgressService' : 'TrackPcmStream'} → \`ws\` receiver, against LiveKit's audio path in GStreamer)`;
   const { liveKitServerBinary } = await tsImport(rootDir, 'test/support/livekit-server.ts');
   if (!existsSync(liveKitServerBinary())) return `${title}\n\n⚠ WARNING: livekit-server not installed (bash scripts/livekit-server.sh install): scenario skipped\n`;
   const gstVersion = peerNames.length ? gstAvailable() : undefined;
@@ -163,7 +165,7 @@ export async function runWebsocketBench({ rootDir, log }) {
     }
 
     const egress = jsonChild(rootDir, ['--expose-gc', '--import', 'tsx', join(rootDir, 'scripts', 'load', 'ws-egress-process.ts')],
-      { LOAD_JSON: JSON.stringify({ server, track }), WS_URL: receiver.url }, log, 'egress process');
+      { LOAD_JSON: JSON.stringify({ server, track }), WS_URL: receiver.url, WS_DRIVER: driver }, log, 'egress process');
     cleanups.push(() => egress.stop());
     const { idle } = await egress.next('idle', 60_000);
     await egress.next('started', 30_000);
@@ -197,36 +199,38 @@ export async function runWebsocketBench({ rootDir, log }) {
     const { ended } = await egress.next('ended', 30_000);
     await Promise.race([receiver.closed, sleep(5000)]);
 
-    const ours = summarize('track-egress (EgressService → ws)', receiver.detector, published, 48000);
+    const ours = summarize(driver === 'service' ? 'track-egress (EgressService → ws)' : 'track-egress (TrackPcmStream → ws, library)', receiver.detector, published, 48000);
     const rows = peers.map((p, i) => ({ ...summarize(PEER_SETTINGS[p.name].label, p.detector, published, 48000), cpu: peerCpu[i], mem: peerMem[i] }));
     const lat = report.stats?.latency;
     const stats = report.stats ?? {};
 
-    const cpuInfo = `${f(report.cpuPerSec, 4)} CPU s/s`;
+    const cpuInfo = `${f(report.cpuPerSec, 4)} CPU s/s (idle before the stream: ${f(idle.cpuPerSec, 4)})`;
     const lines = [
       title,
       '',
       `- ${clicks} clicks (5 ms, 2 kHz) every ${clickMs} ms over a quiet 150 Hz sine, published by @livekit/rtc-node (mono Opus 48 kHz, DTX off) to a local livekit-server; each click's capture time is its first sample's place on the publisher's wall clock; a click is detected at the first sample of channel 0 above 1/5 of full scale, and its latency is the arrival time of the WebSocket message (or stdout chunk) holding it minus its capture time`,
-      `- ours: EgressService.startTrackEgress with websocket_url (defaults: 48 kHz stereo s16le, 10 ms messages, reorderWaitMs 50) in its own process; the receiver is a \`ws\` server in the bench process`,
+      driver === 'service'
+        ? `- ours: EgressService.startTrackEgress with websocket_url (defaults: 48 kHz stereo s16le, 10 ms messages, reorderWaitMs 50) in its own process; the receiver is a \`ws\` server in the bench process`
+        : `- ours (BENCH_WS_DRIVER=library): subscribeTrack → PcmWebSocket.connect → TrackPcmStream.create (defaults: 48 kHz stereo s16le, 10 ms messages, reorderWaitMs 50) in its own process, no EgressService; the receiver is a \`ws\` server in the bench process`,
       peersToRun.length ? `- peers: gst-launch-1.0 (GStreamer ${gstVersion}) \`udpsrc ! rtpjitterbuffer ! rtpopusdepay ! opusdec ! audiorate ! audioconvert ! audioresample ! S16LE 48k stereo ! audiomixer (+ silent live audiotestsrc) ! fdsink\`, fed every RTP packet of a second subscription of the same track over UDP on loopback (it gets plain RTP: no signalling, ICE, DTLS/SRTP or NACK in its CPU)` : '- peers: none',
       `- one machine, one clock (performance.timeOrigin + now()); publisher capture → receiver includes Opus encoding, the publisher's 10 ms frame, the SFU and WebRTC transport; both sides subscribe to the same SFU`,
       '',
       '| pipeline | clicks matched | capture → receiver p50 ms | p99 ms | max ms | p50 ÷ ours | p99 ÷ ours | CPU s/s per stream | RSS MiB |',
       '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-      `| ${ours.name} | ${ours.n}/${published.length} | ${f(ours.p50)} | ${f(ours.p99)} | ${f(ours.max)} | 1.0× | 1.0× | ${f(report.cpuPerSec, 4)} | ${f(report.rssMiB - idle.rssMiB, 1)} added to an idle service (${f(report.rssMiB, 0)} total) |`,
+      `| ${ours.name} | ${ours.n}/${published.length} | ${f(ours.p50)} | ${f(ours.p99)} | ${f(ours.max)} | 1.0× | 1.0× | ${f(report.cpuPerSec - idle.cpuPerSec, 4)} | ${f(report.rssMiB - idle.rssMiB, 1)} (process ${f(report.rssMiB, 0)}) |`,
       ...rows.map((r) => `| ${r.name} | ${r.n}/${published.length} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.max)} | ${f(r.p50 / ours.p50, 1)}× | ${f(r.p99 / ours.p99, 1)}× | ${f(r.cpu, 4)} | ${f(r.mem.rss, 1)} (peak ${f(r.mem.peak, 1)}) |`),
       '',
       lat && lat.count
         ? `Packet arrival → message handed to the socket (TrackPcmStream stats().latency, ${lat.count} messages): p50 ${f(lat.p50Us / 1000, 2)} ms, p99 ${f(lat.p99Us / 1000, 2)} ms, max ${f(lat.maxUs / 1000, 2)} ms → goal p99 < ${GOAL_MS} ms ${lat.p99Us / 1000 < GOAL_MS ? 'met' : 'NOT met'}.`
         : `Packet arrival → message handed to the socket: not reported (the job's EgressJobStats carries no \`latency\`).`,
-      `Ours: ${cpuInfo} in the egress process over ${f(report.seconds, 0)} s (service + LiveKit subscription + decode + socket), RSS ${f(report.rssMiB, 1)} MiB after GC vs ${f(idle.rssMiB, 1)} MiB for the idle service; ` +
+      `Ours: ${cpuInfo} in the egress process over ${f(report.seconds, 0)} s (service + LiveKit subscription + decode + socket), RSS ${f(report.rssMiB, 1)} MiB after GC vs ${f(idle.rssMiB, 1)} MiB before the stream; the table's CPU and RSS per stream are the differences; ` +
         `stream: ${stats.packets ?? '?'} packets, ${stats.lost ?? '?'} lost, ${stats.framesDropped ?? '?'} messages dropped; final status ${ended.status}${ended.error ? ` (${ended.error})` : ''}; receiver saw Content-Type ${receiver.contentType ?? '(none)'}, message sizes ${[...receiver.binarySizes].map(([k, v]) => `${k} B × ${v}`).join(', ')}, text ${JSON.stringify(receiver.texts)}, close ${receiver.close ? `${receiver.close.code} "${receiver.close.reason}"` : 'none'}.`,
     ];
     const bad = [ours, ...rows].filter((r) => r.n < published.length * 0.9);
     for (const r of bad) warnings.push(`${r.name}: only ${r.n} of ${published.length} clicks matched (${r.missing} missing, ${r.unmatched} detections unmatched)`);
     for (const p of peers) if (!p.peer.running()) warnings.push(`${p.name} peer exited early: ${p.peer.stderr()}`);
     for (const w of warnings) lines.push(`\n⚠ WARNING: ${w}`);
-    log(`websocket: ours p50 ${f(ours.p50)} / p99 ${f(ours.p99)} ms; ${rows.map((r) => `${r.name.split(',')[1] ?? r.name}: ${f(r.p50)} / ${f(r.p99)} ms`).join('; ')}`);
+    log(`websocket: capture → receiver p50 / p99: ours ${f(ours.p50)} / ${f(ours.p99)} ms; ${rows.map((r, i) => `${peers[i].name} ${f(r.p50)} / ${f(r.p99)} ms`).join('; ')}`);
     return `${lines.join('\n')}\n`;
   } catch (err) {
     return `${title}\n\n⚠ WARNING: scenario failed: ${String(err?.message ?? err).split('\n')[0]}\n`;
