@@ -27,8 +27,9 @@ export class ClickDetector {
     this.lastArrivalUs = 0;
   }
 
-  /** @param {Buffer} chunk  @param {number} [arrivalUs] */
+  /** @param {Buffer | Int16Array} chunk s16le bytes  @param {number} [arrivalUs] */
   push(chunk, arrivalUs = wallUs()) {
+    if (!Buffer.isBuffer(chunk)) chunk = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (!this.firstArrivalUs) this.firstArrivalUs = arrivalUs;
     this.lastArrivalUs = arrivalUs;
     this.bytes += chunk.length;
@@ -49,27 +50,43 @@ export class ClickDetector {
 
 /**
  * Pairs detections with the publisher's clicks (`{ i, captureUs, sample }`, a fixed period): the
- * first detection is click 0 (nothing loud is sent before it), the others by their distance from
- * it in samples (rate `rate`; the publisher's are at 48 kHz). Returns latencies, ms, and what did
- * not match.
+ * first detection is click 0 (nothing loud is sent before it); each next one is placed after the
+ * previous match by its distance in samples (rate `rate`; the publisher's are at 48 kHz) when that
+ * lands within a fifth of a period of a click, else — a pipeline that dropped or inserted audio —
+ * by its distance in arrival time (jitter must stay under half a period). Returns latencies, ms,
+ * the arrival time of each matched click by index, how many clicks were never found and how many
+ * detections matched nothing.
  */
 export function matchClicks(detections, published, rate) {
-  if (detections.length === 0 || published.length === 0) return { latMs: [], unmatched: detections.length, missing: published.length };
+  if (detections.length === 0 || published.length === 0) return { latMs: [], arrivals: new Map(), unmatched: detections.length, missing: published.length, byTime: 0 };
   const byIndex = new Map(published.map((c) => [c.i, c]));
-  const period = published.length > 1 ? (published[1].sample - published[0].sample) * (rate / 48000) : Infinity;
-  const d0 = detections[0];
+  const periodSamples = published.length > 1 ? (published[1].sample - published[0].sample) * (rate / 48000) : Infinity;
+  const periodUs = (periodSamples / rate) * 1e6;
   const latMs = [];
+  /** click index → arrival µs of its detection */
+  const arrivals = new Map();
   let unmatched = 0;
+  let byTime = 0;
   const seen = new Set();
+  let prev; // { k, pos, arrivalUs }
   for (const d of detections) {
-    const k = Math.round((d.pos - d0.pos) / period);
-    const off = d.pos - d0.pos - k * period;
-    const c = byIndex.get(Number.isFinite(k) ? k : 0);
-    if (!c || Math.abs(off) > period / 5 || seen.has(k)) { unmatched++; continue; }
+    let k = 0;
+    if (prev) {
+      const steps = (d.pos - prev.pos) / periodSamples;
+      if (Math.abs(steps - Math.round(steps)) <= 0.2 && Math.round(steps) >= 1) k = prev.k + Math.round(steps);
+      else {
+        k = prev.k + Math.max(1, Math.round((d.arrivalUs - prev.arrivalUs) / periodUs));
+        byTime++;
+      }
+    }
+    const c = byIndex.get(k);
+    if (!c || seen.has(k)) { unmatched++; continue; }
     seen.add(k);
+    prev = { k, pos: d.pos, arrivalUs: d.arrivalUs };
     latMs.push((d.arrivalUs - c.captureUs) / 1000);
+    arrivals.set(k, d.arrivalUs);
   }
-  return { latMs, unmatched, missing: published.length - seen.size };
+  return { latMs, arrivals, unmatched, missing: published.length - seen.size, byTime };
 }
 
 /** p-th percentile (0..100) of `xs`, nearest rank. */

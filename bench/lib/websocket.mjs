@@ -30,6 +30,8 @@ export const GOAL_MS = 100;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+/** A ratio: one decimal below 10, none above. */
+const ratio = (x) => (Number.isFinite(x) ? `${x < 10 ? x.toFixed(1) : x.toFixed(0)}×` : 'n/a');
 
 /** A child speaking JSON lines; `next(key)` resolves with the next message holding `key`. */
 function jsonChild(rootDir, args, env, log, name) {
@@ -116,9 +118,19 @@ function gstAvailable() {
   return r.status === 0 ? r.stdout.split('\n')[0].replace(/^gst-launch-1\.0 version /, '') : undefined;
 }
 
-function summarize(name, detector, published, rate) {
+/** Capture → receiver, and subscriber arrival (the tap's) → receiver, per matched click, ms. */
+function summarize(name, detector, published, rate, tapArrivals) {
   const m = matchClicks(detector.clicks, published, rate);
-  return { name, n: m.latMs.length, missing: m.missing, unmatched: m.unmatched, p50: percentile(m.latMs, 50), p99: percentile(m.latMs, 99), max: Math.max(...m.latMs) };
+  const after = [];
+  for (const [k, us] of m.arrivals) {
+    const t = tapArrivals?.get(k);
+    if (t !== undefined) after.push((us - t) / 1000);
+  }
+  return {
+    name, n: m.latMs.length, missing: m.missing, unmatched: m.unmatched, byTime: m.byTime,
+    p50: percentile(m.latMs, 50), p99: percentile(m.latMs, 99), max: Math.max(...m.latMs),
+    a50: percentile(after, 50), a99: percentile(after, 99), amax: Math.max(...after), an: after.length,
+  };
 }
 
 /** Runs the scenario; returns its Markdown section. */
@@ -143,26 +155,31 @@ export async function runWebsocketBench({ rootDir, log }) {
     const receiver = await startReceiver();
     cleanups.push(() => receiver.stop());
 
-    // The peers, fed by a second subscription of the same track.
+    // A second subscription of the same track in this process: the tap (each packet decoded on its
+    // own to find the clicks: their arrival at a subscriber, the reference that cancels the path
+    // every pipeline shares) and the feed of the GStreamer peers.
+    const { subscribeTrack } = await tsImport(rootDir, 'src/livekit/subscribe-track.ts');
+    const { PcmDecoder } = await tsImport(rootDir, 'src/core/pcm-decoder.ts');
+    const source = await subscribeTrack({ ...server, roomName: track.room, identity: 'bench-tap', trackSid: track.sid, bindAddress: '127.0.0.1' });
+    cleanups.push(() => source.close());
+    const tapDecoder = await PcmDecoder.create({ channels: 1, sampleRate: 48000, outputChannels: 1, reorderWaitMs: 0 });
+    cleanups.push(async () => tapDecoder.close());
+    const tap = new ClickDetector(48000, 1);
     const peers = [];
-    let source;
-    if (peersToRun.length) {
-      const { subscribeTrack } = await tsImport(rootDir, 'src/livekit/subscribe-track.ts');
-      source = await subscribeTrack({ ...server, roomName: track.room, identity: 'bench-gst-forwarder', trackSid: track.sid, bindAddress: '127.0.0.1' });
-      cleanups.push(() => source.close());
-      const udp = createSocket('udp4');
-      cleanups.push(() => new Promise((r) => udp.close(r)));
-      for (const name of peersToRun) {
-        const detector = new ClickDetector(48000, 2);
-        const peer = await startPeer(name, source.info.codec.payloadType, (chunk) => detector.push(chunk));
-        cleanups.push(() => peer.stop());
-        peers.push({ name, peer, detector });
-      }
-      source.on('rtp', (packet) => {
-        for (const p of peers) udp.send(packet, p.peer.port, '127.0.0.1');
-      });
-      log(`websocket: GStreamer peers ${peersToRun.join(', ')} fed from a second subscription (payload type ${source.info.codec.payloadType})`);
+    const udp = createSocket('udp4');
+    cleanups.push(() => new Promise((r) => udp.close(r)));
+    for (const name of peersToRun) {
+      const detector = new ClickDetector(48000, 2);
+      const peer = await startPeer(name, source.info.codec.payloadType, (chunk) => detector.push(chunk));
+      cleanups.push(() => peer.stop());
+      peers.push({ name, peer, detector });
     }
+    source.on('rtp', (packet, arrivalUs) => {
+      for (const p of peers) udp.send(packet, p.peer.port, '127.0.0.1');
+      tapDecoder.push(packet, arrivalUs);
+      for (const piece of tapDecoder.drain()) tap.push(piece, arrivalUs);
+    });
+    if (peersToRun.length) log(`websocket: GStreamer peers ${peersToRun.join(', ')} fed from a second subscription (payload type ${source.info.codec.payloadType})`);
 
     const egress = jsonChild(rootDir, ['--expose-gc', '--import', 'tsx', join(rootDir, 'scripts', 'load', 'ws-egress-process.ts')],
       { LOAD_JSON: JSON.stringify({ server, track }), WS_URL: receiver.url, WS_DRIVER: driver }, log, 'egress process');
@@ -178,7 +195,7 @@ export async function runWebsocketBench({ rootDir, log }) {
       await sleep(100);
     }
     await sleep(1000);
-    if (receiver.detector.clicks.length || peers.some((p) => p.detector.clicks.length)) warnings.push('something loud came before the first click: matching may be off');
+    if (receiver.detector.clicks.length || tap.clicks.length || peers.some((p) => p.detector.clicks.length)) warnings.push('something loud came before the first click: matching may be off');
 
     egress.send('mark');
     const peerCpu0 = peers.map((p) => p.peer.cpuSeconds());
@@ -199,8 +216,10 @@ export async function runWebsocketBench({ rootDir, log }) {
     const { ended } = await egress.next('ended', 30_000);
     await Promise.race([receiver.closed, sleep(5000)]);
 
-    const ours = summarize(driver === 'service' ? 'track-egress (EgressService → ws)' : 'track-egress (TrackPcmStream → ws, library)', receiver.detector, published, 48000);
-    const rows = peers.map((p, i) => ({ ...summarize(PEER_SETTINGS[p.name].label, p.detector, published, 48000), cpu: peerCpu[i], mem: peerMem[i] }));
+    const tapM = matchClicks(tap.clicks, published, 48000);
+    const common = { p50: percentile(tapM.latMs, 50), p99: percentile(tapM.latMs, 99), max: Math.max(...tapM.latMs), n: tapM.latMs.length };
+    const ours = summarize(driver === 'service' ? 'track-egress (EgressService → ws)' : 'track-egress (TrackPcmStream → ws, library)', receiver.detector, published, 48000, tapM.arrivals);
+    const rows = peers.map((p, i) => ({ ...summarize(PEER_SETTINGS[p.name].label, p.detector, published, 48000, tapM.arrivals), cpu: peerCpu[i], mem: peerMem[i] }));
     const lat = report.stats?.latency;
     const stats = report.stats ?? {};
 
@@ -212,13 +231,17 @@ export async function runWebsocketBench({ rootDir, log }) {
       driver === 'service'
         ? `- ours: EgressService.startTrackEgress with websocket_url (defaults: 48 kHz stereo s16le, 10 ms messages, reorderWaitMs 50) in its own process; the receiver is a \`ws\` server in the bench process`
         : `- ours (BENCH_WS_DRIVER=library): subscribeTrack → PcmWebSocket.connect → TrackPcmStream.create (defaults: 48 kHz stereo s16le, 10 ms messages, reorderWaitMs 50) in its own process, no EgressService; the receiver is a \`ws\` server in the bench process`,
-      peersToRun.length ? `- peers: gst-launch-1.0 (GStreamer ${gstVersion}) \`udpsrc ! rtpjitterbuffer ! rtpopusdepay ! opusdec ! audiorate ! audioconvert ! audioresample ! S16LE 48k stereo ! audiomixer (+ silent live audiotestsrc) ! fdsink\`, fed every RTP packet of a second subscription of the same track over UDP on loopback (it gets plain RTP: no signalling, ICE, DTLS/SRTP or NACK in its CPU)` : '- peers: none',
+      peersToRun.length ? `- peers: gst-launch-1.0 (GStreamer ${gstVersion}) \`udpsrc ! rtpjitterbuffer ! rtpopusdepay ! opusdec ! audiorate ! audioconvert ! audioresample ! S16LE 48k stereo ! audiomixer (+ silent live audiotestsrc) ! fdsink\`, fed every RTP packet of the second subscription over UDP on loopback as it arrives (it gets plain RTP: no signalling, ICE, DTLS/SRTP or NACK in its CPU); its stdout is read here` : '- peers: none',
+      '- "packet arrival → receiver": per click, its arrival at the receiver minus the arrival (at a second subscriber of the same track, this process) of the RTP packet that holds it, found by decoding every packet there on its own (PcmDecoder, no reorder wait); this is the pipeline\'s own latency plus its delivery to the receiver, and what the ratios compare',
+      '- "clicks found": clicks detected and matched out of those published (a pipeline that drops the audio holding a click misses it); "stream position breaks": matched clicks whose distance from the previous one in samples disagreed with the publisher\'s by more than 1/5 of the period (audio dropped or inserted: they were matched by arrival time instead); ratios > 1× mean the peer is slower',
       `- one machine, one clock (performance.timeOrigin + now()); publisher capture → receiver includes Opus encoding, the publisher's 10 ms frame, the SFU and WebRTC transport; both sides subscribe to the same SFU`,
       '',
-      '| pipeline | clicks matched | capture → receiver p50 ms | p99 ms | max ms | p50 ÷ ours | p99 ÷ ours | CPU s/s per stream | RSS MiB |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-      `| ${ours.name} | ${ours.n}/${published.length} | ${f(ours.p50)} | ${f(ours.p99)} | ${f(ours.max)} | 1.0× | 1.0× | ${f(report.cpuPerSec - idle.cpuPerSec, 4)} | ${f(report.rssMiB - idle.rssMiB, 1)} (process ${f(report.rssMiB, 0)}) |`,
-      ...rows.map((r) => `| ${r.name} | ${r.n}/${published.length} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.max)} | ${f(r.p50 / ours.p50, 1)}× | ${f(r.p99 / ours.p99, 1)}× | ${f(r.cpu, 4)} | ${f(r.mem.rss, 1)} (peak ${f(r.mem.peak, 1)}) |`),
+      '| pipeline | clicks found | stream position breaks | packet arrival → receiver p50 ms | p99 ms | max ms | p50 ÷ ours | p99 ÷ ours | capture → receiver p50 ms | p99 ms | CPU s/s per stream | RSS MiB of the process | its growth with the stream, MiB |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      `| ${ours.name} | ${ours.n}/${published.length} | ${ours.byTime} | ${f(ours.a50)} | ${f(ours.a99)} | ${f(ours.amax)} | 1× | 1× | ${f(ours.p50)} | ${f(ours.p99)} | ${f(report.cpuPerSec - idle.cpuPerSec, 4)} | ${f(report.rssMiB, 1)} | ${f(report.rssMiB - idle.rssMiB, 1)} (heap+external ${f(report.heapMiB - idle.heapMiB, 1)}) |`,
+      ...rows.map((r) => `| ${r.name} | ${r.n}/${published.length} | ${r.byTime} | ${f(r.a50)} | ${f(r.a99)} | ${f(r.amax)} | ${ratio(r.a50 / ours.a50)} | ${ratio(r.a99 / ours.a99)} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.cpu, 4)} | ${f(r.mem.rss, 1)} (peak ${f(r.mem.peak, 1)}) | — |`),
+      '',
+      `Common path, publisher capture → packet arrival at a subscriber (the tap, ${common.n} clicks): p50 ${f(common.p50)} ms, p99 ${f(common.p99)} ms, max ${f(common.max)} ms — Opus encoding, the publisher's 10 ms frame, WebRTC and the SFU; the same for every row, so the ratios use packet arrival → receiver.`,
       '',
       lat && lat.count
         ? `Packet arrival → message handed to the socket (TrackPcmStream stats().latency, ${lat.count} messages): p50 ${f(lat.p50Us / 1000, 2)} ms, p99 ${f(lat.p99Us / 1000, 2)} ms, max ${f(lat.maxUs / 1000, 2)} ms → goal p99 < ${GOAL_MS} ms ${lat.p99Us / 1000 < GOAL_MS ? 'met' : 'NOT met'}.`
@@ -226,11 +249,12 @@ export async function runWebsocketBench({ rootDir, log }) {
       `Ours: ${cpuInfo} in the egress process over ${f(report.seconds, 0)} s (service + LiveKit subscription + decode + socket), RSS ${f(report.rssMiB, 1)} MiB after GC vs ${f(idle.rssMiB, 1)} MiB before the stream; the table's CPU and RSS per stream are the differences; ` +
         `stream: ${stats.packets ?? '?'} packets, ${stats.lost ?? '?'} lost, ${stats.framesDropped ?? '?'} messages dropped; final status ${ended.status}${ended.error ? ` (${ended.error})` : ''}; receiver saw Content-Type ${receiver.contentType ?? '(none)'}, message sizes ${[...receiver.binarySizes].map(([k, v]) => `${k} B × ${v}`).join(', ')}, text ${JSON.stringify(receiver.texts)}, close ${receiver.close ? `${receiver.close.code} "${receiver.close.reason}"` : 'none'}.`,
     ];
-    const bad = [ours, ...rows].filter((r) => r.n < published.length * 0.9);
-    for (const r of bad) warnings.push(`${r.name}: only ${r.n} of ${published.length} clicks matched (${r.missing} missing, ${r.unmatched} detections unmatched)`);
+    if (common.n < published.length * 0.9) warnings.push(`the tap found only ${common.n} of ${published.length} clicks`);
+    const bad = [ours, ...rows].filter((r) => r.n < published.length * 0.9 || r.unmatched > 0);
+    for (const r of bad) warnings.push(`${r.name}: ${r.n} of ${published.length} clicks matched (${r.missing} missing, ${r.unmatched} detections matched nothing)`);
     for (const p of peers) if (!p.peer.running()) warnings.push(`${p.name} peer exited early: ${p.peer.stderr()}`);
     for (const w of warnings) lines.push(`\n⚠ WARNING: ${w}`);
-    log(`websocket: capture → receiver p50 / p99: ours ${f(ours.p50)} / ${f(ours.p99)} ms; ${rows.map((r, i) => `${peers[i].name} ${f(r.p50)} / ${f(r.p99)} ms`).join('; ')}`);
+    log(`websocket: packet arrival → receiver p50 / p99: ours ${f(ours.a50)} / ${f(ours.a99)} ms; ${rows.map((r, i) => `${peers[i].name} ${f(r.a50)} / ${f(r.a99)} ms`).join('; ')}; common path ${f(common.p50)} / ${f(common.p99)} ms`);
     return `${lines.join('\n')}\n`;
   } catch (err) {
     return `${title}\n\n⚠ WARNING: scenario failed: ${String(err?.message ?? err).split('\n')[0]}\n`;

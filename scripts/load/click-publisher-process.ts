@@ -69,7 +69,9 @@ async function main(): Promise<void> {
           if (n >= nextClick && n < nextClick + CLICK_SAMPLES) v = CLICK_AMPLITUDE * Math.sin((2 * Math.PI * CLICK_HZ * (n - nextClick)) / RATE);
           data[i] = Math.round(v);
           if (n === nextClick + CLICK_SAMPLES - 1) {
-            emit({ click: { i: clickNo, captureUs: Math.round(t0WallUs + (nextClick * 1e6) / RATE), sample: nextClick } });
+            // lagMs: how late this frame is handed over; queuedMs: audio waiting in the AudioSource.
+            const lagMs = performance.now() - t0 - ((sample + FRAME) / RATE) * 1000;
+            emit({ click: { i: clickNo, captureUs: Math.round(t0WallUs + (nextClick * 1e6) / RATE), sample: nextClick, lagMs, queuedMs: source.queuedDuration } });
             clickNo++;
             clicksLeft--;
             if (clicksLeft > 0) nextClick += periodSamples;

@@ -41,6 +41,12 @@ async function idleCpu(ms: number): Promise<number> {
   return (c.user + c.system) / 1e6 / ((performance.now() - t0) / 1000);
 }
 
+/** The process before the stream: CPU over 3 s, then memory (start-up garbage collected). */
+async function idle(): Promise<{ cpuPerSec: number; rssMiB: number; heapMiB: number }> {
+  const cpuPerSec = await idleCpu(3000);
+  return { cpuPerSec, ...(await memory()) };
+}
+
 async function memory(): Promise<{ rssMiB: number; heapMiB: number }> {
   // Two full GCs a second apart, as scripts/load/ramp.ts: the allocator returns what the first freed.
   gc();
@@ -73,7 +79,7 @@ async function serve(report: () => unknown, stop: () => Promise<unknown>): Promi
 }
 
 async function library(load: LoadJson, wsUrl: string): Promise<void> {
-  emit({ idle: { ...(await memory()), cpuPerSec: await idleCpu(3000) } });
+  emit({ idle: await idle() });
   const options = resolvePcmStreamOptions({});
   const source = await subscribeTrack({ ...load.server, roomName: load.track.room, identity: `EG_bench_${process.pid}`, trackSid: load.track.sid, bindAddress: '127.0.0.1' });
   const socket = await PcmWebSocket.connect(wsUrl, { frameBytes: frameBytes(options), maxQueuedFrames: options.maxQueueMs / options.frameDurationMs });
@@ -100,7 +106,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'te-bench-ws-'));
   const service = new EgressService({ apiKey: load.server.apiKey, apiSecret: load.server.apiSecret, wsUrl: load.server.url, recordingsDir: dir });
   await service.start();
-  emit({ idle: { ...(await memory()), cpuPerSec: await idleCpu(3000) } });
+  emit({ idle: await idle() });
 
   const final = new Set([EgressStatus.EGRESS_COMPLETE, EgressStatus.EGRESS_FAILED, EgressStatus.EGRESS_ABORTED, EgressStatus.EGRESS_LIMIT_REACHED]);
   let egressId = '';
