@@ -6,14 +6,15 @@
 //   egress process      EgressService → websocket_url of a `ws` server here; its CPU and RSS are
 //                       the stream's (scripts/load/ws-egress-process.ts; BENCH_WS_DRIVER=library:
 //                       the job's pieces without the service)
-//   this process        the `ws` receiver; a second subscription of the same track (subscribeTrack)
-//                       forwarding every RTP packet over UDP to the GStreamer peers; click detection
-//                       in every received PCM stream (bench/lib/clicks.mjs)
+//   this process        the `ws` receiver; the tap: a second subscription of the same track
+//                       (subscribeTrack) that decodes each packet on its own to stamp each click with
+//                       the arrival of its packet, and forwards every packet over UDP to the
+//                       GStreamer peers; click detection in every received stream (bench/lib/clicks.mjs)
 //
 // Reported: packet arrival → message handed to the socket, p50/p99 (the stream's own histogram,
-// TrackPcmStream stats().latency, when the job exposes it); publisher capture → receiver arrival
-// p50/p99 for ours and each peer (clicks matched to their capture wall times); CPU s/s and RSS per
-// stream. Env: BENCH_WS_SECONDS (default 60) of clicks every BENCH_WS_CLICK_MS (default 250);
+// TrackPcmStream stats().latency, when the job exposes it); packet arrival (tap) → receiver arrival
+// p50/p99 for ours and each peer, with the ratios; publisher capture → receiver arrival and its
+// common part (capture → tap); CPU s/s and RSS per stream. Env: BENCH_WS_SECONDS (default 60) of clicks every BENCH_WS_CLICK_MS (default 250);
 // BENCH_WS_PEERS (default fast,livekit; empty: none).
 import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
