@@ -228,7 +228,7 @@ export async function runWebsocketBench({ rootDir, log }) {
     const lines = [
       title,
       '',
-      `- ${clicks} clicks (5 ms, 2 kHz) every ${clickMs} ms over a quiet 150 Hz sine, published by @livekit/rtc-node (mono Opus 48 kHz, DTX off) to a local livekit-server; each click's capture time is its first sample's place on the publisher's wall clock; a click is detected at the first sample of channel 0 above 1/5 of full scale, and its latency is the arrival time of the WebSocket message (or stdout chunk) holding it minus its capture time`,
+      `- ${clicks} clicks (5 ms, 2 kHz) every ${clickMs} ms over a quiet 150 Hz sine, published by @livekit/rtc-node (mono Opus 48 kHz, DTX off) to a local livekit-server; a click is detected at the first sample of channel 0 above 1/5 of full scale and stamped with the arrival time of the WebSocket message (or stdout chunk) holding it; its capture time is its first sample's place on the publisher's wall clock`,
       driver === 'service'
         ? `- ours: EgressService.startTrackEgress with websocket_url (defaults: 48 kHz stereo s16le, 10 ms messages, reorderWaitMs 50) in its own process; the receiver is a \`ws\` server in the bench process`
         : `- ours (BENCH_WS_DRIVER=library): subscribeTrack → PcmWebSocket.connect → TrackPcmStream.create (defaults: 48 kHz stereo s16le, 10 ms messages, reorderWaitMs 50) in its own process, no EgressService; the receiver is a \`ws\` server in the bench process`,
@@ -237,12 +237,12 @@ export async function runWebsocketBench({ rootDir, log }) {
       '- "clicks found": clicks detected and matched out of those published (a pipeline that drops the audio holding a click misses it); "stream position breaks": matched clicks whose distance from the previous one in samples disagreed with the publisher\'s by more than 1/5 of the period (audio dropped or inserted: they were matched by arrival time instead); ratios > 1× mean the peer is slower',
       `- one machine, one clock (performance.timeOrigin + now()); publisher capture → receiver includes Opus encoding, the publisher's 10 ms frame, the SFU and WebRTC transport; both sides subscribe to the same SFU`,
       '',
-      '| pipeline | clicks found | stream position breaks | packet arrival → receiver p50 ms | p99 ms | max ms | p50 ÷ ours | p99 ÷ ours | capture → receiver p50 ms | p99 ms | CPU s/s per stream | RSS MiB of the process | its growth with the stream, MiB |',
+      '| pipeline | clicks found | stream position breaks | packet arrival → receiver p50 ms | p99 ms | max ms | p50 ÷ ours | p99 ÷ ours | capture → receiver p50 ms | p99 ms | CPU s/s per stream | RSS MiB of the process | growth with the stream: RSS (noisy) / heap+external MiB |',
       '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-      `| ${ours.name} | ${ours.n}/${published.length} | ${ours.byTime} | ${f(ours.a50)} | ${f(ours.a99)} | ${f(ours.amax)} | 1× | 1× | ${f(ours.p50)} | ${f(ours.p99)} | ${f(report.cpuPerSec - idle.cpuPerSec, 4)} | ${f(report.rssMiB, 1)} | ${f(report.rssMiB - idle.rssMiB, 1)} (heap+external ${f(report.heapMiB - idle.heapMiB, 1)}) |`,
+      `| ${ours.name} | ${ours.n}/${published.length} | ${ours.byTime} | ${f(ours.a50)} | ${f(ours.a99)} | ${f(ours.amax)} | 1× | 1× | ${f(ours.p50)} | ${f(ours.p99)} | ${f(report.cpuPerSec - idle.cpuPerSec, 4)} | ${f(report.rssMiB, 1)} | ${f(report.rssMiB - idle.rssMiB, 1)} / ${f(report.heapMiB - idle.heapMiB, 1)} |`,
       ...rows.map((r) => `| ${r.name} | ${r.n}/${published.length} | ${r.byTime} | ${f(r.a50)} | ${f(r.a99)} | ${f(r.amax)} | ${ratio(r.a50 / ours.a50)} | ${ratio(r.a99 / ours.a99)} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.cpu, 4)} | ${f(r.mem.rss, 1)} (peak ${f(r.mem.peak, 1)}) | — |`),
       '',
-      `Common path, publisher capture → packet arrival at a subscriber (the tap, ${common.n} clicks): p50 ${f(common.p50)} ms, p99 ${f(common.p99)} ms, max ${f(common.max)} ms — Opus encoding, the publisher's 10 ms frame, WebRTC and the SFU; the same for every row, so the ratios use packet arrival → receiver.`,
+      `Common path, publisher capture → packet arrival at a subscriber (the tap, ${common.n} clicks): p50 ${f(common.p50)} ms, p99 ${f(common.p99)} ms, max ${f(common.max)} ms — Opus encoding, the publisher's 10 ms frame, WebRTC and the SFU; the same for every row, so the ratios use packet arrival → receiver. In the publisher, a click's frame was handed over p50 ${f(percentile(published.map((c) => c.lagMs), 50))} ms after its last sample was due, with ${f(percentile(published.map((c) => c.queuedMs), 50), 0)} ms (p50) queued in the AudioSource.`,
       '',
       lat && lat.count
         ? `Packet arrival → message handed to the socket (TrackPcmStream stats().latency, ${lat.count} messages): p50 ${f(lat.p50Us / 1000, 2)} ms, p99 ${f(lat.p99Us / 1000, 2)} ms, max ${f(lat.maxUs / 1000, 2)} ms → goal p99 < ${GOAL_MS} ms ${lat.p99Us / 1000 < GOAL_MS ? 'met' : 'NOT met'}.`
