@@ -85,7 +85,7 @@ function outputPath(n) {
 
 const seconds = (bytes) => (bytes / blockAlign / rate).toFixed(3);
 let connections = 0;
-/** Files still being finished (header patch): awaited before exiting. */
+/** One promise per open connection, settled once its file is finished (header patched). */
 const finishing = new Set();
 
 const wss = new WebSocketServer({ host: opts.host, port: Number(opts.port) });
@@ -133,10 +133,16 @@ wss.on('connection', (ws, req) => {
     if (!fileError) file.write(data);
   });
 
+  let settle;
+  const done = new Promise((resolve) => (settle = resolve));
+  finishing.add(done);
   ws.on('close', (code, reasonBuf) => {
-    const done = finish(code, reasonBuf).catch((err) => console.error(`${tag} ${path}: ${err.message}`));
-    finishing.add(done);
-    void done.finally(() => finishing.delete(done));
+    finish(code, reasonBuf)
+      .catch((err) => console.error(`${tag} ${path}: ${err.message}`))
+      .finally(() => {
+        finishing.delete(done);
+        settle();
+      });
   });
   async function finish(code, reasonBuf) {
     const reason = reasonBuf.toString('utf8');
@@ -160,13 +166,13 @@ wss.on('connection', (ws, req) => {
 });
 
 for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.once(sig, () => {
-    // Closing the server closes the connections with 1001; their files get their headers patched.
+  process.once(sig, async () => {
+    // Close every connection with 1001 (the sender's egress then ends FAILED: its receiver went
+    // away) and finish their files; a sender that does not answer the Close within 2 s is cut off.
+    wss.close();
     for (const c of wss.clients) c.close(1001, 'receiver shutting down');
-    wss.close(async () => {
-      await Promise.all(finishing);
-      process.exit(process.exitCode ?? 0);
-    });
-    setTimeout(() => process.exit(1), 3000).unref();
+    setTimeout(() => { for (const c of wss.clients) c.terminate(); }, 2000).unref();
+    await Promise.all(finishing);
+    process.exit(process.exitCode ?? 0);
   });
 }
