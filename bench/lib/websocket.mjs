@@ -14,8 +14,11 @@
 // Reported: packet arrival → message handed to the socket, p50/p99 (the stream's own histogram,
 // TrackPcmStream stats().latency, when the job exposes it); packet arrival (tap) → receiver arrival
 // p50/p99 for ours and each peer, with the ratios; publisher capture → receiver arrival and its
-// common part (capture → tap); CPU s/s and RSS per stream. Env: BENCH_WS_SECONDS (default 60) of clicks every BENCH_WS_CLICK_MS (default 250);
-// BENCH_WS_PEERS (default fast,livekit; empty: none).
+// common part (capture → tap); CPU s/s and RSS per stream.
+// Env: BENCH_WS_SECONDS (default 60) of clicks every BENCH_WS_CLICK_MS (default 250);
+// BENCH_WS_PEERS (default fast,livekit; empty: none); BENCH_WS_STREAMS (default 1): that many
+// egresses of the track in the egress process, CPU and RSS per stream divided by it;
+// BENCH_WS_DRIVER=library: the job's pieces without the EgressService.
 import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
@@ -85,6 +88,7 @@ async function tsImport(rootDir, rel) {
 }
 
 /** The `ws` receiver: one connection expected; PCM into a ClickDetector. */
+/** The `ws` receiver: the first connection's PCM goes into a ClickDetector, the others are counted. */
 async function startReceiver() {
   const { WebSocketServer } = await import('ws');
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
@@ -92,22 +96,25 @@ async function startReceiver() {
   const r = {
     url: `ws://127.0.0.1:${wss.address().port}/bench?token=secret`,
     detector: new ClickDetector(48000, 2),
-    contentType: undefined, texts: [], binarySizes: new Map(), close: undefined, connected: false,
-    closed: undefined,
+    contentType: undefined, texts: [], binarySizes: new Map(), close: undefined,
+    connections: 0, open: 0, otherBytes: 0,
   };
-  let closedResolve;
-  r.closed = new Promise((resolve) => (closedResolve = resolve));
+  const closedWaiters = new Set();
+  /** Resolves once every connection so far has closed. */
+  r.allClosed = () => new Promise((resolve) => { if (r.open === 0) resolve(); else closedWaiters.add(resolve); });
   wss.on('connection', (ws, req) => {
-    r.connected = true;
-    r.contentType = req.headers['content-type'];
+    const first = r.connections++ === 0;
+    r.open++;
+    if (first) r.contentType = req.headers['content-type'];
     ws.on('message', (data, isBinary) => {
+      if (!first) { if (isBinary) r.otherBytes += data.length; return; }
       if (!isBinary) { r.texts.push(data.toString()); return; }
       r.binarySizes.set(data.length, (r.binarySizes.get(data.length) ?? 0) + 1);
       r.detector.push(data);
     });
     ws.on('close', (code, reason) => {
-      r.close = { code, reason: reason.toString() };
-      closedResolve();
+      if (first) r.close = { code, reason: reason.toString() };
+      if (--r.open === 0) for (const w of closedWaiters) w();
     });
   });
   r.stop = () => new Promise((resolve) => { for (const c of wss.clients) c.terminate(); wss.close(() => resolve()); });
@@ -139,6 +146,7 @@ export async function runWebsocketBench({ rootDir, log }) {
   const seconds = Number(process.env.BENCH_WS_SECONDS ?? 60);
   const clickMs = Number(process.env.BENCH_WS_CLICK_MS ?? 250);
   const driver = process.env.BENCH_WS_DRIVER === 'library' ? 'library' : 'service';
+  const streams = driver === 'service' ? Math.max(1, Number(process.env.BENCH_WS_STREAMS ?? 1)) : 1;
   const peerNames = (process.env.BENCH_WS_PEERS ?? 'fast,livekit').split(',').map((s) => s.trim()).filter((s) => s in PEER_SETTINGS);
   const title = `## WebSocket PCM latency (${driver === 'service' ? 'EgressService' : 'TrackPcmStream'} → \`ws\` receiver, against LiveKit's audio path in GStreamer)`;
   const { liveKitServerBinary } = await tsImport(rootDir, 'test/support/livekit-server.ts');
@@ -183,14 +191,14 @@ export async function runWebsocketBench({ rootDir, log }) {
     if (peersToRun.length) log(`websocket: GStreamer peers ${peersToRun.join(', ')} fed from a second subscription (payload type ${source.info.codec.payloadType})`);
 
     const egress = jsonChild(rootDir, ['--expose-gc', '--import', 'tsx', join(rootDir, 'scripts', 'load', 'ws-egress-process.ts')],
-      { LOAD_JSON: JSON.stringify({ server, track }), WS_URL: receiver.url, WS_DRIVER: driver }, log, 'egress process');
+      { LOAD_JSON: JSON.stringify({ server, track }), WS_URL: receiver.url, WS_DRIVER: driver, WS_STREAMS: String(streams) }, log, 'egress process');
     cleanups.push(() => egress.stop());
     const { idle } = await egress.next('idle', 60_000);
     await egress.next('started', 30_000);
     await egress.next('active', 60_000);
     log('websocket: egress ACTIVE; waiting for every receiver to get audio');
     // Every stream flowing for ≥ 1 s (the synced peer starts after its whole latency).
-    const flowing = () => [receiver.detector, ...peers.map((p) => p.detector)].every((d) => d.frames >= 48000);
+    const flowing = () => receiver.connections >= streams && [receiver.detector, ...peers.map((p) => p.detector)].every((d) => d.frames >= 48000);
     for (let t = 0; !flowing(); t++) {
       if (t > 300) throw new Error(`no audio after 30 s: ours ${receiver.detector.frames} samples, ${peers.map((p) => `${p.name} ${p.detector.frames}${p.peer.running() ? '' : ` (exited: ${p.peer.stderr()})`}`).join(', ')}`);
       await sleep(100);
@@ -215,11 +223,11 @@ export async function runWebsocketBench({ rootDir, log }) {
     const { report } = await egress.next('report', 30_000);
     egress.send('stop');
     const { ended } = await egress.next('ended', 30_000);
-    await Promise.race([receiver.closed, sleep(5000)]);
+    await Promise.race([receiver.allClosed(), sleep(5000)]);
 
     const tapM = matchClicks(tap.clicks, published, 48000);
     const common = { p50: percentile(tapM.latMs, 50), p99: percentile(tapM.latMs, 99), max: Math.max(...tapM.latMs), n: tapM.latMs.length };
-    const ours = summarize(driver === 'service' ? 'track-egress (EgressService → ws)' : 'track-egress (TrackPcmStream → ws, library)', receiver.detector, published, 48000, tapM.arrivals);
+    const ours = summarize(driver === 'service' ? `track-egress (EgressService → ws${streams > 1 ? `, 1 of ${streams} streams` : ''})` : 'track-egress (TrackPcmStream → ws, library)', receiver.detector, published, 48000, tapM.arrivals);
     const rows = peers.map((p, i) => ({ ...summarize(PEER_SETTINGS[p.name].label, p.detector, published, 48000, tapM.arrivals), cpu: peerCpu[i], mem: peerMem[i] }));
     const lat = report.stats?.latency;
     const stats = report.stats ?? {};
@@ -239,7 +247,7 @@ export async function runWebsocketBench({ rootDir, log }) {
       '',
       '| pipeline | clicks found | stream position breaks | packet arrival → receiver p50 ms | p99 ms | max ms | p50 ÷ ours | p99 ÷ ours | capture → receiver p50 ms | p99 ms | CPU s/s per stream | RSS MiB of the process | growth with the stream: RSS (noisy) / heap+external MiB |',
       '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-      `| ${ours.name} | ${ours.n}/${published.length} | ${ours.byTime} | ${f(ours.a50)} | ${f(ours.a99)} | ${f(ours.amax)} | 1× | 1× | ${f(ours.p50)} | ${f(ours.p99)} | ${f(report.cpuPerSec - idle.cpuPerSec, 4)} | ${f(report.rssMiB, 1)} | ${f(report.rssMiB - idle.rssMiB, 1)} / ${f(report.heapMiB - idle.heapMiB, 1)} |`,
+      `| ${ours.name} | ${ours.n}/${published.length} | ${ours.byTime} | ${f(ours.a50)} | ${f(ours.a99)} | ${f(ours.amax)} | 1× | 1× | ${f(ours.p50)} | ${f(ours.p99)} | ${f((report.cpuPerSec - idle.cpuPerSec) / streams, 4)} | ${f(report.rssMiB, 1)} | ${f((report.rssMiB - idle.rssMiB) / streams, 1)} / ${f((report.heapMiB - idle.heapMiB) / streams, 1)} |`,
       ...rows.map((r) => `| ${r.name} | ${r.n}/${published.length} | ${r.byTime} | ${f(r.a50)} | ${f(r.a99)} | ${f(r.amax)} | ${ratio(r.a50 / ours.a50)} | ${ratio(r.a99 / ours.a99)} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.cpu, 4)} | ${f(r.mem.rss, 1)} (peak ${f(r.mem.peak, 1)}) | — |`),
       '',
       `Common path, publisher capture → packet arrival at a subscriber (the tap, ${common.n} clicks): p50 ${f(common.p50)} ms, p99 ${f(common.p99)} ms, max ${f(common.max)} ms — Opus encoding, the publisher's 10 ms frame, WebRTC and the SFU; the same for every row, so the ratios use packet arrival → receiver. In the publisher, a click's frame was handed over p50 ${f(percentile(published.map((c) => c.lagMs), 50))} ms after its last sample was due, with ${f(percentile(published.map((c) => c.queuedMs), 50), 0)} ms (p50) queued in the AudioSource.`,
@@ -247,7 +255,7 @@ export async function runWebsocketBench({ rootDir, log }) {
       lat && lat.count
         ? `Packet arrival → message handed to the socket (TrackPcmStream stats().latency, ${lat.count} messages): p50 ${f(lat.p50Us / 1000, 2)} ms, p99 ${f(lat.p99Us / 1000, 2)} ms, max ${f(lat.maxUs / 1000, 2)} ms → goal p99 < ${GOAL_MS} ms ${lat.p99Us / 1000 < GOAL_MS ? 'met' : 'NOT met'}.`
         : `Packet arrival → message handed to the socket: not reported (the job's EgressJobStats carries no \`latency\`).`,
-      `Ours: ${cpuInfo} in the egress process over ${f(report.seconds, 0)} s (service + LiveKit subscription + decode + socket), RSS ${f(report.rssMiB, 1)} MiB after GC vs ${f(idle.rssMiB, 1)} MiB before the stream; the table's CPU and RSS per stream are the differences; ` +
+      `Ours: ${cpuInfo} in the egress process over ${f(report.seconds, 0)} s (service + LiveKit subscription + decode + socket), RSS ${f(report.rssMiB, 1)} MiB after GC vs ${f(idle.rssMiB, 1)} MiB before the stream${streams > 1 ? `s; ${streams} egresses of the same track in that process (the other ${streams - 1} receivers got ${f(receiver.otherBytes / 1e6, 1)} MB)` : ''}; the table's CPU and RSS per stream are the differences${streams > 1 ? ` ÷ ${streams}` : ''}; ` +
         `stream: ${stats.packets ?? '?'} packets, ${stats.lost ?? '?'} lost, ${stats.framesDropped ?? '?'} messages dropped; final status ${ended.status}${ended.error ? ` (${ended.error})` : ''}; receiver saw Content-Type ${receiver.contentType ?? '(none)'}, message sizes ${[...receiver.binarySizes].map(([k, v]) => `${k} B × ${v}`).join(', ')}, text ${JSON.stringify(receiver.texts)}, close ${receiver.close ? `${receiver.close.code} "${receiver.close.reason}"` : 'none'}.`,
     ];
     if (common.n < published.length * 0.9) warnings.push(`the tap found only ${common.n} of ${published.length} clicks`);

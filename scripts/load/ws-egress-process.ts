@@ -1,6 +1,8 @@
 // The measured process of the websocket latency benchmark (bench/lib/websocket.mjs): an
 // EgressService streaming one track to a WebSocket (TrackEgressRequest.websocket_url), nothing else,
 // so that its CPU and RSS are the stream's (plus the service's idle baseline, measured first).
+// WS_STREAMS=N starts N egresses of the same track to the same URL (cost per stream with N in one
+// process); the first one is the measured stream.
 //
 //   LOAD_JSON='{"server":…,"track":{"room","sid"}}' WS_URL=ws://127.0.0.1:PORT/ \
 //     node --expose-gc --import tsx scripts/load/ws-egress-process.ts
@@ -109,26 +111,37 @@ async function main(): Promise<void> {
   emit({ idle: await idle() });
 
   const final = new Set([EgressStatus.EGRESS_COMPLETE, EgressStatus.EGRESS_FAILED, EgressStatus.EGRESS_ABORTED, EgressStatus.EGRESS_LIMIT_REACHED]);
-  let egressId = '';
-  let resolveEnded: (info: EgressInfo) => void = () => {};
-  const ended = new Promise<EgressInfo>((r) => (resolveEnded = r));
+  // WS_STREAMS egresses of the same track to the same URL; the first is the measured one.
+  const count = Math.max(1, Number(process.env.WS_STREAMS ?? 1));
+  const ended = new Map<string, (info: EgressInfo) => void>();
+  const active = new Set<string>();
   service.on('update', (info) => {
-    if (info.egressId !== egressId) return;
-    if (info.status === EgressStatus.EGRESS_ACTIVE) emit({ active: true });
-    if (final.has(info.status)) resolveEnded(info);
+    if (info.status === EgressStatus.EGRESS_ACTIVE && !active.has(info.egressId)) {
+      active.add(info.egressId);
+      if (active.size === count) emit({ active: true });
+    }
+    if (final.has(info.status)) ended.get(info.egressId)?.(info);
   });
-  const request = new TrackEgressRequest({ roomName: load.track.room, trackId: load.track.sid, output: { case: 'websocketUrl', value: wsUrl } });
-  egressId = (await service.startTrackEgress(request)).egressId;
-  emit({ started: { egressId } });
-  void ended.then((info) => {
+  const ids: string[] = [];
+  const endings: Promise<EgressInfo>[] = [];
+  for (let i = 0; i < count; i++) {
+    const request = new TrackEgressRequest({ roomName: load.track.room, trackId: load.track.sid, output: { case: 'websocketUrl', value: wsUrl } });
+    const id = (await service.startTrackEgress(request)).egressId;
+    ids.push(id);
+    endings.push(new Promise<EgressInfo>((r) => ended.set(id, r)));
+  }
+  const egressId = ids[0]!;
+  emit({ started: { egressId, count } });
+  void endings[0]!.then((info) => {
     if (info.status !== EgressStatus.EGRESS_COMPLETE) emit({ ended: summary(info) });
   });
 
   await serve(
     () => service.jobStats().find((j) => j.egressId === egressId),
     async () => {
-      await service.stopEgress(egressId).catch(() => {});
-      return summary(await ended);
+      await Promise.all(ids.map((id) => service.stopEgress(id).catch(() => {})));
+      const infos = await Promise.all(endings);
+      return { ...summary(infos[0]!), others: infos.slice(1).map((i) => EgressStatus[i.status]) };
     },
   );
   await service.close({ deadlineMs: 5000 });
