@@ -183,11 +183,13 @@ export async function runWebsocketBench({ rootDir, log }) {
       cleanups.push(() => peer.stop());
       peers.push({ name, peer, detector });
     }
-    source.on('rtp', (packet, arrivalUs) => {
+    const onRtp = (packet, arrivalUs) => {
       for (const p of peers) udp.send(packet, p.peer.port, '127.0.0.1');
       tapDecoder.push(packet, arrivalUs);
       for (const piece of tapDecoder.drain()) tap.push(piece, arrivalUs);
-    });
+    };
+    source.on('rtp', onRtp);
+    cleanups.push(async () => source.off('rtp', onRtp)); // runs first: nothing reaches a closed decoder or socket
     if (peersToRun.length) log(`websocket: GStreamer peers ${peersToRun.join(', ')} fed from a second subscription (payload type ${source.info.codec.payloadType})`);
 
     const egress = jsonChild(rootDir, ['--expose-gc', '--import', 'tsx', join(rootDir, 'scripts', 'load', 'ws-egress-process.ts')],
