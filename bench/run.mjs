@@ -3,8 +3,10 @@
 //
 //   npm run bench                      # from the repo root (node --expose-gc bench/run.mjs)
 //   BENCH_SECONDS=60 BENCH_ROUNDS=5 npm run bench
-//   BENCH_ONLY=h264,pcm npm run bench  # scenarios: h264, vp8, ogg, pcm, gst, service
+//   BENCH_ONLY=h264,pcm npm run bench  # scenarios: h264, vp8, ogg, pcm, gst, service, websocket
 //   BENCH_ONLY=service npm run bench   # CPU/RSS per concurrent Opus track egress (bench/lib/service.mjs)
+//   BENCH_ONLY=websocket npm run bench # WebSocket PCM latency vs LiveKit's path in GStreamer (bench/lib/websocket.mjs;
+//                                      # BENCH_WS_SECONDS=60 BENCH_WS_CLICK_MS=250 BENCH_WS_PEERS=fast,livekit)
 //   BENCH_TE=tsx npm run bench         # import src/ through tsx instead of the compiled dist/
 //
 // Self-contained: installs bench/node_modules (npm ci --prefix bench) and compiles the root
@@ -22,7 +24,7 @@ const log = (...a) => console.error('[bench]', ...a);
 
 const SECONDS = Math.max(60, Number(process.env.BENCH_SECONDS ?? 300));
 const ROUNDS = Math.max(5, Number(process.env.BENCH_ROUNDS ?? 7));
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'h264,vp8,ogg,pcm,gst,service').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'h264,vp8,ogg,pcm,gst,service,websocket').split(',').map((s) => s.trim()));
 const corpusDir = process.env.TE_CORPUS_DIR ?? join(rootDir, 'test', 'fixtures', 'generated');
 
 // --- bootstrap ----------------------------------------------------------------------------------
@@ -181,12 +183,18 @@ function emit(md, started) {
 async function main() {
   const started = Date.now();
   const load0 = os.loadavg();
-  // The service scenario runs first, on a machine not yet warmed by the others, in its own processes.
+  // The service and websocket scenarios run first, on a machine not yet warmed by the others, in their own processes.
   let serviceMd = '';
   if (ONLY.has('service')) {
     const { runServiceBench } = await import('./lib/service.mjs');
     serviceMd = await runServiceBench({ rootDir, log });
-    if ([...ONLY].every((id) => id === 'service')) {
+  }
+  if (ONLY.has('websocket')) {
+    const { runWebsocketBench } = await import('./lib/websocket.mjs');
+    serviceMd += `${serviceMd ? '\n' : ''}${await runWebsocketBench({ rootDir, log })}`;
+  }
+  {
+    if ([...ONLY].every((id) => id === 'service' || id === 'websocket')) {
       const load1 = os.loadavg();
       const head = `# track-egress benchmark results\n\n- date: ${new Date().toISOString()}, node ${process.version}, ${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}, load average ${load0.map((x) => x.toFixed(2)).join(' ')} → ${load1.map((x) => x.toFixed(2)).join(' ')}\n\n`;
       emit(`${head}${serviceMd}`, started);

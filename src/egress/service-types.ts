@@ -7,6 +7,7 @@ import type { EgressInfo, EgressStatus, S3Upload, TrackEgressRequest, WebhookCon
 import type { Logger } from 'pino';
 
 import type { SinkStats } from './outputs/output-sink.js';
+import type { LatencySummary } from './websocket/latency-histogram.js';
 import type { PcmStreamOptions } from './websocket/pcm-stream-options.js';
 
 /**
@@ -86,6 +87,11 @@ export type EgressJobStats = SinkStats & {
   durationUs: number;
   /** WebSocket output: binary PCM messages dropped because the receiver read too slowly (oldest first). 0 for files. */
   framesDropped: number;
+  /**
+   * WebSocket output: packet arrival → its PCM message handed to the socket, µs (the stream's
+   * fixed-bucket histogram, TrackPcmStream `stats().latency`; read by `npm run bench`). Absent for files.
+   */
+  latency?: LatencySummary;
 };
 
 /** Events of the service: one `update` per status change (and per FileInfo/StreamInfo change at the end). */

@@ -140,6 +140,7 @@ export class WebSocketJobOutput implements JobOutput {
       lost: s?.lost ?? 0,
       durationUs: s?.durationUs ?? 0,
       framesDropped: sock?.framesDropped ?? 0,
+      ...(s ? { latency: s.latency } : {}),
     };
   }
 
