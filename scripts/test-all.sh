@@ -13,6 +13,9 @@ node scripts/gen-abi.mjs | diff -u src/core/abi.generated.ts - ||
   { echo "src/core/abi.generated.ts is stale: node scripts/gen-abi.mjs > src/core/abi.generated.ts" >&2; exit 1; }
 
 bash scripts/bootstrap.sh
+# After the bootstrap: it needs npm's buf/protoc-gen-es and Go's module cache (filled by the
+# livekit-server install).
+bash scripts/gen-cluster-protos.sh --check
 printf '\n== typecheck (src, tests, scripts)\n'
 npx tsc -p tsconfig.test.json
 printf '\n== media corpus\n'
