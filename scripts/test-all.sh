@@ -31,10 +31,11 @@ for backend in native wasm; do
   printf '\n== TypeScript suite, TRACK_EGRESS_BACKEND=%s\n' "$backend"
   report="/tmp/te-vitest-$backend.json"
   set +e
-  # test/service/ (the egress service on livekit-server + MinIO, above the Recorder) runs once, on
-  # native: the backends' byte-identical output is asserted by test/unit/core/backend-contract.
+  # test/service/ (the egress service on livekit-server + MinIO, above the Recorder) and
+  # test/cluster/ (psrpc on Redis + livekit-server, no media) run once, on native: the backends'
+  # byte-identical output is asserted by test/unit/core/backend-contract.
   exclude=()
-  [ "$backend" = native ] || exclude=(--exclude 'test/service/**')
+  [ "$backend" = native ] || exclude=(--exclude 'test/service/**' --exclude 'test/cluster/**')
   TRACK_EGRESS_BACKEND=$backend npx vitest run "${exclude[@]}" --reporter=default --reporter=json --outputFile="$report"
   status=$?
   set -e

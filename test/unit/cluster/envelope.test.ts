@@ -77,7 +77,7 @@ describe('psrpc envelope (internal.Msg)', () => {
   });
 
   it('resolves the type from the last path segment, like anypb (other URL prefixes decode)', () => {
-    const payload = new Msg({ typeUrl: 'example.com/x/internal.ClaimResponse', value: new ClaimResponse({ requestId: 'R' }).toBinary() }).toBinary();
+    const payload = new Msg({ typeUrl: 'example.com/x/internal.ClaimResponse', value: new ClaimResponse({ requestId: 'R' }).toBinary() as Uint8Array<ArrayBuffer> }).toBinary();
     const d = decodeEnvelope(payload, ClaimResponse);
     expect(d.ok && d.message.requestId).toBe('R');
   });
