@@ -186,7 +186,7 @@ export class PsrpcClient {
     }
   }
 
-  /** Unsubscribes; pending and later requests fail with `canceled`. Idempotent. Does not close the bus. */
+  /** Unsubscribes; later requests fail with `canceled`, pending ones time out. Idempotent. Does not close the bus. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -12,3 +12,4 @@ export { defaultSelection, ServerSelection, type SelectionOptions } from './sele
 export { PsrpcServer, type AffinityFunc, type Handler, type HandlerContext, type PsrpcServerOptions, type RegisterOptions } from './server.js';
 export { EgressHandler, EgressInternal, IOInfo, type MethodSpec } from './services.js';
 export { ListActiveEgressRequest, ListActiveEgressResponse, StartEgressRequest } from './gen/rpc/egress_pb.js';
+export { UPSTREAM_VERSIONS } from './gen/versions.js';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimRequestChannel, requestChannel, responseChannel } from '../../src/cluster/channels.js';
 import { PsrpcClient } from '../../src/cluster/client.js';
 import { decodeEnvelope, typeUrlOf } from '../../src/cluster/envelope.js';
-import { ClaimRequest, Msg, Request, Response } from '../../src/cluster/gen/internal_pb.js';
+import { ClaimRequest, ClaimResponse, Msg, Request, Response } from '../../src/cluster/gen/internal_pb.js';
 import { StartEgressRequest } from '../../src/cluster/gen/rpc/egress_pb.js';
 import { RedisBus } from '../../src/cluster/redis-bus.js';
 import { PsrpcServer } from '../../src/cluster/server.js';
@@ -157,7 +157,20 @@ describe('livekit-server ↔ our psrpc over Redis', () => {
     expect(ours.length).toBeGreaterThanOrEqual(1);
     const goRes = decodeEnvelope(ours.at(-1)!.payload, Response);
     expect(goRes.ok && goRes.message.serverId).toMatch(/^SRV_[a-zA-Z0-9]{12}$/);
+    expect(goRes.ok && [goRes.message.code, goRes.message.error]).toEqual(['', '']);
     expect(Msg.fromBinary(ours.at(-1)!.payload).typeUrl).toBe(typeUrlOf(Response));
+    // The Go server's claim on our CLAIM channel: no affinity function → 1 (pkg/server/rpc.go:207).
+    const goClaims = seen.filter((m) => m.channel === claimRequestChannel('IOInfo', client.id)).map((m) => decodeEnvelope(m.payload, ClaimRequest));
+    expect(goClaims.length).toBeGreaterThanOrEqual(1);
+    for (const c of goClaims) expect(c.ok && c.message.affinity).toBe(1);
+    // Every envelope the Go side published re-encodes to the same bytes with our generated types.
+    for (const m of seen) {
+      const msg = Msg.fromBinary(m.payload);
+      expect(Buffer.from(msg.toBinary()).equals(m.payload)).toBe(true);
+      const type = { 'internal.Request': Request, 'internal.Response': Response, 'internal.ClaimRequest': ClaimRequest, 'internal.ClaimResponse': ClaimResponse }[msg.typeUrl.slice(20)];
+      expect(type, msg.typeUrl).toBeDefined();
+      expect(Buffer.from(type!.fromBinary(msg.value).toBinary()).equals(Buffer.from(msg.value))).toBe(true);
+    }
 
     // 4. StopEgress through the server → EgressHandler.StopEgress on topic = egress id → us.
     const stopped = await egress.stopEgress(info.egressId);
@@ -236,7 +249,7 @@ describe('livekit-server ↔ our psrpc over Redis', () => {
     ].sort());
     // The Go client's ClaimResponse named the best one.
     const rclaims = seen.slice(before).filter((m) => m.channel === 'EgressInternal|StartEgress|RCLAIM');
-    expect(rclaims).toHaveLength(1);
+    expect(rclaims.map((m) => decodeEnvelope(m.payload, ClaimResponse)).map((d) => d.ok && d.message.serverId)).toEqual([workers[1]!.id]);
     await Promise.all(workers.map((w) => w.close(true)));
   });
 
