@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { EgressClient, RoomServiceClient } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { claimRequestChannel, requestChannel, responseChannel } from '../../src/cluster/channels.js';
+import { claimRequestChannel, claimResponseChannel, requestChannel, responseChannel } from '../../src/cluster/channels.js';
 import { PsrpcClient } from '../../src/cluster/client.js';
 import { decodeEnvelope, typeUrlOf } from '../../src/cluster/envelope.js';
 import { ClaimRequest, ClaimResponse, Msg, Request, Response } from '../../src/cluster/gen/internal_pb.js';
@@ -64,6 +64,23 @@ afterAll(async () => {
 });
 
 describe('livekit-server ↔ our psrpc over Redis', () => {
+  it('the server subscribes the channels our naming gives (PUBSUB CHANNELS)', async () => {
+    const channels = new Set((await (await bus()).commands.pubsub('CHANNELS', '*')) as string[]);
+    for (const method of ['CreateEgress', 'UpdateEgress']) {
+      expect(channels.has(requestChannel('IOInfo', method, []))).toBe(true);
+      expect(channels.has(claimResponseChannel('IOInfo', method, []))).toBe(true);
+    }
+    // Its EgressInternal / EgressHandler clients: CLI_ ids with their CLAIM and RES channels.
+    for (const service of ['EgressInternal', 'EgressHandler']) {
+      const ids = [...channels].filter((c) => c.startsWith(`${service}|CLI_`) && c.endsWith('|RES')).map((c) => c.split('|')[1]!);
+      expect(ids).toHaveLength(1);
+      expect(channels.has(claimRequestChannel(service, ids[0]!))).toBe(true);
+      expect(channels.has(responseChannel(service, ids[0]!))).toBe(true);
+    }
+    // Nobody serves StartEgress yet.
+    expect(channels.has(requestChannel('EgressInternal', 'StartEgress', ['']))).toBe(false);
+  });
+
   it('StartTrackEgress → our EgressInternal.StartEgress (topic ""), claimed, STARTING; IOInfo.UpdateEgress ACTIVE → ListEgress; StopEgress → our EgressHandler.StopEgress', async () => {
     const roomName = 'psrpc-room-1';
     const room = await rooms.createRoom({ name: roomName });
