@@ -98,6 +98,7 @@ export class PsrpcClient {
     let resolveRes!: (res: Response) => void;
     const response = new Promise<Response>((resolve) => (resolveRes = resolve));
     const sel = spec.requireClaim ? new ServerSelection(selection) : undefined;
+    sel?.result.catch(() => {}); // observed below; never an unhandled rejection if publishing fails first
     this.#pending.set(requestId, {
       onClaim: sel ? (c) => sel.onClaim(c.serverId, c.affinity) : undefined,
       onResponse: (res) => {
