@@ -101,8 +101,16 @@ export class RedisBus {
       ['subscriber', this.#sub],
       ['command', this.#cmd],
     ] as const) {
-      conn.on('error', (err: Error) => this.#logger?.warn({ err: err.message, role }, 'redis bus: connection error'));
-      conn.on('reconnecting', (ms: number) => this.#logger?.warn({ role, delayMs: ms }, 'redis bus: reconnecting'));
+      // One warning per outage and connection (ioredis retries every ≤ 2 s and errors each time).
+      let down = false;
+      conn.on('error', (err: Error) => {
+        if (!down) this.#logger?.warn({ err: err.message, role }, 'redis bus: connection lost, reconnecting');
+        down = true;
+      });
+      conn.on('ready', () => {
+        if (down) this.#logger?.info({ role }, 'redis bus: reconnected');
+        down = false;
+      });
     }
   }
 

@@ -211,6 +211,22 @@ describe('psrpc multi requests', () => {
   });
 });
 
+describe('after a Redis restart', () => {
+  it('registered handlers and clients work again without re-registering', async () => {
+    const s = await server();
+    await s.register(EgressHandler.StopEgress, 'EG_restart', (req) => new EgressInfo({ egressId: req.egressId }));
+    const c = await client({ selectionTimeoutMs: 300 });
+    expect((await c.request(EgressHandler.StopEgress, 'EG_restart', new StopEgressRequest({ egressId: 'before' }))).egressId).toBe('before');
+    await redis.restart();
+    // Requests fail while the connections come back, then succeed (bounded retries).
+    let answer: EgressInfo | undefined;
+    for (let i = 0; i < 50 && !answer; i++) {
+      answer = await c.request(EgressHandler.StopEgress, 'EG_restart', new StopEgressRequest({ egressId: 'after' }), { timeoutMs: 600 }).catch(() => undefined);
+    }
+    expect(answer?.egressId).toBe('after');
+  });
+});
+
 describe('PsrpcServer registration', () => {
   it('one handler per (method, topic); closed servers refuse registrations', async () => {
     const s = await server();
