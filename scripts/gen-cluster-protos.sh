@@ -8,8 +8,9 @@
 # Both versions are the ones livekit-server v1.13.5's go.mod requires; the script checks that
 # against that go.mod when it is in the Go module cache. The modules come from the Go module cache
 # (`go mod download`, i.e. the Go module proxy, fetches them if missing). The compiler is the npm
-# package @bufbuild/buf, the generator @bufbuild/protoc-gen-es 1.10.1 (pinned: its version is in the output) — the generation that matches
-# the @bufbuild/protobuf v1 runtime @livekit/protocol 1.51.0 is built on, so the generated rpc
+# package @bufbuild/buf, the generator @bufbuild/protoc-gen-es 1.10.1 (pinned: its version is
+# written into the output) — the generation that matches the @bufbuild/protobuf v1 runtime
+# @livekit/protocol 1.51.0 is built on, so the generated rpc
 # messages embed @livekit/protocol's own classes (imports of livekit_*.proto are rewritten to
 # "@livekit/protocol"; google/protobuf/* to "@bufbuild/protobuf").
 #
