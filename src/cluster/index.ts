@@ -13,3 +13,4 @@ export { PsrpcServer, type AffinityFunc, type Handler, type HandlerContext, type
 export { EgressHandler, EgressInternal, IOInfo, type MethodSpec } from './services.js';
 export { ListActiveEgressRequest, ListActiveEgressResponse, StartEgressRequest } from './gen/rpc/egress_pb.js';
 export { UPSTREAM_VERSIONS } from './gen/versions.js';
+export { PROBE_ROOM, probeLiveKitServer } from './probe.js';

@@ -6,7 +6,7 @@
  * and `rpc/io.psrpc.go:117-125` (the versions livekit-server v1.13.5 is built with).
  */
 import { Empty, type Message, type MessageType } from '@bufbuild/protobuf';
-import { EgressInfo, StopEgressRequest, UpdateStreamRequest } from '@livekit/protocol';
+import { EgressInfo, ListEgressRequest, ListEgressResponse, StopEgressRequest, UpdateStreamRequest } from '@livekit/protocol';
 
 import { ListActiveEgressRequest, ListActiveEgressResponse, StartEgressRequest } from './gen/rpc/egress_pb.js';
 
@@ -55,10 +55,12 @@ export const EgressHandler = {
   UpdateStream: spec('EgressHandler', 'UpdateStream', UpdateStreamRequest, EgressInfo, [false, false, true, true]),
 } as const;
 
-/** `rpc.IOInfo` (`io.psrpc.go:121-122`): served by livekit-server nodes, no topic. */
+/** `rpc.IOInfo` (`io.psrpc.go:121-124`): served by livekit-server nodes, no topic. */
 export const IOInfo = {
   /** Stores a new egress (ignored when it exists) and sends `egress_started`. EgressInfo → Empty. */
   CreateEgress: spec('IOInfo', 'CreateEgress', EgressInfo, Empty, [false, false, true, true]),
   /** Stores an update and sends `egress_updated` / `egress_ended`. EgressInfo → Empty. */
   UpdateEgress: spec('IOInfo', 'UpdateEgress', EgressInfo, Empty, [false, false, true, true]),
+  /** Reads the server's egress store (by id, or by room, optionally active only). No side effects. */
+  ListEgress: spec('IOInfo', 'ListEgress', ListEgressRequest, ListEgressResponse, [false, false, true, true]),
 } as const;

@@ -14,6 +14,7 @@ import { decodeEnvelope, typeUrlOf } from '../../src/cluster/envelope.js';
 import { ClaimRequest, ClaimResponse, Msg, Request, Response } from '../../src/cluster/gen/internal_pb.js';
 import { StartEgressRequest } from '../../src/cluster/gen/rpc/egress_pb.js';
 import { RedisBus } from '../../src/cluster/redis-bus.js';
+import { probeLiveKitServer } from '../../src/cluster/probe.js';
 import { PsrpcServer } from '../../src/cluster/server.js';
 import { EgressHandler, EgressInternal, IOInfo } from '../../src/cluster/services.js';
 import { startLiveKitServer, type LiveKitTestServer } from '../support/livekit-server.js';
@@ -197,6 +198,14 @@ describe('livekit-server ↔ our psrpc over Redis', () => {
     expect(seen.some((m) => m.channel === `EgressHandler|StopEgress|${info.egressId}|REQ`)).toBe(true);
 
     await server.close(true);
+    await client.close();
+  });
+
+  it('probeLiveKitServer: one IOInfo.ListEgress round trip with the real server', async () => {
+    const client = new PsrpcClient(await bus());
+    const ms = await probeLiveKitServer(client);
+    console.log(`probeLiveKitServer: ${ms.toFixed(1)} ms`);
+    expect(ms).toBeGreaterThan(0);
     await client.close();
   });
 

@@ -12,6 +12,7 @@ import { encodeEnvelope } from '../../src/cluster/envelope.js';
 import { PsrpcError } from '../../src/cluster/errors.js';
 import { Request } from '../../src/cluster/gen/internal_pb.js';
 import { ListActiveEgressRequest, ListActiveEgressResponse, StartEgressRequest } from '../../src/cluster/gen/rpc/egress_pb.js';
+import { probeLiveKitServer } from '../../src/cluster/probe.js';
 import { RedisBus } from '../../src/cluster/redis-bus.js';
 import { PsrpcServer } from '../../src/cluster/server.js';
 import { EgressHandler, EgressInternal, IOInfo } from '../../src/cluster/services.js';
@@ -195,6 +196,15 @@ describe('psrpc unary requests with claims', () => {
     expect(results).toHaveLength(1);
     expect(handled).toHaveLength(1);
     expect(handled[0]).not.toBe('REQ_expired00001');
+  });
+});
+
+describe('probeLiveKitServer without a livekit-server', () => {
+  it('fails with a clear error naming the channel and the pinned versions', async () => {
+    const c = await client({ selectionTimeoutMs: 200 });
+    await expect(probeLiveKitServer(c, 500)).rejects.toThrow(
+      /no livekit-server answered on Redis channel IOInfo\|ListEgress\|REQ within 500 ms \(no response from servers\).*psrpc v0\.7\.2 as livekit-server v1\.13\.5/,
+    );
   });
 });
 
