@@ -122,7 +122,9 @@ describe('livekit-server ↔ our psrpc over Redis', () => {
     );
 
     // 1. The official SDK → livekit-server → psrpc → us.
+    let t0 = performance.now();
     const info = await egress.startTrackEgress(roomName, new DirectFileOutput({ filepath: 'out/{track_id}.mp4' }), 'TR_psrpc1');
+    const startMs = performance.now() - t0;
     expect(starts).toHaveLength(1);
     const start = starts[0]!;
     expect(info.egressId).toBe(start.req.egressId);
@@ -166,7 +168,9 @@ describe('livekit-server ↔ our psrpc over Redis', () => {
     const active = infos.get(info.egressId)!.clone();
     active.status = EgressStatus.EGRESS_ACTIVE;
     active.updatedAt = nowNs();
+    t0 = performance.now();
     const empty = await client.request(IOInfo.UpdateEgress, undefined, active);
+    const updateMs = performance.now() - t0;
     expect(empty.getType().typeName).toBe('google.protobuf.Empty');
     const afterUpdate = await egress.listEgress({ egressId: info.egressId });
     expect(afterUpdate.map((i) => i.status)).toEqual([EgressStatus.EGRESS_ACTIVE]);
@@ -191,7 +195,11 @@ describe('livekit-server ↔ our psrpc over Redis', () => {
     }
 
     // 4. StopEgress through the server → EgressHandler.StopEgress on topic = egress id → us.
+    t0 = performance.now();
     const stopped = await egress.stopEgress(info.egressId);
+    const stopMs = performance.now() - t0;
+    // (affinity 0.5 < the server's MaximumAffinity 1: it waits its 500 ms short circuit first)
+    console.log(`round trips: startTrackEgress ${startMs.toFixed(0)} ms, IOInfo.UpdateEgress ${updateMs.toFixed(1)} ms, stopEgress ${stopMs.toFixed(1)} ms`);
     expect(stops.map((s) => s.egressId)).toEqual([info.egressId]);
     expect(stopped.egressId).toBe(info.egressId);
     expect(stopped.status).toBe(EgressStatus.EGRESS_ENDING);
