@@ -50,7 +50,9 @@ export interface RequestOptions {
 }
 
 /** One server's answer to a multi request. */
-export type MultiResult<Res> = { serverId: string; result: Res; error?: undefined } | { serverId: string; result?: undefined; error: PsrpcError };
+export type MultiResult<Res> =
+  | { serverId: string; result: Res; error?: undefined }
+  | { serverId: string; result?: undefined; error: PsrpcError };
 
 interface Pending {
   onClaim?: (claim: ClaimRequest) => void;

@@ -125,7 +125,8 @@ class RegisteredHandler<Req extends Message<Req>, Res extends Message<Res>> {
     const ir = decoded.message;
     if (nowNs() >= ir.expiry) return;
     const run = this.#handle(ir).catch((err: unknown) => {
-      this.logger?.warn({ err: (err as Error)?.message, requestId: ir.requestId, method: this.spec.method }, 'psrpc server: failed to handle request');
+      const fields = { err: (err as Error)?.message, requestId: ir.requestId, method: this.spec.method };
+      this.logger?.warn(fields, 'psrpc server: failed to handle request');
     });
     this.#inflight.add(run);
     void run.finally(() => this.#inflight.delete(run));
@@ -134,7 +135,8 @@ class RegisteredHandler<Req extends Message<Req>, Res extends Message<Res>> {
   async #handle(ir: Request): Promise<void> {
     const deadlineMs = nsToMs(ir.expiry);
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new PsrpcError(PsrpcCode.DeadlineExceeded, 'request timed out')), Math.max(0, deadlineMs - Date.now()));
+    const expire = () => controller.abort(new PsrpcError(PsrpcCode.DeadlineExceeded, 'request timed out'));
+    const timer = setTimeout(expire, Math.max(0, deadlineMs - Date.now()));
     timer.unref?.();
     const onServerAbort = () => controller.abort(this.#abort.signal.reason);
     this.#abort.signal.addEventListener('abort', onServerAbort, { once: true });

@@ -82,7 +82,7 @@ describe('livekit-server ↔ our psrpc over Redis', () => {
     expect(channels.has(requestChannel('EgressInternal', 'StartEgress', ['']))).toBe(false);
   });
 
-  it('StartTrackEgress → our EgressInternal.StartEgress (topic ""), claimed, STARTING; IOInfo.UpdateEgress ACTIVE → ListEgress; StopEgress → our EgressHandler.StopEgress', async () => {
+  it('startTrackEgress → our StartEgress (topic ""), claimed, STARTING; our IOInfo.UpdateEgress → ListEgress; stopEgress → our StopEgress', async () => {
     const roomName = 'psrpc-room-1';
     const room = await rooms.createRoom({ name: roomName });
     const b = await bus();
@@ -189,7 +189,8 @@ describe('livekit-server ↔ our psrpc over Redis', () => {
     for (const m of seen) {
       const msg = Msg.fromBinary(m.payload);
       expect(Buffer.from(msg.toBinary()).equals(m.payload)).toBe(true);
-      const type = { 'internal.Request': Request, 'internal.Response': Response, 'internal.ClaimRequest': ClaimRequest, 'internal.ClaimResponse': ClaimResponse }[msg.typeUrl.slice(20)];
+      const types = { 'internal.Request': Request, 'internal.Response': Response, 'internal.ClaimRequest': ClaimRequest, 'internal.ClaimResponse': ClaimResponse };
+      const type = types[msg.typeUrl.slice('type.googleapis.com/'.length) as keyof typeof types];
       expect(type, msg.typeUrl).toBeDefined();
       expect(Buffer.from(type!.fromBinary(msg.value).toBinary()).equals(Buffer.from(msg.value))).toBe(true);
     }
