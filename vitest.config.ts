@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 // against livekit-server and MinIO: above the Recorder, backend-agnostic) runs on native only.
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts', 'test/media/**/*.test.ts', 'test/livekit/**/*.test.ts', 'test/service/**/*.test.ts'],
+    include: ['test/unit/**/*.test.ts', 'test/media/**/*.test.ts', 'test/livekit/**/*.test.ts', 'test/service/**/*.test.ts', 'test/cluster/**/*.test.ts'],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -7,6 +7,8 @@
 #   mkvtoolnix, opus-tools independent validators (mkvinfo, opusinfo/opusdec)
 #   libclang-rt-14-dev     ASan/UBSan/libFuzzer runtime for clang (fuzz targets)
 #   tinyproxy              a real HTTP proxy for the S3 proxy test (never started as a service)
+#   redis-server           the Redis of the cluster tests (livekit-server's store and psrpc bus);
+#                          test/support/redis-server.ts starts private ones, never the service
 set -euo pipefail
 CACHE="${TE_CACHE:-$HOME/.cache/track-egress}"
 mkdir -p "$CACHE"
@@ -27,7 +29,7 @@ fi
 PKGS=(emscripten ffmpeg mkvtoolnix opus-tools
       gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
       gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
-      clang-14 libclang-rt-14-dev dpkg-dev libgtest-dev ninja-build tinyproxy)
+      clang-14 libclang-rt-14-dev dpkg-dev libgtest-dev ninja-build tinyproxy redis-server)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ] || [ -n "${NEED_UPDATE:-}" ]; then

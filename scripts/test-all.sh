@@ -13,6 +13,9 @@ node scripts/gen-abi.mjs | diff -u src/core/abi.generated.ts - ||
   { echo "src/core/abi.generated.ts is stale: node scripts/gen-abi.mjs > src/core/abi.generated.ts" >&2; exit 1; }
 
 bash scripts/bootstrap.sh
+# After the bootstrap: it needs npm's buf/protoc-gen-es and Go's module cache (filled by the
+# livekit-server install).
+bash scripts/gen-cluster-protos.sh --check
 printf '\n== typecheck (src, tests, scripts)\n'
 npx tsc -p tsconfig.test.json
 printf '\n== media corpus\n'
@@ -28,10 +31,11 @@ for backend in native wasm; do
   printf '\n== TypeScript suite, TRACK_EGRESS_BACKEND=%s\n' "$backend"
   report="/tmp/te-vitest-$backend.json"
   set +e
-  # test/service/ (the egress service on livekit-server + MinIO, above the Recorder) runs once, on
-  # native: the backends' byte-identical output is asserted by test/unit/core/backend-contract.
+  # test/service/ (the egress service on livekit-server + MinIO, above the Recorder) and
+  # test/cluster/ (psrpc on Redis + livekit-server, no media) run once, on native: the backends'
+  # byte-identical output is asserted by test/unit/core/backend-contract.
   exclude=()
-  [ "$backend" = native ] || exclude=(--exclude 'test/service/**')
+  [ "$backend" = native ] || exclude=(--exclude 'test/service/**' --exclude 'test/cluster/**')
   TRACK_EGRESS_BACKEND=$backend npx vitest run "${exclude[@]}" --reporter=default --reporter=json --outputFile="$report"
   status=$?
   set -e
