@@ -138,7 +138,7 @@ async function dispatch(
     // A body we did not read would be parsed as the next request: close the connection instead.
     if (!req.complete) res.setHeader('Connection', 'close');
     if (err instanceof EgressError) {
-      logger.debug({ path, code: err.twirpCode, msg: err.message }, 'API request refused');
+      logger.debug({ path, code: err.twirpCode, error: err.message }, 'API request refused');
       const meta = err.twirpCode === 'bad_route' ? { twirp_invalid_route: `${req.method} ${path}` } : undefined;
       writeTwirpError(res, err.twirpCode, err.message, meta);
     } else {

@@ -140,6 +140,12 @@ export function parseRecordArgs(argv: string[]): RecordArgs {
     return n;
   };
   const timeout = seconds('--track-timeout', values['track-timeout']);
+  // Any other `scheme://` is a mistake (http://, rtmp://…), not a file name: refuse it before it
+  // becomes a directory named after the URL, query values (tokens) included.
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(values.output!)?.[1]?.toLowerCase();
+  if (scheme && !['s3', 'ws', 'wss'].includes(scheme)) {
+    throw new InvalidArgumentError(`-o ${scheme}://… is not an output: give a file path, s3://BUCKET/KEY, ws://… or wss://…`);
+  }
   const s3 = parseS3Output(values.output!, {
     endpoint: values['s3-endpoint'],
     region: values['s3-region'],

@@ -26,6 +26,11 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 2;
   }
+  // `track-egress record --help` (anywhere after a known command): the usage, exit 0.
+  if (['convert', 'record', 'serve'].includes(command) && rest.some((a) => a === '--help' || a === '-h')) {
+    console.log(USAGE);
+    return 0;
+  }
   if (command === 'serve') {
     // The service handles SIGINT/SIGTERM itself (graceful close).
     const [{ parseServeArgs }, { runServe }] = await Promise.all([import('./service-args.js'), import('./serve-command.js')]);

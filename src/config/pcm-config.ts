@@ -41,8 +41,12 @@ export function pcmOptionProblem(option: keyof PcmStreamOptions, value: unknown)
 }
 
 /**
- * The `websocket:` section of the config.
- * @throws ConfigError naming the key (`websocket.channels must be one of 1, 2, not 3`).
+ * The `websocket:` section of the config. Unlike LiveKit's keys elsewhere (unknown ones are only
+ * warned about), a key of this section of ours that is not one of {@link PCM_OPTION_NAMES} is an
+ * error: a misspelt `sampel_rate` would otherwise stream 48 kHz stereo to a receiver that expects
+ * 16 kHz mono, and nothing on the wire says which format it is.
+ * @throws ConfigError naming the key (`websocket.channels must be one of 1, 2, not 3`;
+ *   `websocket.sampel_rate must be one of the keys sample_rate, channels, …`).
  */
 export function pcmOptionsFromYaml(section: ConfigReader): PcmStreamOptions {
   const out: Record<string, unknown> = {};
@@ -53,6 +57,8 @@ export function pcmOptionsFromYaml(section: ConfigReader): PcmStreamOptions {
     if (problem) throw new ConfigError(section.path(key), problem, v);
     out[option] = v;
   }
+  const unknown = section.unread()[0];
+  if (unknown) throw new ConfigError(unknown, `one of the keys ${PCM_OPTION_NAMES.map((n) => n.key).join(', ')} (a typo here would change the stream's format silently)`);
   return out as PcmStreamOptions;
 }
 

@@ -106,8 +106,10 @@ export class EgressService extends EventEmitter<EgressServiceEvents> implements 
         this.jobs.delete(id);
         this.remember(info);
       }
+      this.logStatus(info);
       this.emit('update', info.clone(), entry.webhooks);
     });
+    this.logStatus(job.info);
     this.emit('update', job.info.clone(), entry.webhooks);
     return job.info.clone();
   }
@@ -156,6 +158,17 @@ export class EgressService extends EventEmitter<EgressServiceEvents> implements 
       new Promise((r) => (timer = setTimeout(r, deadlineMs).unref())),
     ]);
     clearTimeout(timer);
+  }
+
+  /** One info line per status change (the info holds no secret: see `newEgressInfo`). */
+  private logStatus(info: EgressInfo): void {
+    const track = info.request.case === 'track' ? info.request.value : undefined;
+    const output = track?.output.case === 'websocketUrl' ? track.output.value : info.fileResults[0]?.filename;
+    this.config.logger.info(
+      { egressId: info.egressId, roomName: info.roomName, trackId: track?.trackId, status: egressStatusName(info.status), output,
+        ...(info.error ? { error: info.error, errorCode: info.errorCode } : {}), ...(info.details ? { details: info.details } : {}) },
+      `egress ${egressStatusName(info.status).replace(/^EGRESS_/, '')}`,
+    );
   }
 
   private remember(info: EgressInfo): void {

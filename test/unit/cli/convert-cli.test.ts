@@ -80,6 +80,12 @@ describe(`track-egress convert CLI (${BACKEND})`, () => {
     expect(r.err).toMatch(message);
   });
 
+  it.each([['record', '--help'], ['serve', '-h'], ['convert', 'x.pcap', '--help']])('%j prints the usage and exits 0', (...args) => {
+    const r = cli(...args);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^Usage:\n  track-egress convert/);
+  });
+
   it('refuses to put a codec in the wrong container (no transcoding)', () => {
     const r = cli('convert', corpusPath(file('vp8').path), '-o', join(dir, 'x.mp4'), '--codec', 'vp8');
     expect(r.code).toBe(2);

@@ -64,6 +64,9 @@ describe('parseRecordArgs with -o s3://bucket/key', () => {
     [['-o', 's3:///x'], /"" is not a valid bucket name/],
     [['-o', 's3://b-1/x', '--s3-endpoint', 'minio:9000'], /--s3-endpoint must be an http:\/\/ or https:\/\/ URL/],
     [['-o', 'out/', '--s3-force-path-style'], /need -o s3:\/\/BUCKET\/KEY/],
+    // Found by a fresh-user trial: http://…?token=… became a directory named after the URL.
+    [['-o', 'http://127.0.0.1:8766/in?token=SECRET'], /-o http:\/\/… is not an output: give a file path, s3:\/\/BUCKET\/KEY, ws:\/\/… or wss:\/\/…/],
+    [['-o', 'RTMP://h/live'], /-o rtmp:\/\/… is not an output/],
   ])('%j → %s', (argv, message) => {
     expect(() => parseRecordArgs([...base, ...argv])).toThrow(message);
   });
