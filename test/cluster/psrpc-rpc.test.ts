@@ -95,7 +95,9 @@ describe('psrpc unary requests with claims', () => {
     let aborted: Promise<unknown> | undefined;
     await s.register(EgressHandler.StopEgress, 'EG_slow', (_req, ctx) => {
       aborted = new Promise((r) => ctx.signal.addEventListener('abort', () => r(ctx.signal.reason)));
-      return aborted.then(() => new EgressInfo());
+      // Answers only well after its expiry: the server's abort and the client's timeout both fire
+      // at `expiry`, and an answer right at the abort could beat the client's timer (seen in CI).
+      return aborted.then(() => new Promise((r) => setTimeout(r, 1000))).then(() => new EgressInfo());
     });
     expect(await rejection(c.request(EgressHandler.StopEgress, 'EG_slow', new StopEgressRequest(), { timeoutMs: 400 }))).toMatchObject({
       code: 'deadline_exceeded',
