@@ -194,7 +194,7 @@ describe('psrpc unary requests with claims', () => {
     // A live request after it on the same channel: once it is answered, the expired one
     // (delivered first on the same subscription, handled synchronously) has been dropped.
     const c = await client();
-    const results = await c.requestMulti(EgressInternal.ListActiveEgress, 'expiry', new ListActiveEgressRequest(), { timeoutMs: 300 });
+    const results = await c.requestMulti(EgressInternal.ListActiveEgress, 'expiry', new ListActiveEgressRequest(), { timeoutMs: 1500 });
     expect(results).toHaveLength(1);
     expect(handled).toHaveLength(1);
     expect(handled[0]).not.toBe('REQ_expired00001');
@@ -217,7 +217,7 @@ describe('psrpc multi requests', () => {
       await s.register(EgressInternal.ListActiveEgress, '', () => new ListActiveEgressResponse({ egressIds: ids }));
     }
     const c = await client();
-    const results = await c.requestMulti(EgressInternal.ListActiveEgress, '', new ListActiveEgressRequest(), { timeoutMs: 500 });
+    const results = await c.requestMulti(EgressInternal.ListActiveEgress, '', new ListActiveEgressRequest(), { timeoutMs: 1500 });
     expect(results.flatMap((r) => r.result?.egressIds ?? []).sort()).toEqual(['EG_a1', 'EG_a2', 'EG_b1']);
     expect(new Set(results.map((r) => r.serverId)).size).toBe(2);
   });
