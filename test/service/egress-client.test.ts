@@ -4,20 +4,19 @@
 // MinIO while it records (or to the local root); our webhooks are checked with the official
 // `WebhookReceiver`. ffmpeg decodes every output.
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListPartsCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { DirectFileOutput, EgressInfo, EgressStatus } from '@livekit/protocol';
-import { EgressClient, WebhookReceiver } from 'livekit-server-sdk';
+import { EgressClient } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startApiServer } from '../../src/api/api-server.js';
 import { WebhookNotifier } from '../../src/api/webhook-notifier.js';
 import { EgressService } from '../../src/egress/egress-service.js';
 import { decoderErrors } from '../support/ffmpeg.js';
+import { startWebhookSink, type WebhookSink } from '../support/webhook-sink.js';
 import { useLiveKitTestBed } from '../support/livekit-testbed.js';
 import { startMinio, type TestMinio } from '../support/minio.js';
 
@@ -29,11 +28,7 @@ let s3: S3Client;
 let service: EgressService;
 let api: { port: number; close(): Promise<void> };
 let notifier: WebhookNotifier;
-let hooks: Server;
-let hookUrl: string;
-/** Every webhook event as WebhookReceiver accepted it, in arrival order. */
-const events: { event: string; egressId: string; status: EgressStatus }[] = [];
-const rejected: string[] = [];
+let hooks: WebhookSink;
 
 beforeAll(async () => {
   minio = await startMinio();
@@ -49,23 +44,7 @@ beforeAll(async () => {
       }),
     }),
   );
-  const receiver = new WebhookReceiver(bed.server.apiKey, bed.server.apiSecret);
-  hooks = createServer((req, res) => {
-    const body: Buffer[] = [];
-    req.on('data', (b: Buffer) => body.push(b));
-    req.on('end', async () => {
-      const text = Buffer.concat(body).toString();
-      try {
-        const ev = await receiver.receive(text, req.headers.authorization);
-        events.push({ event: ev.event, egressId: ev.egressInfo!.egressId, status: ev.egressInfo!.status });
-      } catch (e) {
-        rejected.push(String(e));
-      }
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
-  hookUrl = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/hook`;
+  hooks = await startWebhookSink(bed.server.apiKey, bed.server.apiSecret);
 
   service = new EgressService({
     apiKey: bed.server.apiKey,
@@ -76,7 +55,7 @@ beforeAll(async () => {
   });
   await service.start();
   api = await startApiServer({ service, apiKey: bed.server.apiKey, apiSecret: bed.server.apiSecret, port: 0 });
-  notifier = new WebhookNotifier({ apiKey: bed.server.apiKey, apiSecret: bed.server.apiSecret, urls: [hookUrl] });
+  notifier = new WebhookNotifier({ apiKey: bed.server.apiKey, apiSecret: bed.server.apiSecret, urls: [hooks.url] });
   notifier.attach(service);
 });
 
@@ -171,14 +150,14 @@ describe('EgressClient.startTrackEgress against the service', () => {
 
     await pub.disconnect();
     // Webhooks, each accepted by WebhookReceiver: started → updated(ACTIVE) → updated(ENDING) → ended(COMPLETE).
-    await expect.poll(() => events.filter((e) => e.egressId === started.egressId).length, { timeout: 10_000 }).toBe(4);
-    expect(events.filter((e) => e.egressId === started.egressId).map((e) => `${e.event}:${EgressStatus[e.status]}`)).toEqual([
+    await expect.poll(() => hooks.events.filter((e) => e.info.egressId === started.egressId).length, { timeout: 10_000 }).toBe(4);
+    expect(hooks.events.filter((e) => e.info.egressId === started.egressId).map((e) => `${e.event}:${EgressStatus[e.info.status]}`)).toEqual([
       'egress_started:EGRESS_STARTING',
       'egress_updated:EGRESS_ACTIVE',
       'egress_updated:EGRESS_ENDING',
       'egress_ended:EGRESS_COMPLETE',
     ]);
-    expect(rejected).toEqual([]);
+    expect(hooks.rejected).toEqual([]);
   }, 180_000);
 
   it('Opus → .ogg and VP8 → .webm into MinIO, and all three codecs into the local root', async () => {

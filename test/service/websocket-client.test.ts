@@ -7,13 +7,12 @@
  * webhooks, the service's debug logs).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import { EgressInfo, EgressStatus, StreamInfo_Status } from '@livekit/protocol';
-import { EgressClient, WebhookReceiver } from 'livekit-server-sdk';
+import { EgressClient } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { startWebhookSink, type WebhookSink } from '../support/webhook-sink.js';
 import { useLiveKitTestBed } from '../support/livekit-testbed.js';
 import { startPcmReceiver, type PcmReceiver } from '../support/pcm-receiver.js';
 import { dominantFrequency, findClicks, matchClicks, pcmFrom, pcmSeconds, publishSignal, UNDERRUN_HINT } from '../support/pcm-signal.js';
@@ -25,30 +24,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let serve: ChildProcessWithoutNullStreams;
 let logs = '';
 let port = 0;
-let hooks: Server;
+let hooks: WebhookSink;
 let rx: PcmReceiver;
-/** Every webhook as WebhookReceiver accepted it, in arrival order, with its raw body. */
-const events: { event: string; info: EgressInfo; body: string }[] = [];
-const rejected: string[] = [];
 
 beforeAll(async () => {
-  const receiver = new WebhookReceiver(bed.server.apiKey, bed.server.apiSecret);
-  hooks = createServer((req, res) => {
-    const body: Buffer[] = [];
-    req.on('data', (b: Buffer) => body.push(b));
-    req.on('end', async () => {
-      const text = Buffer.concat(body).toString();
-      try {
-        const ev = await receiver.receive(text, req.headers.authorization);
-        events.push({ event: ev.event, info: ev.egressInfo!, body: text });
-      } catch (e) {
-        rejected.push(String(e));
-      }
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
-  const hookUrl = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/hook`;
+  hooks = await startWebhookSink(bed.server.apiKey, bed.server.apiSecret);
+  const hookUrl = hooks.url;
   rx = await startPcmReceiver();
 
   const config = [
@@ -144,7 +125,7 @@ describe('EgressClient.startTrackEgress(room, "ws://…", trackId) against track
     expect(Math.abs(dominantFrequency(pcm, 0, { fromSec: clicks[0]! + 0.05, toSec: clicks[0]! + 0.55 }) - 440)).toBeLessThan(2);
 
     // Webhooks, each accepted by WebhookReceiver, in order, with the stream result.
-    const mine = () => events.filter((e) => e.info.egressId === started.egressId);
+    const mine = () => hooks.events.filter((e) => e.info.egressId === started.egressId);
     await expect.poll(() => mine().length, { timeout: 10_000 }).toBe(4);
     expect(mine().map((e) => `${e.event}:${EgressStatus[e.info.status]}`)).toEqual([
       'egress_started:EGRESS_STARTING',
@@ -153,10 +134,10 @@ describe('EgressClient.startTrackEgress(room, "ws://…", trackId) against track
       'egress_ended:EGRESS_COMPLETE',
     ]);
     expect(mine()[3]!.info.streamResults).toMatchObject([{ url: `${rx.url}/stt?token={...}`, status: StreamInfo_Status.FINISHED }]);
-    expect(rejected).toEqual([]);
+    expect(hooks.rejected).toEqual([]);
 
     // The token: only the receiver saw it.
-    for (const e of events) expect(e.body).not.toContain(SECRET);
+    for (const e of hooks.events) expect(e.body).not.toContain(SECRET);
     for (const i of [started, active, ending, done, ...(await client().listEgress({ roomName: room }))]) {
       expect(JSON.stringify(i.toJson())).not.toContain(SECRET);
     }
@@ -185,13 +166,13 @@ describe('EgressClient.startTrackEgress(room, "ws://…", trackId) against track
     const dialFailed = await waitStatus(unreachable.egressId, EgressStatus.EGRESS_FAILED);
     expect(dialFailed.error).toMatch(/^websocket dial failed: /);
     expect(dialFailed.errorCode).toBe(400);
-    const mine = () => events.filter((e) => e.info.egressId === unreachable.egressId);
+    const mine = () => hooks.events.filter((e) => e.info.egressId === unreachable.egressId);
     await expect.poll(() => mine().map((e) => e.event), { timeout: 10_000 }).toEqual(['egress_started', 'egress_ended']);
 
     // The failures were logged (so the log check below is not vacuous), without the token.
     await expect.poll(() => logs.includes(unreachable.egressId) && logs.includes(started.egressId), { timeout: 5000 }).toBe(true);
     expect(logs).not.toContain(SECRET);
-    for (const e of events) expect(e.body).not.toContain(SECRET);
+    for (const e of hooks.events) expect(e.body).not.toContain(SECRET);
     expect(JSON.stringify((await client().listEgress({ roomName: room })).map((i) => i.toJson()))).not.toContain(SECRET);
     await pub.disconnect();
   });
