@@ -4,7 +4,6 @@
  * server. One job streams and ends COMPLETE with its stream_results entry; a video track fails
  * before any connection; an unreachable URL fails with the reason and leaves the room.
  */
-import { createServer } from 'node:net';
 
 import { EgressInfo, EgressStatus, StreamInfo_Status, TrackEgressRequest } from '@livekit/protocol';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { WebSocketServer } from 'ws';
 import { EgressService } from '../../src/egress/egress-service.js';
 import { listParticipants } from '../support/livekit-publisher.js';
 import { watchUpdates } from '../support/egress-updates.js';
+import { freeTcpPort } from '../support/free-port.js';
 import { useLiveKitTestBed } from '../support/livekit-testbed.js';
 
 const bed = useLiveKitTestBed('ws-job');
@@ -40,15 +40,6 @@ async function receiver() {
   });
   const port = (wss.address() as { port: number }).port;
   return { got, url: `ws://127.0.0.1:${port}/pcm?token=${TOKEN}`, stop: () => new Promise((r) => wss.close(r)) };
-}
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 function service() {
@@ -120,7 +111,7 @@ describe('EgressService with websocket_url (real livekit-server, real ws server)
     const room = bed.room();
     const pub = await bed.publisher(room, 'carol');
     const track = await pub.publishAudio();
-    const url = `ws://127.0.0.1:${await closedPort()}/pcm?token=${TOKEN}`;
+    const url = `ws://127.0.0.1:${await freeTcpPort()}/pcm?token=${TOKEN}`;
     const { svc, until, statuses } = service();
     const { egressId } = await svc.startTrackEgress(wsRequest(room, track.sid, url));
     const failed = await until(egressId, S.EGRESS_FAILED);

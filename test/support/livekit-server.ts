@@ -18,6 +18,7 @@ import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, wri
 import * as net from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freeTcpPort } from './free-port.js';
 
 export const LIVEKIT_SERVER_VERSION = 'v1.13.5';
 export const LIVEKIT_INSTALL_COMMAND = 'bash scripts/livekit-server.sh install';
@@ -75,18 +76,6 @@ function installExitHook(): void {
         /* already gone */
       }
     }
-  });
-}
-
-async function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
   });
 }
 

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { S3Upload } from '@livekit/protocol';
+import { freeTcpPort } from './free-port.js';
 
 export const MINIO_INSTALL_COMMAND = 'bash scripts/minio.sh install';
 
@@ -53,17 +54,6 @@ export type TestMinio = {
   /** stop(), closes the proxy and removes the data dir. */
   close(): Promise<void>;
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -130,8 +120,8 @@ export async function startMinio(): Promise<TestMinio> {
   const dir = mkdtempSync(join(tmpdir(), 'te-minio-'));
   const dataDir = join(dir, 'data');
   const logFile = join(dir, 'minio.log');
-  const port = await freePort();
-  const consolePort = await freePort();
+  const port = await freeTcpPort();
+  const consolePort = await freeTcpPort();
   const accessKey = 'minioadmin';
   const secretKey = `secret-${randomBytes(12).toString('hex')}`;
   const directEndpoint = `http://127.0.0.1:${port}`;

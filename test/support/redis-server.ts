@@ -7,9 +7,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import * as net from 'node:net';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+import { Redis } from 'ioredis';
+
+import { freeTcpPort } from './free-port.js';
 
 export const REDIS_INSTALL_COMMAND = 'bash scripts/install-system-deps.sh  (Debian package redis-server)';
 
@@ -35,35 +39,18 @@ export function redisServerBinary(): string {
   return which.stdout.trim() || '/usr/bin/redis-server';
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** One RESP `PING` over a fresh socket; true on `+PONG`. */
-function ping(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = net.connect({ host: '127.0.0.1', port });
-    let data = '';
-    const done = (ok: boolean) => {
-      sock.destroy();
-      resolve(ok);
-    };
-    sock.setTimeout(1000, () => done(false));
-    sock.once('error', () => done(false));
-    sock.on('data', (d) => {
-      data += d.toString();
-      if (data.includes('\r\n')) done(data.startsWith('+PONG'));
-    });
-    sock.once('connect', () => sock.write('PING\r\n'));
-  });
+/** One `PING` (ioredis, a fresh connection, no retries); true on `PONG`. */
+async function ping(port: number): Promise<boolean> {
+  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => {}); // a refused connection is the answer "not yet"
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -82,7 +69,7 @@ export async function startRedisServer(): Promise<TestRedisServer> {
   if (!existsSync(bin)) throw new Error(`redis-server not found (${bin}). Run: ${REDIS_INSTALL_COMMAND}`);
   const dir = mkdtempSync(join(tmpdir(), 'te-redis-'));
   const logFile = join(dir, 'redis-server.log');
-  let port = await freePort();
+  let port = await freeTcpPort();
   let child: ChildProcess | undefined;
   let watchdog: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
@@ -112,7 +99,7 @@ export async function startRedisServer(): Promise<TestRedisServer> {
       stdio: ['pipe', 'ignore', 'ignore'],
     });
     watchdog.unref();
-    (watchdog.stdin as unknown as net.Socket | null)?.unref?.();
+    (watchdog.stdin as unknown as Socket | null)?.unref?.();
     watchdog.on('error', () => {});
     const deadline = Date.now() + 10_000;
     while (!(await ping(port))) {
@@ -145,7 +132,7 @@ export async function startRedisServer(): Promise<TestRedisServer> {
         rmSync(dir, { recursive: true, force: true });
         throw err;
       }
-      port = await freePort();
+      port = await freeTcpPort();
     }
   }
 
