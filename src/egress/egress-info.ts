@@ -24,6 +24,11 @@ export function nowNs(): bigint {
   return BigInt(Date.now()) * 1_000_000n;
 }
 
+/** Microseconds (a packet's arrival, a duration) as the nanoseconds of EgressInfo's timestamps and durations. */
+export function nsOfUs(us: number): bigint {
+  return BigInt(Math.round(us)) * 1000n;
+}
+
 /** The proto name of a status, as LiveKit prints it: `EGRESS_COMPLETE`. */
 export function egressStatusName(status: EgressStatus): string {
   return EgressStatus[status] ?? String(status);

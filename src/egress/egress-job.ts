@@ -37,6 +37,7 @@ import {
   markLimitReached,
   newEgressInfo,
   nowNs,
+  nsOfUs,
 } from './egress-info.js';
 import {
   END_REASON_SOURCE_CLOSED,
@@ -241,7 +242,7 @@ export class EgressJob extends EventEmitter<{ update: [EgressInfo] }> {
     this.output.started(arrivalUs);
     this.activeSinceMs = arrivalUs / 1000;
     markActive(this.info);
-    this.journalRecord.mediaStartedAt = String(BigInt(Math.round(arrivalUs)) * 1000n);
+    this.journalRecord.mediaStartedAt = String(nsOfUs(arrivalUs));
     this.saveJournal();
     this.emitUpdate();
   }

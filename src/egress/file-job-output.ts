@@ -13,7 +13,7 @@ import { CODECS, codecFromEncodingName } from '../core/codec.js';
 import type { Recorder } from '../core/recorder.js';
 import type { TrackSource } from '../livekit/track-source.js';
 import { EgressError } from './egress-error.js';
-import { setFileResult } from './egress-info.js';
+import { nsOfUs, setFileResult } from './egress-info.js';
 import { notYetSupported } from './end-reasons.js';
 import { cleanFilepath, expandRequestPlaceholders, expandTrackPlaceholders, withExtension } from './filepath-template.js';
 import type { EndCause, JobContext, JobOutput, OutputStats } from './job-output.js';
@@ -22,8 +22,6 @@ import { manifestFilename, manifestJson } from './manifest.js';
 import { type OpenedOutput, type OutputTarget, openSink } from './outputs/open-sink.js';
 import { createTrackRecorder } from './record.js';
 import { TrackRecording } from './track-recording.js';
-
-const nsOfUs = (us: number): bigint => BigInt(Math.round(us)) * 1000n;
 
 /** The file output; see the top of this file. */
 export class FileJobOutput implements JobOutput {
@@ -98,13 +96,7 @@ export class FileJobOutput implements JobOutput {
   }
 
   async abort(): Promise<void> {
-    try {
-      this.recording?.stop();
-    } catch {
-      // the recorder is closed already
-    }
-    this.recorder?.close();
-    this.recorder = undefined;
+    await this.stopMedia().catch(() => {}); // the recorder may have failed or be closed already
     await this.output?.sink.abort().catch(() => {});
   }
 
