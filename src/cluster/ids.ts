@@ -3,7 +3,7 @@
  * `[a-zA-Z0-9]`, 6-bit values ≥ 62 rejected. Drawn here from a CSPRNG (psrpc uses math/rand; the
  * ids only need to be unique).
  */
-import { randomBytes } from 'node:crypto';
+import { randomId } from '../egress/egress-id.js';
 
 /** `id.go:9` (the `alphabet` constant). */
 export const PSRPC_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -12,15 +12,7 @@ export const PSRPC_ID_LENGTH = 12;
 
 /** `prefix` + 12 random characters of {@link PSRPC_ID_ALPHABET}. */
 export function newPsrpcId(prefix: string): string {
-  let id = prefix;
-  while (id.length < prefix.length + PSRPC_ID_LENGTH) {
-    for (const byte of randomBytes(16)) {
-      const v = byte & 0x3f;
-      if (v < PSRPC_ID_ALPHABET.length) id += PSRPC_ID_ALPHABET[v];
-      if (id.length === prefix.length + PSRPC_ID_LENGTH) break;
-    }
-  }
-  return id;
+  return randomId(prefix, PSRPC_ID_ALPHABET, PSRPC_ID_LENGTH);
 }
 
 /** A client id, `CLI_` + 12 (`id.go`, `NewClientID`). */

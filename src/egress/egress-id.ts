@@ -16,12 +16,20 @@ const EGRESS_ID_RE = new RegExp(`^${EGRESS_ID_PREFIX}[${BASE57_ALPHABET}]{${EGRE
  * @example newGuid('EV_') // → 'EV_x7Rk2mPqZ9aB'
  */
 export function newGuid(prefix: string): string {
+  return randomId(prefix, BASE57_ALPHABET, EGRESS_ID_LENGTH);
+}
+
+/**
+ * `prefix` + `length` characters of `alphabet` (at most 64 characters), uniform: 6-bit values from
+ * a CSPRNG, those ≥ the alphabet's length rejected (as LiveKit's and psrpc's id makers do).
+ */
+export function randomId(prefix: string, alphabet: string, length: number): string {
   let id = prefix;
-  while (id.length < prefix.length + EGRESS_ID_LENGTH) {
+  while (id.length < prefix.length + length) {
     for (const byte of randomBytes(16)) {
       const v = byte & 0x3f;
-      if (v < BASE57_ALPHABET.length) id += BASE57_ALPHABET[v];
-      if (id.length === prefix.length + EGRESS_ID_LENGTH) break;
+      if (v < alphabet.length) id += alphabet[v];
+      if (id.length === prefix.length + length) break;
     }
   }
   return id;
