@@ -5,13 +5,12 @@
  */
 import type { TrackSource } from '../livekit/track-source.js';
 import { EgressError } from './egress-error.js';
-import { incompatibleFormat } from './end-reasons.js';
 import type { RecordOptions, RecordSummary } from './record.js';
 import { type RecordEndReason, logSourceEvents, watchRecordEnd } from './record-end.js';
 import { redactUrl, scrubSecrets, urlSecrets } from './redact.js';
-import { websocketCloseReason } from './websocket-job-output.js';
-import { frameBytes, type ResolvedPcmStreamOptions } from './websocket/pcm-stream-options.js';
-import { PcmWebSocket } from './websocket/pcm-websocket.js';
+import { checkStreamable, connectPcmSocket, websocketCloseReason } from './websocket-job-output.js';
+import type { ResolvedPcmStreamOptions } from './websocket/pcm-stream-options.js';
+import type { PcmWebSocket } from './websocket/pcm-websocket.js';
 import { TrackPcmStream, type TrackPcmStreamStats } from './websocket/track-pcm-stream.js';
 
 /** The Close reason of a `record` run that ended for `why`. */
@@ -36,10 +35,8 @@ export async function streamToWebSocket(
   let socket: PcmWebSocket | undefined;
   let stream: TrackPcmStream | undefined;
   try {
-    if (source.info.kind !== 'audio' || mime.toLowerCase() !== 'audio/opus') {
-      throw new EgressError('invalid_argument', incompatibleFormat('websocket', mime));
-    }
-    socket = await PcmWebSocket.connect(opts.output, { frameBytes: frameBytes(pcm), maxQueuedFrames: Math.ceil(pcm.maxQueueMs / pcm.frameDurationMs) });
+    checkStreamable(source);
+    socket = await connectPcmSocket(opts.output, pcm);
     socket.once('failed', (e) => end.fail(e));
     log(`streaming ${mime} track ${opts.track} of ${source.info.publisherIdentity} → ${socket.redactedUrl || redactUrl(opts.output)} ` +
       `(s16le ${pcm.sampleRate} Hz, ${pcm.channels} ch, ${pcm.frameDurationMs} ms messages)`);

@@ -8,21 +8,39 @@
  * FAILED with `error` when the receiver closed or the connection died (LiveKit leaves FINISHED there).
  */
 import { StreamInfo, StreamInfo_Status } from '@livekit/protocol';
+import type { Logger } from 'pino';
 
 import type { TrackSource } from '../livekit/track-source.js';
 import { EgressError } from './egress-error.js';
-import { nowNs, setStreamResult } from './egress-info.js';
+import { nowNs, nsOfUs, setStreamResult } from './egress-info.js';
 import { END_REASON_SHUTDOWN, WEBSOCKET_CLOSE_REASONS, incompatibleFormat, pcmFramesDropped } from './end-reasons.js';
 import type { EndCause, JobContext, JobOutput, OutputStats } from './job-output.js';
 import { redactUrl, requestSecrets, scrubSecrets } from './redact.js';
-import { frameBytes } from './websocket/pcm-stream-options.js';
+import { frameBytes, type ResolvedPcmStreamOptions } from './websocket/pcm-stream-options.js';
 import { PcmWebSocket } from './websocket/pcm-websocket.js';
 import { TrackPcmStream, type TrackPcmStreamStats } from './websocket/track-pcm-stream.js';
 
-const nsOfUs = (us: number): bigint => BigInt(Math.round(us)) * 1000n;
-
 /** The one codec a WebSocket output decodes (LiveKit's audio tracks are Opus). */
 const OPUS = 'audio/opus';
+
+/**
+ * Refuses a track the WebSocket output cannot stream, before anything is dialled (LiveKit's check).
+ * @throws EgressError `invalid_argument` `format websocket incompatible with codec <mime>`.
+ */
+export function checkStreamable(source: TrackSource): void {
+  const mime = source.info.codec.mimeType;
+  if (source.info.kind !== 'audio' || mime.toLowerCase() !== OPUS) {
+    throw new EgressError('invalid_argument', incompatibleFormat('websocket', mime));
+  }
+}
+
+/**
+ * Dials the WebSocket of a PCM output with `options`' message size and queue bound.
+ * @throws EgressError `invalid_argument` `websocket dial failed: …` (see {@link PcmWebSocket.connect}).
+ */
+export function connectPcmSocket(url: string, options: ResolvedPcmStreamOptions, logger?: Logger): Promise<PcmWebSocket> {
+  return PcmWebSocket.connect(url, { frameBytes: frameBytes(options), maxQueuedFrames: Math.ceil(options.maxQueueMs / options.frameDurationMs), logger });
+}
 
 /** The Close reason of a job that ends with `cause` (see {@link WEBSOCKET_CLOSE_REASONS}). */
 export function websocketCloseReason(cause: EndCause): string {
@@ -64,17 +82,10 @@ export class WebSocketJobOutput implements JobOutput {
   }
 
   async open(source: TrackSource): Promise<void> {
-    const mime = source.info.codec.mimeType;
-    if (source.info.kind !== 'audio' || mime.toLowerCase() !== OPUS) {
-      throw new EgressError('invalid_argument', incompatibleFormat('websocket', mime));
-    }
+    checkStreamable(source);
     const options = this.ctx.config.websocket;
     try {
-      this.socket = await PcmWebSocket.connect(this.url, {
-        frameBytes: frameBytes(options),
-        maxQueuedFrames: Math.ceil(options.maxQueueMs / options.frameDurationMs),
-        logger: this.ctx.log,
-      });
+      this.socket = await connectPcmSocket(this.url, options, this.ctx.log);
     } catch (e) {
       const error = this.asDialError(e);
       this.setInfo(new StreamInfo({ url: redactUrl(this.url), status: StreamInfo_Status.FAILED, error: error.message, endedAt: nowNs() }));
