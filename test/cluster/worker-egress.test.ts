@@ -267,4 +267,43 @@ describe('EgressClient → livekit-server → our worker over Redis', () => {
     const ours = results.find((r) => r.serverId === worker.nodeId);
     expect(ours?.result?.egressIds).toEqual(worker.activeEgressIds());
   });
+
+  // Last: a drain ends this worker's life on the bus.
+  it('drain (SIGTERM semantics): StartEgress deregistered at once, the running egress goes on until the deadline, then ENDING → COMPLETE, reported to the server', async () => {
+    const pub = await publisher('dave');
+    const audio = await pub.publishAudio({ frequency: 660 });
+    const info = await egress().startTrackEgress(pub.roomName, new DirectFileOutput({ filepath: 'drain/{track_id}' }), audio.sid);
+    await serverStatus(info.egressId, EgressStatus.EGRESS_ACTIVE);
+    const startChannel = requestChannel('EgressInternal', 'StartEgress', ['']);
+    const numsub = async (channel: string) => ((await bus.commands.pubsub('NUMSUB', channel)) as [string, number])[1];
+    expect(await numsub(startChannel)).toBe(1);
+
+    const drained = worker.drain({ deadlineMs: 3000 });
+    await expect.poll(() => numsub(startChannel), { timeout: 5000 }).toBe(0);
+    expect(worker.draining).toBe(true);
+    // No claim any more: a StartEgress finds no worker.
+    const pub2 = await publisher('erin');
+    const audio2 = await pub2.publishAudio({ frequency: 770 });
+    const late = new StartEgressRequest({
+      egressId: `EG_late${randomBytes(4).toString('hex')}`,
+      roomName: pub2.roomName,
+      request: { case: 'track', value: new TrackEgressRequest({ roomName: pub2.roomName, trackId: audio2.sid, output: { case: 'file', value: new DirectFileOutput({ filepath: 'late/' }) } }) },
+    });
+    await expect(client.request(EgressInternal.StartEgress, '', late, { timeoutMs: 2000 })).rejects.toMatchObject({ code: 'unavailable' });
+    // The running one is still recording (and stoppable: its StopEgress stays registered).
+    expect((await egress().listEgress({ egressId: info.egressId }))[0]!.status).toBe(EgressStatus.EGRESS_ACTIVE);
+    expect(await stopSubscribers(info.egressId)).toBe(1);
+
+    await drained;
+    const done = await serverStatus(info.egressId, EgressStatus.EGRESS_COMPLETE);
+    expect(done.status, done.error).toBe(EgressStatus.EGRESS_COMPLETE);
+    expect(done.details).toBe('End reason: Process killed');
+    expect(Number(done.fileResults[0]!.duration) / 1e9).toBeGreaterThan(2);
+    expect(decoderErrors(done.fileResults[0]!.location)).toBe('');
+    expect(hookTrail(info.egressId).at(-1)).toBe('egress_ended:EGRESS_COMPLETE');
+    expect(await service.listEgress({ egressId: late.egressId })).toEqual([]);
+    expect(worker.activeEgressIds()).toEqual([]);
+    expect(await stopSubscribers(info.egressId)).toBe(0);
+    expect(await numsub(requestChannel('EgressInternal', 'ListActiveEgress', []))).toBe(0);
+  }, 90_000);
 });
