@@ -88,10 +88,12 @@ type Kind = 'create' | 'update';
 /** What is undelivered for one egress. */
 type Entry = {
   readonly egressId: string;
-  /** CreateEgress not yet delivered. */
+  /** CreateEgress waiting to be sent (or re-sent). */
   create?: EgressInfo;
-  /** Newest UpdateEgress not yet delivered. */
+  /** Newest UpdateEgress waiting to be sent (or re-sent). */
   update?: EgressInfo;
+  /** The info of the call in flight or backing off; put back as `create`/`update` for a retry unless a newer one came. */
+  sending?: EgressInfo;
   /** A call is in flight or a retry timer is set. */
   busy: boolean;
   timer?: NodeJS.Timeout;
@@ -154,7 +156,7 @@ export class InfoReporter {
       this.#rememberCreated(id);
       e.create = snapshot;
     } else {
-      if (e.update) this.#coalesced++;
+      if (e.update) this.#coalesced++; // never sent: replaced by the newer one
       e.update = snapshot;
     }
     if (isTerminal(snapshot.status)) this.#created.delete(id);
@@ -202,7 +204,7 @@ export class InfoReporter {
     this.#abort.abort();
     for (const e of this.#entries.values()) {
       clearTimeout(e.timer);
-      this.#dropped += (e.create ? 1 : 0) + (e.update ? 1 : 0);
+      this.#dropped += (e.create ? 1 : 0) + (e.update ? 1 : 0) + (e.sending ? 1 : 0);
     }
     if (this.#entries.size > 0) this.#logger?.warn({ egresses: this.#entries.size }, 'egress info reporter closed with undelivered updates');
     this.#entries.clear();
@@ -228,6 +230,9 @@ export class InfoReporter {
       return;
     }
     const info = (kind === 'create' ? e.create : e.update)!;
+    if (kind === 'create') e.create = undefined;
+    else e.update = undefined;
+    e.sending = info;
     e.busy = true;
     void this.#call(kind, info).then((err) => this.#settled(e, kind, info, err));
   }
@@ -274,8 +279,7 @@ export class InfoReporter {
         'egress info dropped: the livekit-server refused it',
       );
     }
-    if (kind === 'create') e.create = undefined;
-    else if (e.update === info) e.update = undefined;
+    e.sending = undefined;
     e.backoffMs = 0;
     e.busy = false;
     this.#pump(e);
@@ -297,6 +301,11 @@ export class InfoReporter {
         'egress info updates failing too long: worker unhealthy, no new egresses accepted',
       );
     }
+    // Put the info back for the retry, unless a newer update replaced it meanwhile (coalesced).
+    e.sending = undefined;
+    if (kind === 'create') e.create = info;
+    else if (e.update) this.#coalesced++;
+    else e.update = info;
     e.backoffMs = e.backoffMs === 0 ? this.#minBackoffMs : Math.min(e.backoffMs * 2, this.#maxBackoffMs);
     const delay = e.backoffMs / 2 + this.#random() * (e.backoffMs / 2);
     e.timer = setTimeout(() => {
