@@ -14,7 +14,11 @@
  * - **Retries** of `deadline_exceeded`, `unavailable` (no livekit-server claimed it) and `internal`
  *   (what our {@link PsrpcClient} answers when Redis refuses or drops the PUBLISH / SUBSCRIBE):
  *   jittered exponential backoff, 250 ms doubling to 60 s, each delay drawn in [d/2, d) so
- *   egresses that failed together do not retry together (LiveKit: 250 ms → 1 min). Other errors
+ *   egresses that failed together do not retry together (LiveKit: 250 ms → 1 min). A call whose
+ *   PUBLISH is held in ioredis' offline queue (Redis down) counts as `deadline_exceeded` after the
+ *   timeout + 1 s, but the retry also waits until that call is over (≤ `maxBackoffMs` more): one
+ *   egress never has two requests on the bus, so an older one cannot overtake a newer one at the
+ *   server (an abandoned request is never handled anyway: nobody answers the server's claim). Other errors
  *   (the server answered, e.g. `unknown`, `invalid_argument`; or `canceled` after close) are logged
  *   and the info is dropped.
  * - **Health**: failing (retryable errors with no call answered since) for `unhealthyAfterMs`
@@ -234,35 +238,37 @@ export class InfoReporter {
     else e.update = undefined;
     e.sending = info;
     e.busy = true;
-    void this.#call(kind, info).then((err) => this.#settled(e, kind, info, err));
+    const { result, settled } = this.#call(kind, info);
+    void result.then((err) => this.#settled(e, kind, info, err, settled));
   }
 
-  /** One IOInfo call; resolves with its error (undefined on success), never rejects. */
-  async #call(kind: Kind, info: EgressInfo): Promise<unknown> {
+  /**
+   * One IOInfo call; resolves with its error (undefined on success), never rejects. `settled`
+   * resolves when the underlying request is over, which may be later than the answer here: a call
+   * whose PUBLISH waits in ioredis' offline queue while Redis is down is answered
+   * `deadline_exceeded` after the timeout + 1 s, but is only over once Redis is back (or ioredis
+   * gives up on it).
+   */
+  #call(kind: Kind, info: EgressInfo): { result: Promise<unknown>; settled: Promise<void> } {
     const spec = kind === 'create' ? IOInfo.CreateEgress : IOInfo.UpdateEgress;
-    let guard: NodeJS.Timeout | undefined;
-    // A PUBLISH held in ioredis' offline queue while Redis is down would otherwise hold the call
-    // past its timeout; the abandoned call settles later on its own.
-    const timedOut = new Promise<PsrpcError>((resolve) => {
-      guard = setTimeout(() => resolve(new PsrpcError(PsrpcCode.DeadlineExceeded, 'request timed out')), this.#timeoutMs + CALL_GRACE_MS);
-      guard.unref?.();
-    });
     const call = this.#client.request(spec, undefined, info, { timeoutMs: this.#timeoutMs, signal: this.#abort.signal }).then(
       () => undefined,
       (err: unknown) => err ?? new Error('IOInfo call failed'),
     );
-    try {
-      return await Promise.race([call, timedOut]);
-    } finally {
-      clearTimeout(guard);
-    }
+    let guard: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<PsrpcError>((resolve) => {
+      guard = setTimeout(() => resolve(new PsrpcError(PsrpcCode.DeadlineExceeded, 'request timed out')), this.#timeoutMs + CALL_GRACE_MS);
+      guard.unref?.();
+    });
+    const result = Promise.race([call, timedOut]).finally(() => clearTimeout(guard));
+    return { result, settled: call.then(() => undefined) };
   }
 
-  #settled(e: Entry, kind: Kind, info: EgressInfo, err: unknown): void {
+  #settled(e: Entry, kind: Kind, info: EgressInfo, err: unknown, callOver: Promise<void>): void {
     if (this.#closed || this.#entries.get(e.egressId) !== e) return;
     const code = err instanceof PsrpcError ? err.code : err === undefined ? undefined : PsrpcCode.Internal;
     if (err !== undefined && code !== undefined && RETRYABLE.has(code)) {
-      this.#retry(e, kind, info, err);
+      this.#retry(e, kind, info, err, callOver);
       return;
     }
     // Answered (success or a final error): the path to the server works.
@@ -285,7 +291,12 @@ export class InfoReporter {
     this.#pump(e);
   }
 
-  #retry(e: Entry, kind: Kind, info: EgressInfo, err: unknown): void {
+  /**
+   * Schedules the next attempt after the jittered backoff — and not before the failed call is over
+   * (at most `maxBackoffMs` more), so that one egress never has two requests on the bus: an
+   * older one released late by ioredis could otherwise overtake a newer one at the server.
+   */
+  #retry(e: Entry, kind: Kind, info: EgressInfo, err: unknown, callOver: Promise<void>): void {
     this.#retried++;
     const now = this.#now();
     if (this.#failingSince === undefined) {
@@ -294,7 +305,10 @@ export class InfoReporter {
         { egressId: e.egressId, status: EgressStatus[info.status], method: kind === 'create' ? 'CreateEgress' : 'UpdateEgress', err: errorText(err) },
         'egress info update failed, retrying',
       );
-    } else if (!this.#unhealthyLogged && now - this.#failingSince >= this.#unhealthyAfterMs) {
+    } else {
+      this.#logger?.debug({ egressId: e.egressId, status: EgressStatus[info.status], err: errorText(err) }, 'egress info call failed again');
+    }
+    if (!this.#unhealthyLogged && now - this.#failingSince >= this.#unhealthyAfterMs) {
       this.#unhealthyLogged = true;
       this.#logger?.error(
         { failingForMs: Math.round(now - this.#failingSince), pending: this.#entries.size, err: errorText(err) },
@@ -308,10 +322,23 @@ export class InfoReporter {
     else e.update = info;
     e.backoffMs = e.backoffMs === 0 ? this.#minBackoffMs : Math.min(e.backoffMs * 2, this.#maxBackoffMs);
     const delay = e.backoffMs / 2 + this.#random() * (e.backoffMs / 2);
-    e.timer = setTimeout(() => {
+    let over = false;
+    let resumed = false;
+    void callOver.then(() => (over = true));
+    const resume = (): void => {
+      if (resumed || this.#closed) return;
+      resumed = true;
+      clearTimeout(e.timer);
       e.timer = undefined;
       e.busy = false;
       this.#pump(e);
+    };
+    e.timer = setTimeout(() => {
+      e.timer = undefined;
+      if (over) return resume();
+      e.timer = setTimeout(resume, this.#maxBackoffMs);
+      e.timer.unref?.();
+      void callOver.then(resume);
     }, delay);
     e.timer.unref?.();
   }
