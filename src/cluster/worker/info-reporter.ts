@@ -5,7 +5,9 @@
  *
  * - The first report of an egress id with status STARTING → `IOInfo.CreateEgress` (the server
  *   stores it and sends `egress_started`; a CreateEgress of an id it already has is ignored).
- *   Every other report → `IOInfo.UpdateEgress` (`egress_updated` / `egress_ended`).
+ *   Every other report → `IOInfo.UpdateEgress` (`egress_updated` / `egress_ended`); the server
+ *   stores an update of an id it does not have too (an egress started before the reporter, or a
+ *   server whose Redis lost its data).
  * - **Coalescing**, newest per egress: one call in flight per egress; a report that arrives while
  *   an update is waiting (queued, in flight or backing off) replaces it, so the server always gets
  *   the newest state and never an older one after a newer. A pending CreateEgress is never
@@ -18,9 +20,9 @@
  *   PUBLISH is held in ioredis' offline queue (Redis down) counts as `deadline_exceeded` after the
  *   timeout + 1 s, but the retry also waits until that call is over (≤ `maxBackoffMs` more): one
  *   egress never has two requests on the bus, so an older one cannot overtake a newer one at the
- *   server (an abandoned request is never handled anyway: nobody answers the server's claim). Other errors
- *   (the server answered, e.g. `unknown`, `invalid_argument`; or `canceled` after close) are logged
- *   and the info is dropped.
+ *   server (an abandoned request is never handled anyway: nobody answers the server's claim).
+ *   Other errors (the server answered, e.g. `unknown`, `invalid_argument`; or `canceled` after
+ *   close) are logged and the info is dropped.
  * - **Health**: failing (retryable errors with no call answered since) for `unhealthyAfterMs`
  *   (10 min, LiveKit's limit) → {@link InfoReporter.healthy} is false, and the worker stops
  *   claiming new egresses. Deviation from LiveKit egress, which gives up an update after that
@@ -40,9 +42,9 @@ import { IOInfo } from '../services.js';
 
 /** Per-call timeout of IOInfo calls, ms (LiveKit egress's IO timeout). */
 export const DEFAULT_IO_TIMEOUT_MS = 15_000;
-/** First retry delay, ms. */
+/** Backoff of the first retry, ms (the delay is drawn in [d/2, d)). */
 export const DEFAULT_MIN_BACKOFF_MS = 250;
-/** Longest retry delay, ms (LiveKit: 1 min). */
+/** Largest backoff, ms (LiveKit: 1 min). */
 export const DEFAULT_MAX_BACKOFF_MS = 60_000;
 /** Failing this long makes the reporter unhealthy, ms (LiveKit: 10 min). */
 export const DEFAULT_UNHEALTHY_AFTER_MS = 600_000;
@@ -61,9 +63,9 @@ export type InfoReporterOptions = {
   logger?: Logger;
   /** Per call, ms. Default 15 000 (LiveKit egress). */
   timeoutMs?: number;
-  /** First retry delay, ms. Default 250. */
+  /** Backoff of the first retry, doubled at each further one, ms; each delay is drawn in [d/2, d). Default 250. */
   minBackoffMs?: number;
-  /** Longest retry delay, ms. Default 60 000. */
+  /** Largest backoff, ms; also the longest a retry waits for a timed-out call to be over. Default 60 000. */
   maxBackoffMs?: number;
   /** Failing this long → `healthy` false, ms. Default 600 000 (LiveKit: 10 min). */
   unhealthyAfterMs?: number;
