@@ -34,7 +34,7 @@ describe('track-egress serve (real LiveKit server, official EgressClient)', () =
       `ws_url: ${bed.server.url}`,
       'api_port: 0',
       `recordings_dir: ${recordings}`,
-      'redis: { address: "localhost:6379" }',
+      'template_base: "http://localhost:7980/"', // a LiveKit egress key it ignores (redis: would mean worker mode)
       'colour: blue',
     ].join('\n');
     const serve = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--log-level', 'info'], {
@@ -52,7 +52,7 @@ describe('track-egress serve (real LiveKit server, official EgressClient)', () =
       });
       const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { level: string; msg: string });
       expect(lines.filter((l) => l.level === 'warn').map((l) => l.msg)).toEqual([
-        expect.stringMatching(/^redis: a LiveKit egress key track-egress does not use/),
+        expect.stringMatching(/^template_base: a LiveKit egress key track-egress does not use/),
         expect.stringMatching(/^colour: unknown key/),
       ]);
       expect(out).not.toContain(bed.server.apiSecret);
