@@ -84,6 +84,7 @@ export class EgressWorker {
   #drain: Promise<void> | undefined;
   #wakeIdle: (() => void) | undefined;
   #cutWait: (() => void) | undefined;
+  #cutNow = false;
 
   private constructor(opts: EgressWorkerOptions) {
     this.#log = opts.logger ?? pino({ level: 'silent' });
@@ -138,8 +139,10 @@ export class EgressWorker {
   drain(opts: { deadlineMs?: number; now?: boolean } = {}): Promise<void> {
     const wait = opts.now ? 0 : opts.deadlineMs && opts.deadlineMs > 0 ? opts.deadlineMs : Infinity;
     if (this.#drain) {
-      if (wait === 0) this.#cutWait?.();
-      else if (Number.isFinite(wait)) void sleep(wait).then(() => this.#cutWait?.());
+      if (wait === 0) {
+        this.#cutNow = true; // also when the wait has not begun yet
+        this.#cutWait?.();
+      } else if (Number.isFinite(wait)) void sleep(wait).then(() => this.#cutWait?.());
       return this.#drain;
     }
     this.#draining = true;
@@ -150,7 +153,7 @@ export class EgressWorker {
   async #runDrain(waitMs: number): Promise<void> {
     await this.#server.deregister(EgressInternal.StartEgress, this.#clusterId);
     this.#log.info({ nodeId: this.nodeId, running: this.#active.size, waitMs: Number.isFinite(waitMs) ? waitMs : 'until jobs end' }, 'egress worker draining: no new claims');
-    if (this.#active.size > 0 && waitMs > 0) {
+    if (this.#active.size > 0 && waitMs > 0 && !this.#cutNow) {
       const idle = new Promise<void>((r) => (this.#wakeIdle = r));
       const cut = new Promise<void>((r) => (this.#cutWait = r));
       const timer = Number.isFinite(waitMs) ? setTimeout(() => this.#cutWait?.(), waitMs) : undefined;
