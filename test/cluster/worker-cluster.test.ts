@@ -1,0 +1,356 @@
+/**
+ * Two track-egress worker PROCESSES (`track-egress serve` with `redis:`) on one Redis next to one
+ * real livekit-server; every egress is asked of the SERVER with the official EgressClient, the
+ * server hands it to a worker over psrpc. What a deployment relies on:
+ *  1. 10 track egresses are spread over both workers (packing, then the other when one is full)
+ *     and each is claimed exactly once: one job per egress id across both workers (their own
+ *     Twirp API, psrpc ListActiveEgress, their logs), one file each;
+ *  2. kill -9 of one worker mid-recording: its files decode (ffprobe/ffmpeg, no message) up to
+ *     about 1 s before the kill; the other worker's jobs go on (COMPLETE, full length, no gap);
+ *     new requests go to the survivor;
+ *  3. the killed worker restarted: it reports the jobs it had as FAILED to the server (ListEgress
+ *     from the server shows them ended, with the files);
+ *  4. SIGTERM to a worker: it stops claiming at once (its StartEgress subscription is gone, no
+ *     claim of its id, new egresses land on the other), its jobs end COMPLETE (one stopped through
+ *     the server while draining, the rest at its drain_timeout), it exits 0.
+ * One Redis, one livekit-server, one room of publishers for the whole file; recordings of 3–5 s.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { DirectFileOutput, EgressInfo, EgressStatus } from '@livekit/protocol';
+import { Redis } from 'ioredis';
+import { EgressClient } from 'livekit-server-sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { requestChannel } from '../../src/cluster/channels.js';
+import { PsrpcClient } from '../../src/cluster/client.js';
+import { decodeEnvelope } from '../../src/cluster/envelope.js';
+import { ClaimRequest } from '../../src/cluster/gen/internal_pb.js';
+import { ListActiveEgressRequest } from '../../src/cluster/gen/rpc/egress_pb.js';
+import { RedisBus } from '../../src/cluster/redis-bus.js';
+import { EgressInternal } from '../../src/cluster/services.js';
+import { decodedFrameTimes, decodedSeconds, hasEndIndex, KILL_LOSS_BOUND_SEC, probedDuration } from '../support/crash-check.js';
+import { decoderErrors } from '../support/ffmpeg.js';
+import { connectPublisher, disposeRtc, type Publisher, type PublishVideoCodec } from '../support/livekit-publisher.js';
+import { startLiveKitServer, type LiveKitTestServer } from '../support/livekit-server.js';
+import { startRedisServer, type TestRedisServer } from '../support/redis-server.js';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
+
+/** Jobs one worker takes before it refuses (the capacity config below), so that 10 are spread as 6 + 4. */
+const PER_WORKER = 6;
+/**
+ * Capacity: a job reserves `memory_cost` GB of `max_memory` GB for its first 15 s (LiveKit's
+ * memory admission), so each worker takes exactly PER_WORKER; the CPU check is made lenient (the
+ * 2-core test machine is shared by the server, the publishers and other test files).
+ */
+const CAPACITY_YAML = ['max_cpu_utilization: 1', 'cpu_cost:', '  track_cpu_cost: 0.01', `max_memory: ${PER_WORKER + 0.5}`, 'memory_cost: 1'].join('\n');
+/** What a worker prints once it claims StartEgress (after the self-test). */
+const WORKER_READY = /worker/i;
+const DRAIN_TIMEOUT_S = 4;
+const START_EGRESS = requestChannel('EgressInternal', 'StartEgress', ['']);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const until = async <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 15_000): Promise<T> => {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+};
+
+type TrackKind = 'opus' | PublishVideoCodec;
+const EXT: Record<TrackKind, string> = { opus: '.ogg', h264: '.mp4', vp8: '.webm', vp9: '.webm', av1: '.mp4' };
+/** One egress of this file: its name (its filepath), its track, and where it ran. */
+type Job = { label: string; kind: TrackKind; trackSid: string; id: string; worker: Worker; activeAt: number };
+type Worker = { name: 'a' | 'b'; proc: WorkerProcess; rec: string; serverId?: string };
+
+let redis: TestRedisServer;
+let lk: LiveKitTestServer;
+let dir: string;
+let observer: Redis;
+let bus: RedisBus;
+let psrpc: PsrpcClient;
+let egress: EgressClient;
+const room = `worker-cluster-${process.pid}`;
+const pubs: Publisher[] = [];
+/** The 10 published tracks: 8 Opus, 1 H.264, 1 VP8. */
+const tracks: { sid: string; kind: TrackKind }[] = [];
+const workers = {} as Record<'a' | 'b', Worker>;
+/** Every StartEgress claim published on Redis: which server, when (performance.now()). */
+const claims: { serverId: string; affinity: number; at: number }[] = [];
+const jobs: Job[] = [];
+
+const fileOf = (j: Job) => join(j.worker.rec, 'wc', `${j.label}${EXT[j.kind]}`);
+const numsub = async () => ((await bus.commands.pubsub('NUMSUB', START_EGRESS)) as [string, number])[1];
+const serverInfos = async (): Promise<Map<string, EgressInfo>> => new Map((await egress.listEgress({ roomName: room })).map((i) => [i.egressId, i]));
+/** The workers whose log says they started the egress (its STARTING line). */
+const startedBy = (id: string) =>
+  (['a', 'b'] as const).filter((n) => workers[n].proc.lines().some((t) => t.line.egressId === id && t.line.msg === 'egress STARTING'));
+const workerConfig = (name: string) =>
+  [
+    `api_key: ${lk.apiKey}`,
+    `api_secret: ${lk.apiSecret}`,
+    `ws_url: ${lk.url}`,
+    'api_port: 0',
+    `recordings_dir: ${join(dir, name, 'rec')}`,
+    `redis:\n  address: ${redis.address}\n  db: 0`,
+    `drain_timeout: ${DRAIN_TIMEOUT_S}s`,
+    CAPACITY_YAML,
+  ].join('\n');
+const startWorker = async (name: 'a' | 'b') => {
+  const proc = await startWorkerProcess({ name, dir, config: workerConfig(name), ready: WORKER_READY });
+  workers[name] = { name, proc, rec: join(dir, name, 'rec') };
+};
+
+/** Starts an egress of track `t` through the server and returns its job once the worker logged ACTIVE. */
+async function startJob(label: string, t: number): Promise<Job> {
+  const track = tracks[t]!;
+  const info = await egress.startTrackEgress(room, new DirectFileOutput({ filepath: `wc/${label}` }), track.sid);
+  expect(info.status).toBe(EgressStatus.EGRESS_STARTING);
+  const by = await until(`a worker starting ${info.egressId}`, () => (startedBy(info.egressId).length ? startedBy(info.egressId) : undefined), 5000);
+  expect(by, `${info.egressId} started by ${by.join(' and ')}`).toHaveLength(1);
+  const worker = workers[by[0]!];
+  const active = await worker.proc.waitForLog((l) => l.egressId === info.egressId && l.msg === 'egress ACTIVE', 15_000);
+  const job = { label, kind: track.kind, trackSid: track.sid, id: info.egressId, worker, activeAt: active.at };
+  jobs.push(job);
+  return job;
+}
+
+/** ffprobe/ffmpeg of a file: decoder messages, decoded seconds, the longest gap between decoded frames, the end index. */
+function inspect(file: string, kind: TrackKind) {
+  const times = decodedFrameTimes(file);
+  const gaps = times.slice(1).map((v, i) => v - times[i]!);
+  return {
+    errors: decoderErrors(file, { variableFrameRate: true }),
+    decoded: decodedSeconds(file),
+    maxGap: gaps.length ? Math.max(...gaps) : Infinity,
+    endIndex: hasEndIndex(readFileSync(file), EXT[kind]),
+  };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'te-worker-cluster-'));
+  redis = await startRedisServer();
+  lk = await startLiveKitServer({ redis: { address: redis.address } });
+  egress = new EgressClient(lk.httpUrl, lk.apiKey, lk.apiSecret, { requestTimeout: 60 });
+  bus = await RedisBus.connect({ address: redis.address });
+  psrpc = new PsrpcClient(bus);
+  observer = new Redis({ host: redis.host, port: redis.port, lazyConnect: true });
+  await observer.connect();
+  observer.on('pmessageBuffer', (_p: Buffer, channel: Buffer, payload: Buffer) => {
+    if (!/^EgressInternal\|CLI_[^|]+\|CLAIM$/.test(channel.toString())) return;
+    const c = decodeEnvelope(payload, ClaimRequest);
+    if (c.ok) claims.push({ serverId: c.message.serverId, affinity: c.message.affinity, at: performance.now() });
+  });
+  await observer.psubscribe('EgressInternal|*');
+
+  // The workers start (tsx, self-test) while the publishers connect and publish.
+  const started = Promise.all([startWorker('a'), startWorker('b')]);
+  const plan: TrackKind[] = ['h264', 'opus', 'opus', 'opus', 'opus', 'opus', 'vp8', 'opus', 'opus', 'opus'];
+  pubs.push(...(await Promise.all(['p0', 'p1'].map((id) => connectPublisher(lk, room, id)))));
+  const sids: string[] = new Array(plan.length);
+  await Promise.all(pubs.map(async (pub, p) => {
+    for (const [i, kind] of plan.entries()) {
+      if (i % 2 !== p) continue;
+      const t = kind === 'opus' ? await pub.publishAudio({ frequency: 300 + 40 * i, name: `sine-${i}` }) : await pub.publishVideo(kind, { name: `video-${i}` });
+      sids[i] = t.sid;
+    }
+  }));
+  tracks.push(...plan.map((kind, i) => ({ sid: sids[i]!, kind })));
+  await started;
+  // Both claim StartEgress: two subscribers of its request channel.
+  await until('both workers subscribed to StartEgress', async () => (await numsub()) === 2, 10_000);
+}, 120_000);
+
+afterAll(async () => {
+  for (const w of Object.values(workers)) w.proc.kill('SIGKILL');
+  await Promise.all(Object.values(workers).map((w) => w.proc.exited));
+  for (const p of pubs) await p.disconnect();
+  observer?.disconnect();
+  await psrpc?.close();
+  await bus?.close();
+  await lk?.stop();
+  await redis?.close();
+  await disposeRtc();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('two track-egress workers on one Redis + livekit-server', () => {
+  let killed: Worker;
+  let survivor: Worker;
+  let tKill = 0;
+
+  it('10 egresses through the server: spread over both workers, each claimed once, one file each', { timeout: 60_000 }, async () => {
+    // One after another, as LiveKit packs: the busy worker (affinity 1) takes them until it is
+    // full (−1), then the other.
+    for (let i = 0; i < 10; i++) await startJob(`e${i}`, i);
+    const ids = jobs.map((j) => j.id);
+    expect(new Set(ids).size).toBe(10);
+    const counts = (['a', 'b'] as const).map((n) => jobs.filter((j) => j.worker.name === n).length);
+    console.log(`10 egresses: worker a ${counts[0]}, worker b ${counts[1]}`);
+    expect(counts.sort()).toEqual([10 - PER_WORKER, PER_WORKER]);
+    // Each worker's own API lists exactly its jobs, ACTIVE; none lists another's.
+    for (const w of Object.values(workers)) {
+      const mine = await new EgressClient(w.proc.apiUrl, lk.apiKey, lk.apiSecret).listEgress({ active: true });
+      expect(mine.map((i) => i.egressId).sort()).toEqual(jobs.filter((j) => j.worker === w).map((j) => j.id).sort());
+      expect(mine.every((i) => i.status === EgressStatus.EGRESS_ACTIVE)).toBe(true);
+    }
+    // psrpc's ListActiveEgress (what the server asks every worker): two answers, disjoint, all 10.
+    const active = await psrpc.requestMulti(EgressInternal.ListActiveEgress, '', new ListActiveEgressRequest(), { timeoutMs: 1000 });
+    expect(active.map((r) => r.error)).toEqual([undefined, undefined]);
+    for (const r of active) {
+      const w = Object.values(workers).find((x) => jobs.some((j) => j.worker === x && r.result!.egressIds.includes(j.id)))!;
+      expect(r.result!.egressIds.sort()).toEqual(jobs.filter((j) => j.worker === w).map((j) => j.id).sort());
+      w.serverId = r.serverId;
+    }
+    // The server stores all 10 ACTIVE (the workers' IOInfo updates).
+    await until('the server listing 10 ACTIVE', async () => {
+      const infos = await serverInfos();
+      return ids.every((id) => infos.get(id)?.status === EgressStatus.EGRESS_ACTIVE) || undefined;
+    });
+    // One file per egress, in its worker's recordings dir only.
+    await until('every file on disk', () => jobs.every((j) => existsSync(fileOf(j))) || undefined, 5000);
+    for (const j of jobs) {
+      const other = j.worker === workers.a ? workers.b : workers.a;
+      expect(existsSync(join(other.rec, 'wc', `${j.label}${EXT[j.kind]}`))).toBe(false);
+    }
+  });
+
+  it('kill -9 of a worker mid-recording: its files decode up to ~1 s before the kill; the other’s jobs go on; new requests go to the survivor', { timeout: 90_000 }, async () => {
+    // The fuller worker dies: the survivor has room for new jobs.
+    const full = jobs.filter((j) => j.worker === workers.a).length === PER_WORKER ? workers.a : workers.b;
+    killed = full;
+    survivor = full === workers.a ? workers.b : workers.a;
+    const dead = jobs.filter((j) => j.worker === killed);
+    const alive = jobs.filter((j) => j.worker === survivor);
+    // Every job of the victim has been receiving for 3–4 s.
+    const lastActive = Math.max(...dead.map((j) => j.activeAt));
+    await sleep(Math.max(0, lastActive + 3000 + Math.random() * 1000 - performance.now()));
+    tKill = performance.now();
+    killed.proc.kill('SIGKILL');
+    expect((await killed.proc.exited).signal).toBe('SIGKILL');
+    // The dead worker no longer subscribes; the survivor still does.
+    await until('one StartEgress subscriber', async () => (await numsub()) === 1, 5000);
+
+    // New requests: claimed by the survivor only.
+    const fresh = [await startJob('n0', 1), await startJob('n1', 6)];
+    expect(fresh.map((j) => j.worker.name)).toEqual([survivor.name, survivor.name]);
+
+    // The survivor's original jobs were untouched: stop them through the server → COMPLETE.
+    const tStop = performance.now();
+    const stopped = await Promise.all(alive.map((j) => egress.stopEgress(j.id)));
+    expect(stopped.map((i) => i.status)).toEqual(alive.map(() => EgressStatus.EGRESS_ENDING));
+    const done = await until('the survivor’s jobs COMPLETE on the server', async () => {
+      const infos = await serverInfos();
+      return alive.every((j) => infos.get(j.id)?.status === EgressStatus.EGRESS_COMPLETE) ? infos : undefined;
+    });
+
+    // The killed worker's files: decode without a message, hold what was received up to about
+    // 1 s before the kill, and really were cut (no end index).
+    const report: string[] = [];
+    for (const j of dead) {
+      const r = inspect(fileOf(j), j.kind);
+      const receiving = (tKill - j.activeAt) / 1000;
+      report.push(`${j.label} ${j.kind} killed: receiving ${receiving.toFixed(2)} s, decoded ${r.decoded.toFixed(2)} s, lost ${(receiving - r.decoded).toFixed(2)} s`);
+      expect(r.errors, fileOf(j)).toBe('');
+      expect(receiving).toBeGreaterThanOrEqual(3);
+      expect(receiving - r.decoded, `${j.label}: lost`).toBeLessThanOrEqual(KILL_LOSS_BOUND_SEC);
+      expect(r.decoded).toBeLessThanOrEqual(receiving + 0.25);
+      expect(r.endIndex).toBe(false);
+    }
+    // The survivor's: complete files covering ACTIVE → stop without a gap across the kill.
+    for (const j of alive) {
+      const info = done.get(j.id)!;
+      const file = fileOf(j);
+      const r = inspect(file, j.kind);
+      const recorded = (tStop - j.activeAt) / 1000;
+      report.push(`${j.label} ${j.kind} survivor: recorded ${recorded.toFixed(2)} s, decoded ${r.decoded.toFixed(2)} s, largest gap ${r.maxGap.toFixed(3)} s`);
+      expect(r.errors, file).toBe('');
+      expect(r.endIndex).toBe(true);
+      expect(r.decoded).toBeGreaterThan(recorded - 1.5);
+      expect(r.maxGap).toBeLessThan(0.5);
+      expect(Math.abs(probedDuration(file) - r.decoded)).toBeLessThanOrEqual(0.25);
+      expect(info.fileResults.map((f) => [f.location, Number(f.size)])).toEqual([[file, readFileSync(file).length]]);
+    }
+    console.log(report.join('\n'));
+  });
+
+  it('the killed worker restarted reports its jobs FAILED to the server, with their files', { timeout: 60_000 }, async () => {
+    const dead = jobs.filter((j) => j.worker === killed);
+    // Before the restart nobody told the server: they are still listed as running.
+    const before = await serverInfos();
+    expect(dead.map((j) => before.get(j.id)?.status)).toEqual(dead.map(() => EgressStatus.EGRESS_ACTIVE));
+
+    const proc = await killed.proc.restart();
+    killed.proc = proc;
+    await until('two StartEgress subscribers', async () => (await numsub()) === 2, 10_000);
+    const infos = await until('the server listing the killed jobs ended', async () => {
+      const m = await serverInfos();
+      return dead.every((j) => (m.get(j.id)?.status ?? 0) >= EgressStatus.EGRESS_COMPLETE) ? m : undefined;
+    }, 20_000);
+    for (const j of dead) {
+      const info = infos.get(j.id)!;
+      expect(info.status).toBe(EgressStatus.EGRESS_FAILED);
+      expect(info.error).toBe('egress process ended while recording');
+      expect(info.endedAt).toBeGreaterThan(0n);
+      expect(info.fileResults.map((f) => [f.location, Number(f.size)])).toEqual([[fileOf(j), readFileSync(fileOf(j)).length]]);
+    }
+    // Its own API says the same; it runs nothing.
+    const own = await new EgressClient(proc.apiUrl, lk.apiKey, lk.apiSecret).listEgress();
+    expect(own.filter((i) => dead.some((j) => j.id === i.egressId)).map((i) => i.status)).toEqual(dead.map(() => EgressStatus.EGRESS_FAILED));
+    expect(own.filter((i) => i.status < EgressStatus.EGRESS_COMPLETE)).toEqual([]);
+  });
+
+  it('SIGTERM: the worker stops claiming at once, its jobs end COMPLETE, new egresses land on the other, exit 0', { timeout: 60_000 }, async () => {
+    // The survivor runs the two jobs started after the kill; the restarted worker runs none.
+    const draining = survivor;
+    const other = killed;
+    const running = jobs.filter((j) => j.worker === draining && ['n0', 'n1'].includes(j.label));
+    const tTerm = performance.now();
+    draining.proc.kill('SIGTERM');
+    await until('one StartEgress subscriber (the draining worker unsubscribed)', async () => (await numsub()) === 1, 5000);
+    const tUnsubscribed = performance.now();
+    expect(draining.proc.gone).toBe(false); // still running its jobs
+
+    // New egresses while it drains: all on the other worker.
+    const fresh = [await startJob('d0', 2), await startJob('d1', 3)];
+    expect(fresh.map((j) => j.worker.name)).toEqual([other.name, other.name]);
+    // Not one claim from the draining worker since it unsubscribed (it did claim before: its id is right).
+    expect(claims.some((c) => c.serverId === draining.serverId && c.at < tTerm)).toBe(true);
+    expect(claims.filter((c) => c.at > tUnsubscribed && c.serverId === draining.serverId)).toEqual([]);
+
+    // One job stopped through the server during the drain (StopEgress still served) …
+    const [first, second] = running as [Job, Job];
+    const stopped = await egress.stopEgress(first.id);
+    expect(stopped.status).toBe(EgressStatus.EGRESS_ENDING);
+    // … the other ended by the drain deadline; then the process exits 0.
+    const exit = await draining.proc.exited;
+    const drainedSec = (performance.now() - tTerm) / 1000;
+    expect(exit, draining.proc.output()).toEqual({ code: 0, signal: null });
+    console.log(`SIGTERM → exit in ${drainedSec.toFixed(1)} s (drain_timeout ${DRAIN_TIMEOUT_S} s)`);
+    expect(drainedSec).toBeGreaterThanOrEqual(DRAIN_TIMEOUT_S - 0.5);
+
+    // Both COMPLETE on the server (reported before the exit), files complete and decoding.
+    const infos = await serverInfos();
+    for (const j of [first, second]) {
+      expect(infos.get(j.id)?.status, j.label).toBe(EgressStatus.EGRESS_COMPLETE);
+      const r = inspect(fileOf(j), j.kind);
+      expect(r.errors, fileOf(j)).toBe('');
+      expect(r.endIndex).toBe(true);
+    }
+    // The second one recorded until the drain deadline.
+    expect(inspect(fileOf(second), second.kind).decoded).toBeGreaterThan((tTerm - second.activeAt) / 1000 + DRAIN_TIMEOUT_S - 1.5);
+
+    // The other worker's drain-time jobs are fine: stop them, COMPLETE.
+    await Promise.all(fresh.map((j) => egress.stopEgress(j.id)));
+    await until('the new jobs COMPLETE on the server', async () => {
+      const m = await serverInfos();
+      return fresh.every((j) => m.get(j.id)?.status === EgressStatus.EGRESS_COMPLETE) || undefined;
+    });
+    for (const j of fresh) expect(inspect(fileOf(j), j.kind).errors).toBe('');
+  });
+});
