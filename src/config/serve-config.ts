@@ -2,7 +2,8 @@
  * The configuration of `track-egress serve`: LiveKit egress's YAML key names where they overlap
  * (api_key, api_secret, ws_url, s3, session_limits, health_port, prometheus_port, log_level /
  * logging.level), LiveKit server's `webhook: {api_key, urls}`, plus track-egress's own keys
- * (`websocket:` PCM options of WebSocket outputs, see pcm-config.ts).
+ * (`websocket:` PCM options of WebSocket outputs, see pcm-config.ts), and the worker-mode keys
+ * (`redis:`, `cluster_id`, `cpu_cost`, `max_memory`, `drain_timeout`, see cluster-config.ts).
  * Reference: docs/egress-service.md "Configuration".
  */
 import { resolve } from 'node:path';
@@ -10,6 +11,7 @@ import { resolve } from 'node:path';
 import { ProxyConfig, S3Upload } from '@livekit/protocol';
 
 import type { EgressServiceConfig } from '../egress/service-types.js';
+import { type ClusterConfig, clusterConfigFromYaml } from './cluster-config.js';
 import { ConfigError } from './config-error.js';
 import { ConfigReader, type YamlMap } from './config-reader.js';
 import { pcmOptionsFromYaml } from './pcm-config.js';
@@ -44,14 +46,19 @@ export type ServeConfig = EgressServiceConfig & {
    * signed with apiKey/apiSecret. Embedders pass URLs to `new WebhookNotifier({ urls })` themselves.
    */
   webhookUrls?: string[];
+  /**
+   * (`redis`, `cluster_id`, `cpu_cost`, `max_cpu_utilization`, `max_memory`, `memory_cost`,
+   * `drain_timeout`, `redis_self_test`) Worker mode: set when the config has a `redis:` section.
+   */
+  cluster?: ClusterConfig;
   /** What was accepted but not used (unknown keys, LiveKit keys track-egress ignores); log them. */
   warnings: string[];
 };
 
 /** Keys of LiveKit egress's config that track-egress accepts and ignores (no warning of a typo). */
 const LIVEKIT_IGNORED = new Set([
-  'redis', 'template_base', 'template_port', 'backup_storage', 'cluster_id', 'enable_chrome_sandbox', 'insecure',
-  'debug', 'cpu_cost', 'debug_handler_port', 'latency', 'azure', 'gcp', 'alioss', 'node_id', 'location',
+  'template_base', 'template_port', 'backup_storage', 'enable_chrome_sandbox', 'insecure',
+  'debug', 'debug_handler_port', 'latency', 'azure', 'gcp', 'alioss', 'node_id', 'location',
 ]);
 
 /** Environment variables read as fallbacks (LiveKit users have them set). */
@@ -128,6 +135,11 @@ export function serveConfigFromYaml(doc: YamlMap, env: ConfigEnv = {}, cwd = pro
       if (!/^https?:\/\/[^/?#\s]+/i.test(url)) throw new ConfigError(`webhook.urls[${i}]`, 'an http:// or https:// URL', url);
     }
     warnUnread(webhook, warnings);
+  }
+  const cluster = clusterConfigFromYaml(top, warnings);
+  if (cluster) {
+    config.cluster = cluster;
+    if (webhook) warnings.push('webhook: ignored in worker mode: the LiveKit server sends egress webhooks');
   }
   top.has('storage');
   warnUnread(top, warnings);

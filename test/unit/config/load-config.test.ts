@@ -100,11 +100,11 @@ describe('loadConfig: YAML with LiveKit egress key names', () => {
   });
 
   it('warns (does not fail) on unknown keys and LiveKit keys it does not use', async () => {
-    const c = await loadConfig({ body: 'api_key: k\napi_secret: s\nws_url: ws://h\nredis: { address: x }\napi_prot: 1\ns3: { bucket: b, max_retries: 3, colour: red }\n', env: noEnv });
+    const c = await loadConfig({ body: 'api_key: k\napi_secret: s\nws_url: ws://h\ntemplate_base: x\napi_prot: 1\ns3: { bucket: b, max_retries: 3, colour: red }\n', env: noEnv });
     expect(c.warnings).toEqual([
       expect.stringMatching(/^s3\.max_retries is not used/),
       expect.stringMatching(/^s3\.colour: unknown key/),
-      expect.stringMatching(/^redis: a LiveKit egress key track-egress does not use/),
+      expect.stringMatching(/^template_base: a LiveKit egress key track-egress does not use/),
       expect.stringMatching(/^api_prot: unknown key/),
     ]);
   });
