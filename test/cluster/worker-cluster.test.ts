@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { DirectFileOutput, EgressInfo, EgressStatus } from '@livekit/protocol';
 import { Redis } from 'ioredis';
 import { EgressClient } from 'livekit-server-sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { requestChannel } from '../../src/cluster/channels.js';
 import { PsrpcClient } from '../../src/cluster/client.js';
@@ -48,8 +48,6 @@ const PER_WORKER = 7;
  * shift the split, never beyond PER_WORKER on one worker).
  */
 const CAPACITY_YAML = ['max_cpu_utilization: 1', 'cpu_cost:', '  track_cpu_cost: 0.01', `max_memory: ${2 * PER_WORKER + 1}`, 'memory_cost: 2'].join('\n');
-/** What a worker prints once it claims StartEgress (after the self-test). */
-const WORKER_READY = /worker/i;
 const DRAIN_TIMEOUT_S = 4;
 const START_EGRESS = requestChannel('EgressInternal', 'StartEgress', ['']);
 
@@ -68,7 +66,7 @@ type TrackKind = 'opus' | PublishVideoCodec;
 const EXT: Record<TrackKind, string> = { opus: '.ogg', h264: '.mp4', vp8: '.webm', vp9: '.webm', av1: '.mp4' };
 /** One egress of this file: its name (its filepath), its track, and where it ran. */
 type Job = { label: string; kind: TrackKind; trackSid: string; id: string; worker: Worker; activeAt: number };
-type Worker = { name: 'a' | 'b'; proc: WorkerProcess; rec: string; serverId?: string };
+type Worker = { name: 'a' | 'b'; proc: WorkerProcess; rec: string };
 
 let redis: TestRedisServer;
 let lk: LiveKitTestServer;
@@ -104,7 +102,8 @@ const workerConfig = (name: string) =>
     CAPACITY_YAML,
   ].join('\n');
 const startWorker = async (name: 'a' | 'b') => {
-  const proc = await startWorkerProcess({ name, dir, config: workerConfig(name), ready: WORKER_READY });
+  const proc = await startWorkerProcess({ name, dir, config: workerConfig(name) });
+  expect(proc.nodeId).toMatch(/^SRV_/);
   workers[name] = { name, proc, rec: join(dir, name, 'rec') };
 };
 
@@ -176,6 +175,13 @@ beforeAll(async () => {
   await until('both workers subscribed to StartEgress', async () => (await numsub()) === 2, 10_000);
 }, 120_000);
 
+// A failed test shows what the workers said (and what they claimed).
+afterEach((ctx) => {
+  if (ctx.task.result?.state !== 'fail') return;
+  for (const w of Object.values(workers)) console.log(`--- worker ${w.name} (${w.proc.nodeId}):\n${w.proc.output(60)}`);
+  console.log(`--- claims: ${JSON.stringify(claims.slice(-30))}`);
+});
+
 afterAll(async () => {
   for (const w of Object.values(workers)) w.proc.kill('SIGKILL');
   await Promise.all(Object.values(workers).map((w) => w.proc.exited));
@@ -216,10 +222,9 @@ describe('two track-egress workers on one Redis + livekit-server', () => {
     // psrpc's ListActiveEgress (what the server asks every worker): two answers, disjoint, all 10.
     const active = await psrpc.requestMulti(EgressInternal.ListActiveEgress, '', new ListActiveEgressRequest(), { timeoutMs: 1000 });
     expect(active.map((r) => r.error)).toEqual([undefined, undefined]);
-    for (const r of active) {
-      const w = Object.values(workers).find((x) => jobs.some((j) => j.worker === x && r.result!.egressIds.includes(j.id)))!;
-      expect(r.result!.egressIds.sort()).toEqual(jobs.filter((j) => j.worker === w).map((j) => j.id).sort());
-      w.serverId = r.serverId;
+    for (const w of Object.values(workers)) {
+      const answer = active.find((r) => r.serverId === w.proc.nodeId);
+      expect(answer?.result?.egressIds.sort()).toEqual(jobs.filter((j) => j.worker === w).map((j) => j.id).sort());
     }
     // The server stores all 10 ACTIVE (the workers' IOInfo updates).
     await until('the server listing 10 ACTIVE', async () => {
@@ -336,8 +341,8 @@ describe('two track-egress workers on one Redis + livekit-server', () => {
     await Promise.all(fresh.map((j) => j.active));
     expect(fresh.map((j) => j.worker.name)).toEqual([other.name, other.name]);
     // Not one claim from the draining worker since it unsubscribed (it did claim before: its id is right).
-    expect(claims.some((c) => c.serverId === draining.serverId && c.at < tTerm)).toBe(true);
-    expect(claims.filter((c) => c.at > tUnsubscribed && c.serverId === draining.serverId)).toEqual([]);
+    expect(claims.some((c) => c.serverId === draining.proc.nodeId && c.at < tTerm)).toBe(true);
+    expect(claims.filter((c) => c.at > tUnsubscribed && c.serverId === draining.proc.nodeId)).toEqual([]);
 
     // One job stopped through the server during the drain (StopEgress still served) …
     const [first, second] = running as [Job, Job];

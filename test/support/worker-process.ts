@@ -2,10 +2,11 @@
  * `track-egress serve` as a separate PROCESS, for the cluster tests (two workers on one Redis, one
  * killed with SIGKILL, one drained with SIGTERM): `node --import tsx src/cli/main.ts serve --config
  * <file>`, its JSON log lines read as they arrive (with the moment the test read each one), its
- * Twirp API port from the "serving LiveKit's Egress API" line, kill / signal / restart with the
+ * Twirp API port (and, in worker mode, its psrpc node id) from its ready line ("egress worker
+ * ready" with `redis:`, else "serving LiveKit's Egress API"), kill / signal / restart with the
  * same config file (so a restarted worker finds what a killed one left in its spool directory).
  *
- *   const w = await startWorkerProcess({ name: 'a', dir, config: yaml, ready: /egress worker ready/ });
+ *   const w = await startWorkerProcess({ name: 'a', dir, config: yaml });   // w.nodeId: 'SRV_…'
  *   const line = await w.waitForLog((l) => l.msg === 'egress ACTIVE' && l.egressId === id);
  *   w.kill('SIGKILL'); await w.exited;         // a crash
  *   const again = await w.restart();           // same config, same recordings and spool dirs
@@ -31,10 +32,7 @@ export type WorkerProcessOptions = {
   dir: string;
   /** The YAML config (`api_key`, `ws_url`, `recordings_dir`, `redis:` …). `api_port: 0` is advised. */
   config: string;
-  /**
-   * Readiness beyond the API line: a log message (regex on `msg`) that must have been printed too,
-   * e.g. the worker's "claiming" line. Default: the API line alone.
-   */
+  /** Readiness beyond the ready line: a log message (regex on `msg`) that must have been printed too. */
   ready?: RegExp;
   /** How long start (and restart) wait for readiness, ms. Default 30 000. */
   readyTimeoutMs?: number;
@@ -49,6 +47,8 @@ export type WorkerProcess = {
   readonly pid: number;
   /** The Twirp API's port (the `api_port: 0` pick). */
   readonly apiPort: number;
+  /** Worker mode: the psrpc server id of its claims (`SRV_…`), from the ready line; else undefined. */
+  readonly nodeId: string | undefined;
   /** `http://127.0.0.1:<apiPort>`. */
   readonly apiUrl: string;
   /** Resolves when the process has exited (never rejects). */
@@ -69,6 +69,9 @@ export type WorkerProcess = {
 
 const live = new Set<ChildProcess>();
 let exitHook = false;
+
+/** The line `serve` prints once it serves: its API port in `port`, in worker mode its `nodeId`. */
+const READY = /^track-egress (serving LiveKit's Egress API|egress worker ready)/;
 
 /** The environment minus config variables that would replace `--config` (EGRESS_CONFIG_BODY wins over a file). */
 function childEnv(): NodeJS.ProcessEnv {
@@ -189,9 +192,11 @@ async function launch(opts: WorkerProcessOptions, configFile: string): Promise<W
 
   const readyMs = opts.readyTimeoutMs ?? 30_000;
   let apiPort: number;
+  let nodeId: string | undefined;
   try {
-    const api = await waitForLog((l) => typeof l.msg === 'string' && /serving LiveKit's Egress API/.test(l.msg) && typeof l.port === 'number', readyMs);
+    const api = await waitForLog((l) => typeof l.msg === 'string' && READY.test(l.msg) && typeof l.port === 'number', readyMs);
     apiPort = api.line.port as number;
+    nodeId = typeof api.line.nodeId === 'string' ? api.line.nodeId : undefined;
     if (opts.ready) {
       const ready = opts.ready;
       await waitForLog((l) => typeof l.msg === 'string' && ready.test(l.msg), readyMs);
@@ -207,6 +212,7 @@ async function launch(opts: WorkerProcessOptions, configFile: string): Promise<W
     pid,
     apiPort,
     apiUrl: `http://127.0.0.1:${apiPort}`,
+    nodeId,
     exited,
     get gone() {
       return gone;
