@@ -51,6 +51,15 @@ const CAPACITY_YAML = ['max_cpu_utilization: 1', 'cpu_cost:', '  track_cpu_cost:
 const DRAIN_TIMEOUT_S = 4;
 const START_EGRESS = requestChannel('EgressInternal', 'StartEgress', ['']);
 
+/** Prints how long the steps of a test took (runtime budget of this file). */
+const stepper = (name: string) => {
+  const t0 = performance.now();
+  const steps: string[] = [];
+  return {
+    step: (what: string) => steps.push(`${what} ${((performance.now() - t0) / 1000).toFixed(1)} s`),
+    print: () => console.log(`${name}: ${steps.join(', ')}`),
+  };
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const until = async <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 15_000): Promise<T> => {
   const end = Date.now() + ms;
@@ -226,11 +235,12 @@ describe('two track-egress workers on one Redis + livekit-server', () => {
       const answer = active.find((r) => r.serverId === w.proc.nodeId);
       expect(answer?.result?.egressIds.sort()).toEqual(jobs.filter((j) => j.worker === w).map((j) => j.id).sort());
     }
-    // The server stores all 10 ACTIVE (the workers' IOInfo updates).
-    await until('the server listing 10 ACTIVE', async () => {
+    // The server stores all 10 ACTIVE (the workers' IOInfo updates), and no other egress.
+    const listed = await until('the server listing 10 ACTIVE', async () => {
       const infos = await serverInfos();
-      return ids.every((id) => infos.get(id)?.status === EgressStatus.EGRESS_ACTIVE) || undefined;
+      return ids.every((id) => infos.get(id)?.status === EgressStatus.EGRESS_ACTIVE) ? infos : undefined;
     });
+    expect([...listed.keys()].sort()).toEqual([...ids].sort());
     // One file per egress, in its worker's recordings dir only.
     await until('every file on disk', () => jobs.every((j) => existsSync(fileOf(j))) || undefined, 5000);
     for (const j of jobs) {
@@ -240,6 +250,7 @@ describe('two track-egress workers on one Redis + livekit-server', () => {
   });
 
   it('kill -9 of a worker mid-recording: its files decode up to ~1 s before the kill; the other’s jobs go on; new requests go to the survivor', { timeout: 90_000 }, async () => {
+    const t = stepper('kill -9 test');
     // The fuller worker dies: the survivor has room for new jobs.
     const full = jobs.filter((j) => j.worker === workers.a).length >= 5 ? workers.a : workers.b;
     killed = full;
@@ -254,11 +265,13 @@ describe('two track-egress workers on one Redis + livekit-server', () => {
     expect((await killed.proc.exited).signal).toBe('SIGKILL');
     // The dead worker no longer subscribes; the survivor still does.
     await until('one StartEgress subscriber', async () => (await numsub()) === 1, 5000);
+    t.step('killed');
 
     // New requests: claimed by the survivor only.
     const fresh = [await startJob('n0', 1), await startJob('n1', 2)];
     await Promise.all(fresh.map((j) => j.active));
     expect(fresh.map((j) => j.worker.name)).toEqual([survivor.name, survivor.name]);
+    t.step('2 new ACTIVE');
 
     // The survivor's original jobs were untouched: stop them through the server → COMPLETE.
     const tStop = performance.now();
@@ -268,6 +281,7 @@ describe('two track-egress workers on one Redis + livekit-server', () => {
       const infos = await serverInfos();
       return alive.every((j) => infos.get(j.id)?.status === EgressStatus.EGRESS_COMPLETE) ? infos : undefined;
     });
+    t.step('survivor’s COMPLETE');
 
     // The killed worker's files: decode without a message, hold what was received up to about
     // 1 s before the kill, and really were cut (no end index).
@@ -296,6 +310,8 @@ describe('two track-egress workers on one Redis + livekit-server', () => {
       expect(Math.abs(probedDuration(file) - r.decoded)).toBeLessThanOrEqual(0.25);
       expect(info.fileResults.map((f) => [f.location, Number(f.size)])).toEqual([[file, readFileSync(file).length]]);
     }
+    t.step('files checked');
+    t.print();
     console.log(report.join('\n'));
   });
 
