@@ -82,7 +82,7 @@ export function clusterConfigFromYaml(top: ConfigReader, warnings: string[]): Cl
     const list = redis.stringList(k);
     if (list?.length) throw new ConfigError(`redis.${k}`, 'empty: Redis Sentinel and Cluster are not supported by track-egress yet (use address)');
   }
-  for (const k of ['master_name', 'sentinel_username', 'sentinel_password', 'max_redirects', ...REDIS_IGNORED]) {
+  for (const k of ['sentinel_master_name', 'sentinel_username', 'sentinel_password', 'max_redirects', ...REDIS_IGNORED]) {
     if (redis.has(k)) warnings.push(`redis.${k}: a LiveKit key track-egress does not use; ignored`);
   }
   const useTls = redis.bool('use_tls') ?? false;

@@ -52,7 +52,7 @@ import {
 import { FileJobOutput } from './file-job-output.js';
 import type { JobJournal, JobRecord } from './job-journal.js';
 import type { EndCause, JobConfig, JobOutput } from './job-output.js';
-import { scrubSecrets, requestSecrets } from './redact.js';
+import { requestSecrets, scrubError, scrubSecrets } from './redact.js';
 import type { EgressJobStats } from './service-types.js';
 import { WebSocketJobOutput } from './websocket-job-output.js';
 
@@ -274,7 +274,6 @@ export class EgressJob extends EventEmitter<{ update: [EgressInfo] }> {
 
 /** A failure as the EgressError the info reports (LiveKit's texts), with no secret in it. */
 function asEgressError(e: unknown, trackId: string, secrets: readonly string[]): EgressError {
-  if (e instanceof EgressError) return new EgressError(e.twirpCode, scrubSecrets(e.message, secrets));
   if (e instanceof LiveKitError) {
     switch (e.code) {
       case LiveKitErrorCode.TrackNotFound:
@@ -289,5 +288,5 @@ function asEgressError(e: unknown, trackId: string, secrets: readonly string[]):
         return new EgressError('unavailable', scrubSecrets(e.message, secrets));
     }
   }
-  return new EgressError('internal', scrubSecrets(e instanceof Error ? e.message : String(e), secrets));
+  return scrubError(e, secrets, (m) => new EgressError('internal', m));
 }

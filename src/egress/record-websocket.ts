@@ -7,7 +7,7 @@ import type { TrackSource } from '../livekit/track-source.js';
 import { EgressError } from './egress-error.js';
 import type { RecordOptions, RecordSummary } from './record.js';
 import { type RecordEndReason, logSourceEvents, watchRecordEnd } from './record-end.js';
-import { redactUrl, scrubSecrets, urlSecrets } from './redact.js';
+import { redactUrl, scrubError, scrubSecrets, urlSecrets } from './redact.js';
 import { checkStreamable, connectPcmSocket, websocketCloseReason } from './websocket-job-output.js';
 import type { ResolvedPcmStreamOptions } from './websocket/pcm-stream-options.js';
 import type { PcmWebSocket } from './websocket/pcm-websocket.js';
@@ -77,9 +77,8 @@ export async function streamToWebSocket(
 /** `e` with no secret of `url` in its message (a dial error may quote it). */
 function asSafeError(e: unknown, url: string): unknown {
   const secrets = urlSecrets(url);
-  if (e instanceof EgressError) return new EgressError(e.twirpCode, scrubSecrets(e.message, secrets), { cause: e.cause });
-  if (e instanceof Error && scrubSecrets(e.message, secrets) !== e.message) {
-    return new EgressError('internal', scrubSecrets(e.message, secrets));
+  if (e instanceof EgressError || (e instanceof Error && scrubSecrets(e.message, secrets) !== e.message)) {
+    return scrubError(e, secrets, (m) => new EgressError('internal', m));
   }
   return e;
 }

@@ -5,6 +5,8 @@
  */
 import type { ProxyConfig, TrackEgressRequest } from '@livekit/protocol';
 
+import { EgressError } from './egress-error.js';
+
 /** What a query value, user info or fragment of a URL becomes in a redacted URL (LiveKit's `{...}`). */
 const REDACTED_URL_PART = '{...}';
 /** What {@link scrubSecrets} writes in place of a secret. */
@@ -191,4 +193,15 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join(SCRUBBED);
   return out;
+}
+
+/**
+ * `e` as an {@link EgressError} whose message holds none of `secrets`: an EgressError keeps its
+ * Twirp code (its cause is dropped: it may quote the secret); anything else becomes
+ * `other(scrubbed message)`. The one place an error is cleaned before EgressInfo, logs or callers.
+ * @example scrubError(err, requestSecrets(req), (m) => new EgressError('internal', m))
+ */
+export function scrubError(e: unknown, secrets: readonly string[], other: (message: string) => EgressError): EgressError {
+  if (e instanceof EgressError) return new EgressError(e.twirpCode, scrubSecrets(e.message, secrets));
+  return other(scrubSecrets(e instanceof Error ? e.message : String(e), secrets));
 }

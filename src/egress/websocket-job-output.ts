@@ -15,7 +15,7 @@ import { EgressError } from './egress-error.js';
 import { nowNs, nsOfUs, setStreamResult } from './egress-info.js';
 import { END_REASON_SHUTDOWN, WEBSOCKET_CLOSE_REASONS, incompatibleFormat, pcmFramesDropped } from './end-reasons.js';
 import type { EndCause, JobContext, JobOutput, OutputStats } from './job-output.js';
-import { redactUrl, requestSecrets, scrubSecrets } from './redact.js';
+import { redactUrl, requestSecrets, scrubError } from './redact.js';
 import { frameBytes, type ResolvedPcmStreamOptions } from './websocket/pcm-stream-options.js';
 import { PcmWebSocket } from './websocket/pcm-websocket.js';
 import { TrackPcmStream, type TrackPcmStreamStats } from './websocket/track-pcm-stream.js';
@@ -187,9 +187,6 @@ export class WebSocketJobOutput implements JobOutput {
 
   /** A dial failure as LiveKit reports it (400), with no secret of the URL in it. */
   private asDialError(e: unknown): EgressError {
-    const secrets = requestSecrets(this.ctx.request);
-    if (e instanceof EgressError) return new EgressError(e.twirpCode, scrubSecrets(e.message, secrets));
-    const why = e instanceof Error ? e.message : String(e);
-    return new EgressError('invalid_argument', `websocket dial failed: ${scrubSecrets(why, secrets)}`);
+    return scrubError(e, requestSecrets(this.ctx.request), (why) => new EgressError('invalid_argument', `websocket dial failed: ${why}`));
   }
 }

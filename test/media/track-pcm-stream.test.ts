@@ -25,6 +25,8 @@ import { BACKEND } from '../support/backend.js';
 import { type CorpusFile, corpusPath, loadCorpus, opusTimelineSamples, rtpTimestamps } from '../support/corpus.js';
 import { gstreamerOpusPackets, maxAbsDiff, onRtpTimeline } from '../support/gst-opus.js';
 import { startHttpProxy } from '../support/http-proxy.js';
+import { rtpPacket } from '../support/rtp-builder.js';
+import { sniffRtp } from '../../src/rtp/header.js';
 
 const corpus = loadCorpus();
 const file = (name: string): CorpusFile => {
@@ -329,6 +331,51 @@ describe(`TrackPcmStream → WebSocket (${BACKEND})`, () => {
     // 'muted' came before packet 60: after the PCM of packets 0..59 (10 ms messages).
     const ts = rtpTimestamps(f);
     expect(Math.abs(at[2]! - (((ts[59]! - ts[0]!) | 0) + 960) / 480)).toBeLessThanOrEqual(1);
+  });
+
+  it('a signalled mute is digital silence: the SFU\'s blank frames (3 bytes, off-grid timestamps, LiveKit 1.13.5) decode to zeros only; sound sent during the mute is kept', async () => {
+    const f = file('opus-stereo');
+    const source = new CaptureSource(2);
+    const { stream, conn } = await open(receiver, {}, source);
+    const all = capturePackets(f);
+    // Mute in the middle of a word (the largest packet after the first second): the decoder's
+    // state is loud when the blank frames come.
+    const payload = (i: number) => sniffRtp(all[i]!.data)!.payloadLength;
+    let cut = 50;
+    for (let i = 50; i < Math.min(250, all.length - 101); i++) if (payload(i) > payload(cut)) cut = i;
+    await play(source, all.slice(0, cut + 1));
+    const last = sniffRtp(all[cut]!.data)!;
+    source.emit('muted');
+    // What livekit-server forwards while muted: ~1 s of blank frames stamped from its wall clock.
+    const steps = [2881, 965, 974, 960, 1921, 2881, 960, 965, 1920, 974];
+    let seq = last.sequenceNumber;
+    let ts = last.timestamp;
+    const blank = (step: number) => rtpPacket({ seq: ++seq, ts: (ts = (ts + step) >>> 0), ssrc: last.ssrc, pt: last.payloadType, payload: [0xf8, 0xff, 0xfe] });
+    for (let i = 0; i < 50; i++) {
+      await advance(20_000);
+      source.emit('rtp', blank(steps[i % steps.length]!), nowUs());
+    }
+    await advance(200_000);
+    const mutedAt = conn.got.events[0]!.afterBinary + 1; // the last sound may end inside the next message
+    const blankEnd = conn.got.binary.length;
+    // Then sound while still signalled muted (a publisher unmuting before its signal): kept.
+    const tCut = all[cut + 1]!.atUs;
+    const rest = all.slice(cut + 1, cut + 101).map((p) => {
+      const h = sniffRtp(p.data)!;
+      return { atUs: p.atUs - tCut, data: rtpPacket({ seq: ++seq, ts: (ts + (h.timestamp - last.timestamp) + 48_000) >>> 0, ssrc: last.ssrc, pt: last.payloadType, payload: p.data.subarray(h.headerLength, h.headerLength + h.payloadLength) }) };
+    });
+    await play(source, rest);
+    source.emit('unmuted');
+    await stream.stop('egress stopped');
+    await conn.closed;
+    expect(conn.got.events.map((e) => e.text)).toEqual(['{"muted":true}', '{"muted":false}']);
+    const peak = (from: number, to: number) => conn.got.binary.slice(from, to).reduce((m, b) => {
+      const s = new Int16Array(b.buffer, b.byteOffset, b.byteLength >> 1);
+      return Math.max(m, ...Array.from(s, Math.abs));
+    }, 0);
+    expect(peak(0, mutedAt)).toBeGreaterThan(1000); // the capture's speech before the mute
+    expect(peak(mutedAt, blankEnd), 'peak |sample| during the blank frames').toBe(0);
+    expect(peak(blankEnd, conn.got.binary.length)).toBeGreaterThan(1000);
   });
 
   it('unmute signal before the packets come back: {"muted":false} once, no packet-flow {"muted":true} right after it', async () => {

@@ -202,9 +202,11 @@ export class EgressWorker {
   }
 
   async #startEgress(req: StartEgressRequest): Promise<EgressInfo> {
-    const refused = refusal(req, await this.#claimState(req.egressId));
-    if (refused) throw refused;
     const id = req.egressId;
+    const state = await this.#claimState(id);
+    state.known ||= this.#starting.has(id) || this.#active.has(id); // again: another call may have started it during the await
+    const refused = refusal(req, state);
+    if (refused) throw refused;
     this.#starting.add(id);
     this.#active.set(id, req.roomId);
     try {

@@ -5,7 +5,9 @@
  *
  * - The first report of an egress id with status STARTING → `IOInfo.CreateEgress` (the server
  *   stores it and sends `egress_started`; a CreateEgress of an id it already has is ignored).
- *   Every other report → `IOInfo.UpdateEgress` (`egress_updated` / `egress_ended`).
+ *   Every other report → `IOInfo.UpdateEgress` (`egress_updated` / `egress_ended`); the server
+ *   stores an update of an id it does not have too (an egress started before the reporter, or a
+ *   server whose Redis lost its data).
  * - **Coalescing**, newest per egress: one call in flight per egress; a report that arrives while
  *   an update is waiting (queued, in flight or backing off) replaces it, so the server always gets
  *   the newest state and never an older one after a newer. A pending CreateEgress is never
@@ -14,9 +16,13 @@
  * - **Retries** of `deadline_exceeded`, `unavailable` (no livekit-server claimed it) and `internal`
  *   (what our {@link PsrpcClient} answers when Redis refuses or drops the PUBLISH / SUBSCRIBE):
  *   jittered exponential backoff, 250 ms doubling to 60 s, each delay drawn in [d/2, d) so
- *   egresses that failed together do not retry together (LiveKit: 250 ms → 1 min). Other errors
- *   (the server answered, e.g. `unknown`, `invalid_argument`; or `canceled` after close) are logged
- *   and the info is dropped.
+ *   egresses that failed together do not retry together (LiveKit: 250 ms → 1 min). A call whose
+ *   PUBLISH is held in ioredis' offline queue (Redis down) counts as `deadline_exceeded` after the
+ *   timeout + 1 s, but the retry also waits until that call is over (≤ `maxBackoffMs` more): one
+ *   egress never has two requests on the bus, so an older one cannot overtake a newer one at the
+ *   server (an abandoned request is never handled anyway: nobody answers the server's claim).
+ *   Other errors (the server answered, e.g. `unknown`, `invalid_argument`; or `canceled` after
+ *   close) are logged and the info is dropped.
  * - **Health**: failing (retryable errors with no call answered since) for `unhealthyAfterMs`
  *   (10 min, LiveKit's limit) → {@link InfoReporter.healthy} is false, and the worker stops
  *   claiming new egresses. Deviation from LiveKit egress, which gives up an update after that
@@ -36,9 +42,9 @@ import { IOInfo } from '../services.js';
 
 /** Per-call timeout of IOInfo calls, ms (LiveKit egress's IO timeout). */
 export const DEFAULT_IO_TIMEOUT_MS = 15_000;
-/** First retry delay, ms. */
+/** Backoff of the first retry, ms (the delay is drawn in [d/2, d)). */
 export const DEFAULT_MIN_BACKOFF_MS = 250;
-/** Longest retry delay, ms (LiveKit: 1 min). */
+/** Largest backoff, ms (LiveKit: 1 min). */
 export const DEFAULT_MAX_BACKOFF_MS = 60_000;
 /** Failing this long makes the reporter unhealthy, ms (LiveKit: 10 min). */
 export const DEFAULT_UNHEALTHY_AFTER_MS = 600_000;
@@ -57,9 +63,9 @@ export type InfoReporterOptions = {
   logger?: Logger;
   /** Per call, ms. Default 15 000 (LiveKit egress). */
   timeoutMs?: number;
-  /** First retry delay, ms. Default 250. */
+  /** Backoff of the first retry, doubled at each further one, ms; each delay is drawn in [d/2, d). Default 250. */
   minBackoffMs?: number;
-  /** Longest retry delay, ms. Default 60 000. */
+  /** Largest backoff, ms; also the longest a retry waits for a timed-out call to be over. Default 60 000. */
   maxBackoffMs?: number;
   /** Failing this long → `healthy` false, ms. Default 600 000 (LiveKit: 10 min). */
   unhealthyAfterMs?: number;
@@ -234,35 +240,37 @@ export class InfoReporter {
     else e.update = undefined;
     e.sending = info;
     e.busy = true;
-    void this.#call(kind, info).then((err) => this.#settled(e, kind, info, err));
+    const { result, settled } = this.#call(kind, info);
+    void result.then((err) => this.#settled(e, kind, info, err, settled));
   }
 
-  /** One IOInfo call; resolves with its error (undefined on success), never rejects. */
-  async #call(kind: Kind, info: EgressInfo): Promise<unknown> {
+  /**
+   * One IOInfo call; resolves with its error (undefined on success), never rejects. `settled`
+   * resolves when the underlying request is over, which may be later than the answer here: a call
+   * whose PUBLISH waits in ioredis' offline queue while Redis is down is answered
+   * `deadline_exceeded` after the timeout + 1 s, but is only over once Redis is back (or ioredis
+   * gives up on it).
+   */
+  #call(kind: Kind, info: EgressInfo): { result: Promise<unknown>; settled: Promise<void> } {
     const spec = kind === 'create' ? IOInfo.CreateEgress : IOInfo.UpdateEgress;
-    let guard: NodeJS.Timeout | undefined;
-    // A PUBLISH held in ioredis' offline queue while Redis is down would otherwise hold the call
-    // past its timeout; the abandoned call settles later on its own.
-    const timedOut = new Promise<PsrpcError>((resolve) => {
-      guard = setTimeout(() => resolve(new PsrpcError(PsrpcCode.DeadlineExceeded, 'request timed out')), this.#timeoutMs + CALL_GRACE_MS);
-      guard.unref?.();
-    });
     const call = this.#client.request(spec, undefined, info, { timeoutMs: this.#timeoutMs, signal: this.#abort.signal }).then(
       () => undefined,
       (err: unknown) => err ?? new Error('IOInfo call failed'),
     );
-    try {
-      return await Promise.race([call, timedOut]);
-    } finally {
-      clearTimeout(guard);
-    }
+    let guard: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<PsrpcError>((resolve) => {
+      guard = setTimeout(() => resolve(new PsrpcError(PsrpcCode.DeadlineExceeded, 'request timed out')), this.#timeoutMs + CALL_GRACE_MS);
+      guard.unref?.();
+    });
+    const result = Promise.race([call, timedOut]).finally(() => clearTimeout(guard));
+    return { result, settled: call.then(() => undefined) };
   }
 
-  #settled(e: Entry, kind: Kind, info: EgressInfo, err: unknown): void {
+  #settled(e: Entry, kind: Kind, info: EgressInfo, err: unknown, callOver: Promise<void>): void {
     if (this.#closed || this.#entries.get(e.egressId) !== e) return;
     const code = err instanceof PsrpcError ? err.code : err === undefined ? undefined : PsrpcCode.Internal;
     if (err !== undefined && code !== undefined && RETRYABLE.has(code)) {
-      this.#retry(e, kind, info, err);
+      this.#retry(e, kind, info, err, callOver);
       return;
     }
     // Answered (success or a final error): the path to the server works.
@@ -285,7 +293,12 @@ export class InfoReporter {
     this.#pump(e);
   }
 
-  #retry(e: Entry, kind: Kind, info: EgressInfo, err: unknown): void {
+  /**
+   * Schedules the next attempt after the jittered backoff — and not before the failed call is over
+   * (at most `maxBackoffMs` more), so that one egress never has two requests on the bus: an
+   * older one released late by ioredis could otherwise overtake a newer one at the server.
+   */
+  #retry(e: Entry, kind: Kind, info: EgressInfo, err: unknown, callOver: Promise<void>): void {
     this.#retried++;
     const now = this.#now();
     if (this.#failingSince === undefined) {
@@ -294,7 +307,10 @@ export class InfoReporter {
         { egressId: e.egressId, status: EgressStatus[info.status], method: kind === 'create' ? 'CreateEgress' : 'UpdateEgress', err: errorText(err) },
         'egress info update failed, retrying',
       );
-    } else if (!this.#unhealthyLogged && now - this.#failingSince >= this.#unhealthyAfterMs) {
+    } else {
+      this.#logger?.debug({ egressId: e.egressId, status: EgressStatus[info.status], err: errorText(err) }, 'egress info call failed again');
+    }
+    if (!this.#unhealthyLogged && now - this.#failingSince >= this.#unhealthyAfterMs) {
       this.#unhealthyLogged = true;
       this.#logger?.error(
         { failingForMs: Math.round(now - this.#failingSince), pending: this.#entries.size, err: errorText(err) },
@@ -308,10 +324,23 @@ export class InfoReporter {
     else e.update = info;
     e.backoffMs = e.backoffMs === 0 ? this.#minBackoffMs : Math.min(e.backoffMs * 2, this.#maxBackoffMs);
     const delay = e.backoffMs / 2 + this.#random() * (e.backoffMs / 2);
-    e.timer = setTimeout(() => {
+    let over = false;
+    let resumed = false;
+    void callOver.then(() => (over = true));
+    const resume = (): void => {
+      if (resumed || this.#closed) return;
+      resumed = true;
+      clearTimeout(e.timer);
       e.timer = undefined;
       e.busy = false;
       this.#pump(e);
+    };
+    e.timer = setTimeout(() => {
+      e.timer = undefined;
+      if (over) return resume();
+      e.timer = setTimeout(resume, this.#maxBackoffMs);
+      e.timer.unref?.();
+      void callOver.then(resume);
     }, delay);
     e.timer.unref?.();
   }

@@ -18,6 +18,7 @@ import type { BackendKind } from '../../core/backend.js';
 import { nowUs } from '../../core/options.js';
 import { PcmDecoder } from '../../core/pcm-decoder.js';
 import type { TrackSource } from '../../livekit/track-source.js';
+import { sniffRtp } from '../../rtp/header.js';
 import type { EgressError } from '../egress-error.js';
 import { NackScheduler } from '../nack-scheduler.js';
 import { LatencyHistogram, type LatencySummary } from './latency-histogram.js';
@@ -64,6 +65,17 @@ function silenced(piece: Int16Array, values: number): Int16Array {
   return out;
 }
 
+/**
+ * LiveKit's blank Opus frame (`0xf8 0xff 0xfe`, a CELT silence frame) is what the SFU forwards
+ * during a mute; DTX frames are 1–2 bytes. A longer payload is encoded sound.
+ */
+const BLANK_FRAME_BYTES = 3;
+/**
+ * Sound captured before the mute can still arrive just after the mute signal (network and reorder
+ * wait); only sound arriving later than this ends the all-zero output of a signalled mute, µs.
+ */
+const MUTE_IN_FLIGHT_US = 300_000;
+
 /** Events: `failed` once (the socket's failure). */
 export class TrackPcmStream extends EventEmitter<{ failed: [EgressError] }> {
   /**
@@ -107,6 +119,14 @@ export class TrackPcmStream extends EventEmitter<{ failed: [EgressError] }> {
   private signalMuted: boolean;
   /** Concealment is written as zeros (see silenced()): from a mute signal until audio is decoded after the unmute. */
   private muteSpan = false;
+  /** Clock (nowUs) of the last mute signal. */
+  private mutedAt = 0;
+  /**
+   * Sound came during a signalled mute (see MUTE_IN_FLIGHT_US): its decoded output is kept. Until
+   * then, all output of a signalled mute is zeros — the decode of blank frames right after
+   * concealment carries a fading tail of the last word (a 20 ms blip of ~1000 in a muted span).
+   */
+  private soundInMute = false;
   private flowMuted = false;
   private lastMuteSent = false;
   private done = false;
@@ -201,6 +221,8 @@ export class TrackPcmStream extends EventEmitter<{ failed: [EgressError] }> {
     if (this.packets++ === 0) this.firstArrival = arrivalUs;
     this.lastArrival = arrivalUs;
     this.lastPacketAt = now;
+    if (this.signalMuted && !this.soundInMute && now - this.mutedAt > MUTE_IN_FLIGHT_US &&
+      (sniffRtp(packet)?.payloadLength ?? 0) > BLANK_FRAME_BYTES) this.soundInMute = true;
     if (this.flowMuted) {
       this.flowMuted = false;
       if (!this.signalMuted) this.sendMuted(false);
@@ -218,6 +240,8 @@ export class TrackPcmStream extends EventEmitter<{ failed: [EgressError] }> {
     if (!this.muteSpan && this.decoder && !this.timeline.reconciling) this.concealedBase = this.decoder.stats().samplesConcealed;
     this.signalMuted = true;
     this.muteSpan = true;
+    this.mutedAt = nowUs();
+    this.soundInMute = false;
     this.sendMuted(true);
   };
 
@@ -273,6 +297,7 @@ export class TrackPcmStream extends EventEmitter<{ failed: [EgressError] }> {
     // From the mute signal until audio is decoded again after the unmute (the concealment of the
     // timestamp jump at the unmute belongs to the mute too).
     const muted = this.muteSpan;
+    const allZero = this.signalMuted && !this.soundInMute;
     if (this.timeline.reconciling || muted) {
       // Only during a gap or a mute: one stats read per packet then.
       const c = decoder.stats().samplesConcealed;
@@ -289,7 +314,8 @@ export class TrackPcmStream extends EventEmitter<{ failed: [EgressError] }> {
       const k = Math.min(concealed, frames);
       concealed -= k;
       if (k < frames) decoded = true;
-      this.timeline.pcm(muted && k > 0 ? silenced(piece, k * this.channels) : piece, k, now);
+      const out = allZero ? new Int16Array(piece.length) : muted && k > 0 ? silenced(piece, k * this.channels) : piece;
+      this.timeline.pcm(out, k, now);
     }
     this.emitOriginUs = 0;
     if (decoded && !this.signalMuted) this.muteSpan = false;

@@ -176,17 +176,28 @@ describe('InfoReporter', () => {
     expect(r.stats()).toEqual({ sent: 1, retried: 0, dropped: 1, coalesced: 0, pending: 0 });
   });
 
-  it('a call that never settles (PUBLISH stuck in the Redis offline queue) counts as timed out and is retried', async () => {
+  it('a call stuck in the Redis offline queue counts as timed out; the retry waits until it is over (never two on the bus)', async () => {
     let n = 0;
-    const { client, calls } = transport(() => (n++ === 0 ? 'hang' : undefined));
-    const r = make({ client, timeoutMs: 2000, random: () => 0 });
+    const { client, calls } = transport(() => (n++ < 2 ? 'hang' : undefined));
+    const r = make({ client, timeoutMs: 2000, maxBackoffMs: 10_000, random: () => 0 });
     r.report(info('EG_h', S.EGRESS_ACTIVE));
     await vi.advanceTimersByTimeAsync(2999);
+    expect(r.stats().retried).toBe(0);
+    await vi.advanceTimersByTimeAsync(1); // timeout + 1 s: counted as deadline_exceeded
+    expect(r.stats().retried).toBe(1);
+    r.report(info('EG_h', S.EGRESS_COMPLETE));
+    await vi.advanceTimersByTimeAsync(2000); // backoff (125 ms) is over, but the first call is not
     expect(calls).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(1 + 125);
+    calls[0]!.settle(new PsrpcError(PsrpcCode.DeadlineExceeded, 'request timed out')); // Redis back: ioredis releases it
+    await flushMicrotasks();
+    expect(calls.map((c) => c.status)).toEqual([S.EGRESS_ACTIVE, S.EGRESS_COMPLETE]);
+    // The second one never settles: after timeout + 1 s + backoff, at most maxBackoffMs more.
+    await vi.advanceTimersByTimeAsync(3000 + 250 + 9_999);
     expect(calls).toHaveLength(2);
-    expect(calls[1]!.timeoutMs).toBe(2000);
-    expect(r.stats()).toMatchObject({ sent: 1, retried: 1, pending: 0 });
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls.map((c) => c.status)).toEqual([S.EGRESS_ACTIVE, S.EGRESS_COMPLETE, S.EGRESS_COMPLETE]);
+    await flushMicrotasks();
+    expect(r.stats()).toMatchObject({ sent: 1, retried: 2, coalesced: 1, pending: 0 });
   });
 
   it('healthy turns false after unhealthyAfterMs of retryable failures and true again at the next answer', async () => {
