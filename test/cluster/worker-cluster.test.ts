@@ -397,5 +397,7 @@ describe('two track-egress workers on one Redis + livekit-server', () => {
     const starts = Object.values(workers).flatMap((w) => [...w.before, w.proc]).flatMap((p) => p.lines())
       .filter((t) => t.line.msg === 'egress STARTING').map((t) => t.line.egressId);
     expect(starts.sort()).toEqual(jobs.map((j) => j.id).sort());
+    // No worker ever logged the API secret.
+    for (const p of Object.values(workers).flatMap((w) => [...w.before, w.proc])) expect(p.output(Infinity)).not.toContain(lk.apiSecret);
   });
 });

@@ -57,7 +57,7 @@ export type WorkerProcess = {
   readonly gone: boolean;
   /** Every line so far, in order. */
   lines(): TimedLogLine[];
-  /** stdout + stderr as text (for failure messages; the tail by default). */
+  /** stdout + stderr as text: the last `tailLines` lines (default 40; `Infinity`: all). */
   output(tailLines?: number): string;
   /** The first line (already read or to come) for which `pred` holds; rejects after `timeoutMs` or when the process exits first. */
   waitForLog(pred: (l: WorkerLogLine) => boolean, timeoutMs?: number): Promise<TimedLogLine>;
