@@ -11,6 +11,7 @@
  *   track_cpu_cost: 0.05     # cores one track egress is counted at (LiveKit's: 0.5)
  * max_memory: 0              # GB (float), 0 = no memory admission; also read from cpu_cost.max_memory
  * memory_cost: 0             # GB one egress is counted at; also read from cpu_cost.memory_cost
+ * cpus: 0                    # track-egress's: cores admission counts (0 = os.availableParallelism(); set a container's CPU limit)
  * drain_timeout: 0           # track-egress's: SIGTERM waits this long for running jobs (0 = until they end)
  * redis_self_test: true      # track-egress's: probe the livekit-server over Redis at start
  * ```
@@ -29,7 +30,7 @@ export type ClusterConfig = {
   redis: RedisBusOptions;
   /** (`cluster_id`) Topic `EgressInternal.StartEgress` is served on. Default `''` (what the OSS server calls). */
   clusterId: string;
-  /** (`max_cpu_utilization`, `cpu_cost.track_cpu_cost`, `max_memory`, `memory_cost`) Admission (LiveKit §7). */
+  /** (`max_cpu_utilization`, `cpu_cost.track_cpu_cost`, `max_memory`, `memory_cost`, `cpus`) Admission (LiveKit §7). */
   capacity: CapacityOptions;
   /**
    * (`drain_timeout`) On SIGTERM/SIGINT: how long running jobs may go on before they are ended
@@ -63,13 +64,14 @@ export function clusterConfigFromYaml(top: ConfigReader, warnings: string[]): Cl
   const maxMemoryGb = nonNegative(costs, 'max_memory') ?? nonNegative(top, 'max_memory');
   const memoryCostGb = nonNegative(costs, 'memory_cost') ?? nonNegative(top, 'memory_cost');
   for (const k of OTHER_COSTS) costs?.has(k);
+  const cpus = nonNegative(top, 'cpus');
   const clusterId = top.string('cluster_id') ?? '';
   const drainTimeoutMs = top.durationMs('drain_timeout') ?? 0;
   const selfTest = top.bool('redis_self_test') ?? true;
   const redis = top.section('redis');
   if (costs) warnUnused(costs, warnings);
   if (!redis) {
-    const set = ['cluster_id', 'cpu_cost', 'max_cpu_utilization', 'max_memory', 'memory_cost', 'drain_timeout', 'redis_self_test']
+    const set = ['cluster_id', 'cpu_cost', 'max_cpu_utilization', 'cpus', 'max_memory', 'memory_cost', 'drain_timeout', 'redis_self_test']
       .filter((k) => top.has(k));
     if (set.length) warnings.push(`${set.join(', ')}: worker-mode keys without a redis section (standalone mode); ignored`);
     return undefined;
@@ -95,6 +97,7 @@ export function clusterConfigFromYaml(top: ConfigReader, warnings: string[]): Cl
     ...(trackCpuCost ? { trackCpuCost } : {}),
     ...(maxMemoryGb ? { maxMemoryBytes: Math.round(maxMemoryGb * BYTES_PER_GB) } : {}),
     ...(memoryCostGb ? { memoryCostBytes: Math.round(memoryCostGb * BYTES_PER_GB) } : {}),
+    ...(cpus ? { cpus } : {}),
   };
   return { redis: options, clusterId, capacity, drainTimeoutMs, selfTest };
 }

@@ -60,9 +60,9 @@ redis_self_test: false
     expect(c.cluster).toEqual({ redis: { address: '127.0.0.1:6379', db: 0 }, clusterId: '', capacity: {}, drainTimeoutMs: 0, selfTest: true });
   });
 
-  it('top-level max_cpu_utilization / max_memory / memory_cost are read too; 0 = default', async () => {
-    const c = await load('redis: { address: h:1 }\nmax_cpu_utilization: 0.5\nmax_memory: 1.5\nmemory_cost: 0\ncpu_cost: { track_cpu_cost: 0 }\n');
-    expect(c.cluster!.capacity).toEqual({ maxCpuUtilization: 0.5, maxMemoryBytes: 1.5 * BYTES_PER_GB });
+  it('top-level max_cpu_utilization / max_memory / memory_cost are read too, and cpus; 0 = default', async () => {
+    const c = await load('redis: { address: h:1 }\nmax_cpu_utilization: 0.5\nmax_memory: 1.5\nmemory_cost: 0\ncpu_cost: { track_cpu_cost: 0 }\ncpus: 4\n');
+    expect(c.cluster!.capacity).toEqual({ maxCpuUtilization: 0.5, maxMemoryBytes: 1.5 * BYTES_PER_GB, cpus: 4 });
   });
 
   it('in worker mode a webhook section is ignored with a warning (the LiveKit server sends them); the old "redis ignored" warning is gone', async () => {
@@ -90,6 +90,7 @@ redis_self_test: false
     ['redis: { address: h:1 }\nmax_cpu_utilization: high\n', 'max_cpu_utilization'],
     ['redis: { address: h:1 }\ncpu_cost: { track_cpu_cost: -0.1 }\n', 'cpu_cost.track_cpu_cost'],
     ['redis: { address: h:1 }\nmax_memory: -1\n', 'max_memory'],
+    ['redis: { address: h:1 }\ncpus: -2\n', 'cpus'],
     ['redis: { address: h:1 }\ndrain_timeout: 30\n', 'drain_timeout'],
     ['redis: { address: h:1 }\ncluster_id: [a]\n', 'cluster_id'],
     ['redis: h:1\n', 'redis'],
