@@ -32,8 +32,6 @@ export type WorkerProcessOptions = {
   dir: string;
   /** The YAML config (`api_key`, `ws_url`, `recordings_dir`, `redis:` …). `api_port: 0` is advised. */
   config: string;
-  /** Readiness beyond the ready line: a log message (regex on `msg`) that must have been printed too. */
-  ready?: RegExp;
   /** How long start (and restart) wait for readiness, ms. Default 30 000. */
   readyTimeoutMs?: number;
   /** Extra `serve` flags (e.g. `['--log-level', 'debug']`). Default `['--log-level', 'info']`. */
@@ -94,7 +92,7 @@ function parseLine(text: string): WorkerLogLine {
 
 /**
  * Spawns `track-egress serve --config <dir>/<name>.yaml` (from the repository root, via tsx) and
- * resolves once it serves its API (and printed `ready`, if given).
+ * resolves once it printed its ready line (API served; in worker mode, claiming).
  * @throws when the process exits first or is not ready in time, with the tail of its output.
  */
 export async function startWorkerProcess(opts: WorkerProcessOptions): Promise<WorkerProcess> {
@@ -197,10 +195,6 @@ async function launch(opts: WorkerProcessOptions, configFile: string): Promise<W
     const api = await waitForLog((l) => typeof l.msg === 'string' && READY.test(l.msg) && typeof l.port === 'number', readyMs);
     apiPort = api.line.port as number;
     nodeId = typeof api.line.nodeId === 'string' ? api.line.nodeId : undefined;
-    if (opts.ready) {
-      const ready = opts.ready;
-      await waitForLog((l) => typeof l.msg === 'string' && ready.test(l.msg), readyMs);
-    }
   } catch (err) {
     child.kill('SIGKILL');
     await exited;
