@@ -5,11 +5,16 @@
  *
  * - available = cores × `max_cpu_utilization` − used; a job is accepted when available ≥
  *   `track_cpu_cost`.
- * - used = max(the machine's busy cores, this process's CPU + the reservations): LiveKit counts
- *   each egress at max(reservation, measured CPU of its handler process); our jobs share one
- *   process, so the process CPU stands for "measured", and a job younger than `reserveMs` (15 s,
- *   LiveKit's `cpuHoldDuration`) adds `track_cpu_cost` on top (its pipeline may not have started
- *   yet). The machine's busy cores cover other processes on the host (e.g. livekit-server).
+ * - used = this process's CPU + the reservations: LiveKit counts each egress at max(reservation,
+ *   measured CPU of its handler process) and nothing else (`egress: pkg/stats/monitor.go`
+ *   `canAcceptRequestLocked`: `available = total × MaxCpuUtilization − pending − used`, used = Σ
+ *   of its egress processes); our jobs share one process, so the process CPU stands for
+ *   "measured", and a job younger than `reserveMs` (15 s, LiveKit's `cpuHoldDuration`) adds
+ *   `track_cpu_cost` on top (its pipeline may not have started yet). Other processes on the host
+ *   (livekit-server next to the worker) do not count, as in LiveKit: counting the machine's busy
+ *   cores made a busy worker on a saturated host refuse every request, so the server's retries
+ *   ended in "no response from servers" while the worker itself used little. The machine's busy
+ *   cores stay in the snapshot (metrics, logs).
  * - Idle worker (no job): all cores are available, as LiveKit does — a lone worker always takes
  *   at least one egress if `cores ≥ track_cpu_cost`.
  * - Memory (only when `maxMemoryBytes` > 0; LiveKit's `max_memory` / `memory_cost`, converted from
@@ -181,7 +186,7 @@ export class CapacityMonitor {
 
   /**
    * LiveKit §7 admission for one more track egress: `cpus × maxCpuUtilization − used ≥
-   * trackCpuCost` with used = max(machine busy cores, process cores + reserved cores); always
+   * trackCpuCost` with used = process cores + reserved cores; always
    * true on CPU when no job runs (if `cpus ≥ trackCpuCost`); and, when `maxMemoryBytes` > 0, RSS +
    * memory of young jobs + `memoryCostBytes` ≤ `maxMemoryBytes`.
    */
@@ -210,7 +215,7 @@ export class CapacityMonitor {
   snapshot(): CapacitySnapshot {
     const reservedCores = this.#youngJobs() * this.#trackCost;
     const jobs = this.#jobs.size;
-    const used = Math.max(this.#machineBusyCores, this.#processCores + reservedCores);
+    const used = this.#processCores + reservedCores;
     const availableCores = jobs === 0 ? this.#cpus : this.#cpus * this.#maxCpu - used;
     return {
       cpus: this.#cpus,
