@@ -23,7 +23,7 @@ function transport(auto?: (c: Call) => unknown | 'hang') {
           status: info.status,
           at: Date.now(),
           timeoutMs: opts?.timeoutMs,
-          settle: (err) => (err === undefined ? resolve({}) : reject(err)),
+          settle: (err) => (err === undefined ? resolve({} as never) : reject(err)),
         };
         calls.push(call);
         if (auto) {
