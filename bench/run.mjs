@@ -3,13 +3,13 @@
 //
 //   npm run bench                      # from the repo root (node --expose-gc bench/run.mjs)
 //   BENCH_SECONDS=60 BENCH_ROUNDS=5 npm run bench
-//   BENCH_ONLY=h264,pcm npm run bench  # scenarios: h264, vp8, ogg, pcm, gst, service, websocket
+//   BENCH_ONLY=h264,pcm npm run bench  # scenarios: h264, vp8, ogg, pcm, gst, service, websocket (+ track-cpu when named)
 //   BENCH_ONLY=service npm run bench   # CPU/RSS per concurrent Opus track egress (bench/lib/service.mjs)
 //   BENCH_ONLY=websocket npm run bench # WebSocket PCM latency vs LiveKit's path in GStreamer (bench/lib/websocket.mjs;
 //                                      # BENCH_WS_SECONDS=60 BENCH_WS_CLICK_MS=250 BENCH_WS_PEERS=fast,livekit)
 //   BENCH_ONLY=track-cpu npm run bench # CPU s per egress-second and RSS per egress for Opus→Ogg, H.264→MP4, VP8→WebM,
 //                                      # Opus→WebSocket vs LiveKit's 0.5 CPU (bench/lib/track-cpu.mjs; not in the default set:
-//                                      # ≈ 12 min; BENCH_TRACK_STAGES=1,8 BENCH_TRACK_REPEATS=3 BENCH_TRACK_SECONDS=20)
+//                                      # ≈ 17 min; BENCH_TRACK_STAGES=1,8 BENCH_TRACK_REPEATS=3 BENCH_TRACK_SECONDS=20)
 //   BENCH_TE=tsx npm run bench         # import src/ through tsx instead of the compiled dist/
 //
 // Self-contained: installs bench/node_modules (npm ci --prefix bench) and compiles the root

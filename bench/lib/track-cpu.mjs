@@ -16,16 +16,23 @@
 // Env: BENCH_TRACK_KINDS (default ogg,mp4,webm,ws), BENCH_TRACK_STAGES (default 1,8),
 // BENCH_TRACK_REPEATS (default 3), BENCH_TRACK_WARMUP (s, default 5), BENCH_TRACK_SECONDS (s,
 // default 20), BENCH_TRACK_VIDEO (see track-cpu-publisher.ts; default 640x360@24:1000000).
+// The raw numbers go to bench/results/track-cpu.json; BENCH_TRACK_FROM=<such a file> only formats them.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 
 /** LiveKit egress's default `cpu_cost.track_cpu_cost`: CPU reserved per track egress. */
 export const LIVEKIT_TRACK_CPU = 0.5;
-/** Headroom of the recommended DEFAULT_TRACK_CPU_COST over the worst measured cost of one egress. */
+/**
+ * Headroom of the recommended DEFAULT_TRACK_CPU_COST over the worst measured cost of one more
+ * egress on a worker that already runs some (the case admission decides; an idle worker always
+ * takes one, LiveKit's rule). The result is rounded up to a multiple of {@link STEP}.
+ */
 export const HEADROOM = 2;
+export const STEP = 0.05;
 
 export const KINDS = {
   ogg: { label: 'Opus → Ogg file', track: 'opus' },
@@ -147,6 +154,7 @@ export async function runTrackCpuBench({ rootDir, log }) {
   const warmup = Number(process.env.BENCH_TRACK_WARMUP ?? 5);
   const seconds = Number(process.env.BENCH_TRACK_SECONDS ?? 20);
   const title = '## Track egress cost: CPU and RSS per egress, by kind (EgressService, one process)';
+  if (process.env.BENCH_TRACK_FROM) return format({ warnings: [], ...JSON.parse(readFileSync(process.env.BENCH_TRACK_FROM, 'utf8')) });
   const { liveKitServerBinary } = await tsImport(rootDir, 'test/support/livekit-server.ts');
   if (!existsSync(liveKitServerBinary())) return `${title}\n\n⚠ WARNING: livekit-server not installed (bash scripts/livekit-server.sh install): scenario skipped\n`;
 
@@ -181,11 +189,15 @@ export async function runTrackCpuBench({ rootDir, log }) {
     await pub.stop().catch(() => {});
     try { ({ done: loadDone } = await pub.next('done', 1)); } catch { /* gone */ }
   }
-  return format({ kinds, stages, repeats, warmup, seconds, load, loadDone, results, warnings });
+  const raw = { date: new Date().toISOString(), kinds, stages, repeats, warmup, seconds, load: load && { video: load.video }, loadDone, results, warnings };
+  mkdirSync(join(rootDir, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(rootDir, 'bench', 'results', 'track-cpu.json'), `${JSON.stringify(raw, null, 1)}\n`);
+  log('track-cpu: raw numbers in bench/results/track-cpu.json (BENCH_TRACK_FROM=<that file> re-formats them without running)');
+  return format(raw);
 }
 
 /** The Markdown section. */
-function format({ kinds, stages, repeats, warmup, seconds, load, loadDone, results, warnings }) {
+function format({ date, kinds, stages, repeats, warmup, seconds, load, loadDone, results, warnings }) {
   const title = '## Track egress cost: CPU and RSS per egress, by kind (EgressService, one process)';
   const nMax = stages.at(-1);
   const nMin = stages[0];
@@ -193,6 +205,7 @@ function format({ kinds, stages, repeats, warmup, seconds, load, loadDone, resul
   let worstFirst = 0;
   let worstAvg = 0;
   let worstStartup = 0;
+  let worstLoaded = 0;
   let worstFile = 0;
   for (const kind of kinds) {
     const d = results[kind].map(derive);
@@ -200,9 +213,11 @@ function format({ kinds, stages, repeats, warmup, seconds, load, loadDone, resul
     for (const x of d) {
       worstFirst = Math.max(worstFirst, x.firstCpu);
       worstAvg = Math.max(worstAvg, x.avgCpu);
-      const worst = Math.max(x.firstCpu, x.startupFirst, Number.isFinite(x.startupBurst) ? x.startupBurst : 0);
-      worstStartup = Math.max(worstStartup, x.startupFirst, Number.isFinite(x.startupBurst) ? x.startupBurst : 0);
-      if (kind !== 'ws') worstFile = Math.max(worstFile, worst);
+      // One more egress on a loaded worker: its first 15 s when started with others, its share at N max.
+      const loaded = Math.max(x.avgCpu, Number.isFinite(x.startupBurst) ? x.startupBurst : 0, Number.isFinite(x.slopeCpu) ? x.slopeCpu : 0);
+      worstLoaded = Math.max(worstLoaded, loaded);
+      worstStartup = Math.max(worstStartup, x.startupFirst);
+      if (kind !== 'ws') worstFile = Math.max(worstFile, loaded);
       if (x.running < nMax) warnings.push(`${kind}: only ${x.running} of ${nMax} egresses were running at the end of the last window`);
       if (x.lost > 0) warnings.push(`${kind}: ${x.lost} RTP packets lost for good`);
     }
@@ -215,12 +230,13 @@ function format({ kinds, stages, repeats, warmup, seconds, load, loadDone, resul
         `**${f(1 / avg, 0)}** (${f(1 / Math.max(...d.map((x) => x.avgCpu)), 0)}–${f(1 / Math.min(...d.map((x) => x.avgCpu)), 0)}) | ${f(LIVEKIT_TRACK_CPU / avg, 0)}× |`,
     );
   }
-  const worstAll = Math.max(worstFirst, worstStartup);
-  const recommended = Math.ceil(worstAll * HEADROOM * 100) / 100;
-  const recommendedFile = Math.ceil(worstFile * HEADROOM * 100) / 100;
+  const roundUp = (x) => Math.ceil((x * HEADROOM) / STEP - 1e-9) * STEP;
+  const recommended = roundUp(worstLoaded);
+  const recommendedFile = roundUp(worstFile);
   const lines = [
     title,
     '',
+    `- run finished ${date}; ${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}, load average when formatted ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
     `- load: livekit-server + one @livekit/rtc-node publisher in a separate process (not counted${loadDone ? `: ${f(loadDone.cpuPerSec, 2)} CPU s/s there` : ''}): ` +
       `Opus mono 48 kHz sine (DTX off), H.264 and VP8 camera tracks ${load ? `${load.video.width}×${load.video.height} @ ${load.video.fps} fps, ${load.video.noise ? 'random pictures (the encoder runs at its ceiling' : 'moving test pattern (low bitrate'} of ${load.video.maxBitrate / 1000} kbit/s)` : ''}; the WebSocket receiver (a \`ws\` server reading and dropping PCM) lives there too`,
     `- measured: one process per kind and repeat (${repeats} repeats, kinds in rotating order) running only an EgressService (DirectFileOutput into a temp dir, or websocket_url); idle service first, then N = ${stages.join(', ')} concurrent egresses of the kind, all of the same published track (each its own subscription); per stage ${warmup} s after every egress was ACTIVE, RSS after two forced GCs 1 s apart, then CPU time (process.cpuUsage, user + system, every thread) over ${seconds} s — CPU time, not wall time: other work on the machine does not inflate it`,
@@ -230,9 +246,10 @@ function format({ kinds, stages, repeats, warmup, seconds, load, loadDone, resul
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
     '',
-    `Worst single measurement: ${f(worstFirst, 4)} CPU for a first egress in steady state, ${f(worstStartup, 4)} CPU per egress over its first 15 s, ${f(worstAvg, 4)} CPU per egress at N=${nMax}. ` +
-      `Recommended DEFAULT_TRACK_CPU_COST = **${f(recommended, 2)}** (${HEADROOM}× the worst of these over every kind, rounded up to 0.01; file egresses alone: ${f(recommendedFile, 2)}): ` +
-      'the reservation a new job holds for its first 15 s and the free CPU a claim needs, after which the monitor counts its measured use.',
+    `Worst single measurements: one more egress on a loaded worker (its first 15 s when started with others, its share at N=${nMax}, or the marginal cost) ${f(worstLoaded, 4)} CPU; ` +
+      `a first egress on an idle worker ${f(worstFirst, 4)} CPU steady, ${f(worstStartup, 4)} over its first 15 s (an idle worker always takes one). ` +
+      `Recommended DEFAULT_TRACK_CPU_COST = **${f(recommended, 2)}** (${HEADROOM}× the loaded worst over every kind, ${f(worstLoaded * HEADROOM, 3)}, rounded up to a multiple of ${STEP}; file egresses alone: ${f(recommendedFile, 2)}): ` +
+      'the reservation a new job holds for its first 15 s and the free CPU a claim needs; after 15 s the monitor counts the measured use.',
   ];
   for (const w of warnings) lines.push(`\n⚠ WARNING: ${w}`);
   return `${lines.join('\n')}\n`;
