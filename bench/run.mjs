@@ -3,10 +3,13 @@
 //
 //   npm run bench                      # from the repo root (node --expose-gc bench/run.mjs)
 //   BENCH_SECONDS=60 BENCH_ROUNDS=5 npm run bench
-//   BENCH_ONLY=h264,pcm npm run bench  # scenarios: h264, vp8, ogg, pcm, gst, service, websocket
+//   BENCH_ONLY=h264,pcm npm run bench  # scenarios: h264, vp8, ogg, pcm, gst, service, websocket (+ track-cpu when named)
 //   BENCH_ONLY=service npm run bench   # CPU/RSS per concurrent Opus track egress (bench/lib/service.mjs)
 //   BENCH_ONLY=websocket npm run bench # WebSocket PCM latency vs LiveKit's path in GStreamer (bench/lib/websocket.mjs;
 //                                      # BENCH_WS_SECONDS=60 BENCH_WS_CLICK_MS=250 BENCH_WS_PEERS=fast,livekit)
+//   BENCH_ONLY=track-cpu npm run bench # CPU s per egress-second and RSS per egress for Opus→Ogg, H.264→MP4, VP8→WebM,
+//                                      # Opus→WebSocket vs LiveKit's 0.5 CPU (bench/lib/track-cpu.mjs; not in the default set:
+//                                      # ≈ 17 min; BENCH_TRACK_STAGES=1,8 BENCH_TRACK_REPEATS=3 BENCH_TRACK_SECONDS=20)
 //   BENCH_TE=tsx npm run bench         # import src/ through tsx instead of the compiled dist/
 //
 // Self-contained: installs bench/node_modules (npm ci --prefix bench) and compiles the root
@@ -183,7 +186,7 @@ function emit(md, started) {
 async function main() {
   const started = Date.now();
   const load0 = os.loadavg();
-  // The service and websocket scenarios run first, on a machine not yet warmed by the others, in their own processes.
+  // The service, websocket and track-cpu scenarios run first, on a machine not yet warmed by the others, in their own processes.
   let serviceMd = '';
   if (ONLY.has('service')) {
     const { runServiceBench } = await import('./lib/service.mjs');
@@ -193,8 +196,12 @@ async function main() {
     const { runWebsocketBench } = await import('./lib/websocket.mjs');
     serviceMd += `${serviceMd ? '\n' : ''}${await runWebsocketBench({ rootDir, log })}`;
   }
+  if (ONLY.has('track-cpu')) {
+    const { runTrackCpuBench } = await import('./lib/track-cpu.mjs');
+    serviceMd += `${serviceMd ? '\n' : ''}${await runTrackCpuBench({ rootDir, log })}`;
+  }
   {
-    if ([...ONLY].every((id) => id === 'service' || id === 'websocket')) {
+    if ([...ONLY].every((id) => id === 'service' || id === 'websocket' || id === 'track-cpu')) {
       const load1 = os.loadavg();
       const head = `# track-egress benchmark results\n\n- date: ${new Date().toISOString()}, node ${process.version}, ${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}, load average ${load0.map((x) => x.toFixed(2)).join(' ')} → ${load1.map((x) => x.toFixed(2)).join(' ')}\n\n`;
       emit(`${head}${serviceMd}`, started);
