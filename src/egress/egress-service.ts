@@ -50,6 +50,7 @@ export class EgressService extends EventEmitter<EgressServiceEvents> implements 
   private readonly jobs = new Map<string, { job: EgressJob; webhooks: WebhookConfig[] }>();
   private readonly ended = new Map<string, EgressInfo>();
   private closing = false;
+  private refusing = false;
 
   /**
    * @throws InvalidArgumentError (`ERR_TE_INVALID_ARG`) for bad `websocket` options (names the option).
@@ -87,8 +88,14 @@ export class EgressService extends EventEmitter<EgressServiceEvents> implements 
     return out;
   }
 
+  /**
+   * Starts a job. `egressId` is the caller's (the cluster worker passes the server's); default a new `EG_…`.
+   * @throws EgressError `unavailable` after {@link refuseNewJobs} or {@link close}; `invalid_argument`
+   *   for a missing field or a bad WebSocket URL; `unimplemented` for a storage other than S3;
+   *   `already_exists` for a known egress id.
+   */
   async startTrackEgress(request: TrackEgressRequest, egressId?: string): Promise<EgressInfo> {
-    if (this.closing) throw new EgressError('unavailable', SHUTTING_DOWN);
+    if (this.closing || this.refusing) throw new EgressError('unavailable', SHUTTING_DOWN);
     if (!request.trackId) throw missing('track_id');
     if (request.output.case === 'websocketUrl') checkWebSocketUrl(request.output.value);
     else if (request.output.case === 'file') {
@@ -130,6 +137,14 @@ export class EgressService extends EventEmitter<EgressServiceEvents> implements 
       .filter((i) => (!filter.roomName || i.roomName === filter.roomName) && (!filter.egressId || i.egressId === filter.egressId) &&
         (!filter.active || isActiveStatus(i.status)))
       .map((i) => i.clone());
+  }
+
+  /**
+   * From now on startTrackEgress refuses (`unavailable`, "server is shutting down"), while
+   * the running jobs go on: the first step of a worker's drain, for every front end at once.
+   */
+  refuseNewJobs(): void {
+    this.refusing = true;
   }
 
   jobStats(): EgressJobStats[] {

@@ -163,14 +163,14 @@ describe('EgressClient → livekit-server → our worker over Redis', () => {
     }
     const ids = started.map((i) => i.egressId);
     expect(new Set(ids).size).toBe(4);
-    expect(worker.activeEgressIds().sort()).toEqual([...ids].sort());
+    expect(worker.activeEgressIds().sort(), 'the worker\'s running egresses').toEqual([...ids].sort());
     // Each job runs under the server's id in our service, once.
     for (const id of ids) expect(await service.listEgress({ egressId: id })).toHaveLength(1);
     // Every claim our worker published for them was ours and positive (no refusal shows up as a claim).
     for (const c of claims) expect(c.serverId === worker.nodeId && c.affinity > 0).toBe(true);
 
     for (const id of ids) expect((await serverStatus(id, EgressStatus.EGRESS_ACTIVE)).status).toBe(EgressStatus.EGRESS_ACTIVE);
-    expect((await egress().listEgress({ roomName: room, active: true })).map((i) => i.egressId).sort()).toEqual([...ids].sort());
+    expect((await egress().listEgress({ roomName: room, active: true })).map((i) => i.egressId).sort(), 'the server\'s active egresses').toEqual([...ids].sort());
     for (const id of ids) expect(await stopSubscribers(id)).toBe(1); // its StopEgress handler is on the bus
     await sleep(4000);
 
@@ -204,7 +204,7 @@ describe('EgressClient → livekit-server → our worker over Redis', () => {
     // The server's webhooks (our notifier is not attached), each accepted by WebhookReceiver.
     for (const id of ids) {
       await expect.poll(() => hookTrail(id).at(-1), { timeout: 15_000 }).toBe('egress_ended:EGRESS_COMPLETE');
-      expect(hookTrail(id)).toEqual([
+      expect(hookTrail(id), `webhooks of ${id}`).toEqual([
         'egress_started:EGRESS_STARTING',
         'egress_updated:EGRESS_ACTIVE',
         'egress_updated:EGRESS_ENDING',
@@ -292,6 +292,8 @@ describe('EgressClient → livekit-server → our worker over Redis', () => {
       request: { case: 'track', value: new TrackEgressRequest({ roomName: pub2.roomName, trackId: audio2.sid, output: { case: 'file', value: new DirectFileOutput({ filepath: 'late/' }) } }) },
     });
     await expect(client.request(EgressInternal.StartEgress, '', late, { timeoutMs: 2000 })).rejects.toMatchObject({ code: 'unavailable' });
+    // The other front end (the Twirp API calls the same service) refuses too.
+    await expect(service.startTrackEgress(late.request.value as TrackEgressRequest)).rejects.toMatchObject({ twirpCode: 'unavailable' });
     // The running one is still recording (and stoppable: its StopEgress stays registered).
     expect((await egress().listEgress({ egressId: info.egressId }))[0]!.status).toBe(EgressStatus.EGRESS_ACTIVE);
     expect(await stopSubscribers(info.egressId)).toBe(1);

@@ -151,6 +151,7 @@ export class EgressWorker {
   }
 
   async #runDrain(waitMs: number): Promise<void> {
+    this.#service.refuseNewJobs(); // the Twirp API too
     await this.#server.deregister(EgressInternal.StartEgress, this.#clusterId);
     this.#log.info({ nodeId: this.nodeId, running: this.#active.size, waitMs: Number.isFinite(waitMs) ? waitMs : 'until jobs end' }, 'egress worker draining: no new claims');
     if (this.#active.size > 0 && waitMs > 0 && !this.#cutNow) {
@@ -235,6 +236,10 @@ export class EgressWorker {
     const roomId = this.#active.get(info.egressId);
     if (!info.roomId && roomId) info.roomId = roomId;
     this.#track(info);
+    // An egress the server dispatched: the server stores our StartEgress answer itself (its own
+    // CreateEgress, `livekit: pkg/service/egress.go`). Ours in parallel raced it past the store's
+    // duplicate check (load, then store) and the server sent egress_started twice.
+    if (info.status === EgressStatus.EGRESS_STARTING && this.#starting.has(info.egressId)) return;
     this.#reporter.report(info);
   }
 
