@@ -92,8 +92,12 @@ describe(`Opus timestamp jitter (${BACKEND})`, () => {
 
     expect(decoderErrors(file)).toBe('');
     const info = run('opusinfo', [file]);
-    expect(info.status, info.stderr).toBe(0);
-    expect(info.stdout + info.stderr).not.toMatch(/warning|error/i);
+    // The one warning every file of ours gets: pre-skip 0 is deliberate (ogg_opus_muxer.h: the
+    // RTP timeline already holds the encoder delay; file time = RTP time).
+    const PRESKIP = 'WARNING: Implausibly low preskip in Opus stream (1)';
+    const messages = (info.stdout + info.stderr).split('\n').filter((l) => /warning|error/i.test(l) && l !== PRESKIP);
+    expect(messages).toEqual([]);
+    expect(info.stdout).toMatch(/Logical stream 1 ended/);
     expect(info.stdout).toMatch(/Playback length: 0m:04\.83\ds/); // 231 960 samples
 
     const dec = run('ffmpeg', ['-nostdin', '-v', 'error', '-c:a', 'libopus', '-i', file, '-f', 's16le', '-ac', '2', '-ar', '48000', '-']);
