@@ -25,6 +25,10 @@
 //   shift accumulates (emitted = RTP timestamp + the sum of the snaps), so a sender whose steps
 //   are always a tick off keeps its packets back to back. Larger offsets are real gaps or
 //   invalid as below; after a loss, a step is snapped only when it is within the jitter.
+//   Measured on a real mute: ~45 steps of 961–1054 snapped; 1–2 steps of 1158–1214 (the SFU's
+//   wall clock running late) still refused, each costing one packet. Snapping up to half a frame
+//   would keep those too, but then most video payloads (3000-tick steps) pass as Opus timing (11
+//   of the 17 corpus video captures did), so the bound stays at one Opus unit.
 //   The first pair's overlap (the lookahead, below) is never snapped.
 //   Backward steps over 1 s (a sender clock restart) and gaps of 1 s or more are left to the
 //   muxer's timeline rules; after a loss only the order is checked. A packet whose gap after the
