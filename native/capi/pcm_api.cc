@@ -64,6 +64,7 @@ double stat(const te::PcmPipeline& p, uint32_t i) {
     case PcmStat::fecUsed: return double(dc.fec_used);
     case PcmStat::decodeErrors: return double(dc.decode_errors);
     case PcmStat::timingInvalid: return double(dp.timing_invalid);
+    case PcmStat::timingSnapped: return double(dp.timing_snapped);
     case PcmStat::kCount: break;
   }
   return 0;

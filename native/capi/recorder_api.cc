@@ -74,6 +74,7 @@ double stat(const te::Recorder& r, uint32_t i) {
     case RecorderStat::width: return double(r.width());
     case RecorderStat::height: return double(r.height());
     case RecorderStat::timingInvalid: return double(dp.timing_invalid);
+    case RecorderStat::timingSnapped: return double(dp.timing_snapped);
     case RecorderStat::parameterSetsMissing: return double(r.parameter_sets_missing());
     case RecorderStat::kCount: break;
   }

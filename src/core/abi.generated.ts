@@ -120,6 +120,7 @@ export const RECORDER_STAT_NAMES = [
   'height',
   'timingInvalid',
   'parameterSetsMissing',
+  'timingSnapped',
 ] as const;
 
 /** te_pcm_stats() value names, in order (TE_PCM_STATS). */
@@ -132,4 +133,5 @@ export const PCM_STAT_NAMES = [
   'fecUsed',
   'decodeErrors',
   'timingInvalid',
+  'timingSnapped',
 ] as const;

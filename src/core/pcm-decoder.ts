@@ -29,7 +29,8 @@ export type PcmDecoderOptions = {
  * Counters of one PCM decoder, by the names of `backend.pcmStatNames`. The RTP input counters are
  * those of {@link RecorderStats} (including `padding`, `timestampOutliers`, `timestampRebases`);
  * then `payloadMalformed`, `framesDecoded`, `samplesDecoded`, `samplesConcealed`, `fecUsed`,
- * `decodeErrors`, `timingInvalid` (te.h's TE_PCM_STATS).
+ * `decodeErrors`, `timingInvalid`, `timingSnapped` (Opus timestamp jitter of less than 2.5 ms
+ * moved onto the frame grid, see {@link RecorderStats}) (te.h's TE_PCM_STATS).
  */
 export type PcmStats = Record<(typeof PCM_STAT_NAMES)[number], number>;
 

@@ -99,6 +99,9 @@ export type OutputChunk = {
  * `timingInvalid`: Opus packets whose RTP timing cannot be Opus (a zero
  * or overlapping timestamp step, a gap that is not whole frames), dropped like `payloadMalformed`
  * ones; a stream whose `payloadMalformed + timingInvalid` exceed `frames` is not Opus.
+ * `timingSnapped`: Opus packets whose timestamp step was off the frame grid by less than 2.5 ms
+ * (120 ticks; livekit-server 1.13.5 forwards steps of 961, 965 … around a mute), written at the
+ * nearest grid step instead (kept, not concealed; Ogg granule positions stay exact, RFC 7845 §4).
  * `parameterSetsMissing` (H.264): IDR access units dropped because no SPS/PPS they refer to
  * arrived, neither in-band nor in the fmtp's sprop-parameter-sets; frames = 0 with this > 0 means
  * the stream cannot be recorded without its parameter sets (pass the SDP's fmtp).

@@ -25,6 +25,9 @@ struct DepacketizerStats {
   // Opus packets whose RTP timing cannot be Opus (a zero or overlapping timestamp step, a gap that
   // is not whole frames; see opus_depacketizer.h). Dropped, also counted in frames_dropped.
   uint64_t timing_invalid = 0;
+  // Opus packets whose timestamp step was a few ticks off the frame grid and was snapped to it
+  // (timestamp jitter; see opus_depacketizer.h). Emitted, not dropped.
+  uint64_t timing_snapped = 0;
 };
 
 class Depacketizer {

@@ -22,6 +22,14 @@ OpusDepacketizer::OpusDepacketizer(OpusDepacketizerOptions opts) : opts_(opts) {
 namespace {
 constexpr int64_t kMaxCheckedStep = 48000;  // 1 s: longer jumps are pauses or clock restarts
 constexpr uint32_t kDtxFrameUnit = 960;     // 20 ms: every frame size divides or is a multiple of it
+// Timestamp jitter that is snapped: less than one 2.5 ms Opus unit, the granularity of every
+// Opus duration (RFC 6716 §2.1.4). livekit-server 1.13.5 was seen off by up to 14 ticks.
+constexpr int64_t kMaxJitter = 120;
+
+uint32_t grid_unit(uint32_t ref_frame, uint32_t cur_frame) {
+  uint32_t unit = ref_frame < cur_frame ? ref_frame : cur_frame;
+  return unit > kDtxFrameUnit ? kDtxFrameUnit : unit;
+}
 }  // namespace
 
 bool OpusDepacketizer::ordered(const Timing& ref, const Timing& cur, bool first_pair) {
@@ -36,18 +44,42 @@ bool OpusDepacketizer::whole_frames(const Timing& ref, const Timing& cur) {
   const int64_t gap = cur.ts - ref.ts - ref.duration;
   if (gap <= 0 || gap >= kMaxCheckedStep) return true;
   // DTX (RFC 7587 §3.1.3) leaves out whole frames of the encoder's frame size.
-  uint32_t unit = ref.frame < cur.frame ? ref.frame : cur.frame;
-  if (unit > kDtxFrameUnit) unit = kDtxFrameUnit;
-  return gap % unit == 0;
+  return gap % grid_unit(ref.frame, cur.frame) == 0;
 }
 
-bool OpusDepacketizer::timing_valid(const Timing& cur) const {
+OpusDepacketizer::Timing OpusDepacketizer::snapped(const Timing& ref, const Timing& cur,
+                                                   bool first_pair) {
+  const int64_t gap = cur.ts - ref.ts - ref.duration;
+  if (gap == 0 || gap <= -kMaxJitter || gap >= kMaxCheckedStep) return cur;
+  if (gap < 0 && first_pair) return cur;  // the lookahead: becomes the pre-skip
+  // Nearest step that leaves out whole frames (none for a small overlap).
+  const int64_t unit = grid_unit(ref.frame, cur.frame);
+  const int64_t frames = gap < 0 ? 0 : (gap + unit / 2) / unit;
+  const int64_t off = gap - frames * unit;
+  if (off <= -kMaxJitter || off >= kMaxJitter) return cur;
+  Timing s = cur;
+  s.ts = ref.ts + ref.duration + frames * unit;
+  return s;
+}
+
+bool OpusDepacketizer::timing_valid(const Timing& cur, int64_t& shift) const {
+  shift = 0;
   if (!have_ref_) return true;
-  if (!ordered(ref_, cur, ref_first_)) return false;
-  if (!ref_gap_known_ || whole_frames(ref_, cur)) return true;
+  const Timing s = snapped(ref_, cur, ref_first_);
+  if (!ordered(ref_, s, ref_first_)) return false;
+  if (!ref_gap_known_ || whole_frames(ref_, s)) {
+    shift = s.ts - cur.ts;
+    return true;
+  }
   // Not whole frames after the last accepted packet: still fine when it continues the packet
   // right before it (rejected for its timing), i.e. the stream was re-stamped once.
-  return have_rejected_ && ordered(rejected_, cur, false) && whole_frames(rejected_, cur);
+  if (!have_rejected_) return false;
+  const Timing r = snapped(rejected_, cur, false);
+  if (!ordered(rejected_, r, false) || !whole_frames(rejected_, r)) return false;
+  shift = r.ts - cur.ts;
+  Timing placed = cur;  // where it is emitted, on the last accepted packet's axis
+  placed.ts += shift;
+  return ordered(ref_, placed, false);
 }
 
 void OpusDepacketizer::drop_packet() {
@@ -109,13 +141,16 @@ void OpusDepacketizer::push(const RtpPacket& pkt, PacketHold hold, uint32_t lost
       have_ref_ = false;
     }
   }
-  if (!timing_valid(cur)) {
+  int64_t shift = 0;
+  if (!timing_valid(cur, shift)) {
     stats_.timing_invalid++;
     drop_packet();
     have_rejected_ = true;
     rejected_ = cur;
     return;
   }
+  if (shift != 0) stats_.timing_snapped++;
+  offset_ += shift;
   const bool first = !have_ref_;
   ref_first_ = first;
   have_ref_ = true;
@@ -126,7 +161,7 @@ void OpusDepacketizer::push(const RtpPacket& pkt, PacketHold hold, uint32_t lost
 
   Frame f;
   f.codec = Codec::kOpus;
-  f.timestamp = pkt.ext_timestamp;
+  f.timestamp = pkt.ext_timestamp + offset_;
   f.duration = info.duration;
   f.keyframe = true;  // every Opus packet decodes on its own (no inter-packet references)
   f.discontinuity = lost_pending_;

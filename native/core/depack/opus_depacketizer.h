@@ -15,6 +15,21 @@
 //     decoder turn into the pre-skip (RFC 7845 §4.2);
 //   - with no loss in between, a gap beyond the packet's duration that is shorter than 1 s must
 //     be a whole number of frames: a multiple of min(previous frame size, this frame size, 20 ms).
+//   Jitter (stats().timing_snapped): a step that is off that frame grid by less than one 2.5 ms
+//   Opus unit (120 ticks, the smallest Opus frame, RFC 6716 §2.1.4; every real gap is a multiple
+//   of it) is snapped to the nearest grid step (never to an overlap) before these checks, and the
+//   frame is emitted at the snapped time: the packet holds exactly its TOC duration of audio, so
+//   the Ogg granule positions (RFC 7845 §4) and the decoded PCM follow the packets, not the
+//   stamping. livekit-server 1.13.5 forwards steps of 961, 965, 974, 1921 … (it stamps the blank
+//   frames it sends after a mute from its wall clock); refusing them concealed real audio. The
+//   shift accumulates (emitted = RTP timestamp + the sum of the snaps), so a sender whose steps
+//   are always a tick off keeps its packets back to back. Larger offsets are real gaps or
+//   invalid as below; after a loss, a step is snapped only when it is within the jitter.
+//   Measured on a real mute: ~45 steps of 961–1054 snapped; 1–2 steps of 1158–1214 (the SFU's
+//   wall clock running late) still refused, each costing one packet. Snapping up to half a frame
+//   would keep those too, but then most video payloads (3000-tick steps) pass as Opus timing (11
+//   of the 17 corpus video captures did), so the bound stays at one Opus unit.
+//   The first pair's overlap (the lookahead, below) is never snapped.
 //   Backward steps over 1 s (a sender clock restart) and gaps of 1 s or more are left to the
 //   muxer's timeline rules; after a loss only the order is checked. A packet whose gap after the
 //   last accepted packet is not whole frames is still accepted when it continues the packet right
@@ -63,7 +78,10 @@ class OpusDepacketizer : public Depacketizer {
   static bool ordered(const Timing& ref, const Timing& cur, bool first_pair);
   // The gap between `ref` and `cur` (if any, and < 1 s) is a whole number of frames.
   static bool whole_frames(const Timing& ref, const Timing& cur);
-  bool timing_valid(const Timing& cur) const;
+  // `cur` moved onto the frame grid after `ref` when it is off by less than the jitter.
+  static Timing snapped(const Timing& ref, const Timing& cur, bool first_pair);
+  // Whether `cur` may follow; sets `shift` (snapped minus RTP timestamp) when it may.
+  bool timing_valid(const Timing& cur, int64_t& shift) const;
   void drop_packet();
   void output(Frame&& f);
   void release_held();
@@ -73,8 +91,9 @@ class OpusDepacketizer : public Depacketizer {
   bool config_sent_ = false;
   bool lost_pending_ = false;  // a loss happened before a packet that was then skipped
 
-  bool have_ref_ = false;      // the last accepted packet
+  bool have_ref_ = false;      // the last accepted packet (its RTP timing, not snapped)
   Timing ref_;
+  int64_t offset_ = 0;         // emitted timestamp minus RTP timestamp: the sum of the snaps
   uint32_t ref_ssrc_ = 0;
   bool ref_gap_known_ = false; // nothing lost or unparsable since ref_
   bool ref_first_ = false;     // ref_ is the stream's first packet and nothing came after it

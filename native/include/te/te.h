@@ -63,7 +63,9 @@ typedef int32_t te_status;
  * received, duplicates, late, lost, reordered, restarts; depacketizer: payloadMalformed,
  * payloadUnsupported, frames, framesDropped, keyframes, keyframeRequests, timingInvalid; muxer:
  * outputBytes, durationUs (µs); video size width/height (px); H.264 parameterSetsMissing; PCM:
- * framesDecoded, samplesDecoded, samplesConcealed (samples per channel), fecUsed, decodeErrors. */
+ * framesDecoded, samplesDecoded, samplesConcealed (samples per channel), fecUsed, decodeErrors;
+ * Opus timestamp jitter: timingSnapped (packets whose step was < 2.5 ms off the frame grid, moved
+ * onto it and kept). */
 #define TE_INPUT_STATS(X)                                                                        \
   X(datagrams) X(bytes) X(malformed) X(rtcp) X(filtered) X(ssrcChanges) X(padding)             \
   X(timestampOutliers) X(timestampRebases) X(received) X(duplicates) X(late) X(lost)           \
@@ -72,11 +74,11 @@ typedef int32_t te_status;
   TE_INPUT_STATS(X)                                                                              \
   X(payloadMalformed) X(payloadUnsupported) X(frames) X(framesDropped) X(keyframes)            \
   X(keyframeRequests) X(outputBytes) X(durationUs) X(width) X(height) X(timingInvalid)         \
-  X(parameterSetsMissing)
+  X(parameterSetsMissing) X(timingSnapped)
 #define TE_PCM_STATS(X)                                                                          \
   TE_INPUT_STATS(X)                                                                              \
   X(payloadMalformed) X(framesDecoded) X(samplesDecoded) X(samplesConcealed) X(fecUsed)        \
-  X(decodeErrors) X(timingInvalid)
+  X(decodeErrors) X(timingInvalid) X(timingSnapped)
 
 /* Options of te_recorder_set_option() / te_pcm_set_option(): set after te_*_new() and before the
  * first push/poll/finish (TE_E_STATE afterwards). A value out of range → TE_E_INVALID_ARG, and

@@ -25,6 +25,7 @@ struct Stream {
   std::vector<P> pk;
   ReleaseList released;
   OpusDepacketizer d;
+  std::vector<int64_t> out_ts;  // the emitted frames' timestamps, in order
 
   void add(int64_t ts, uint8_t toc, uint32_t ssrc = 1) {
     P p;
@@ -42,6 +43,7 @@ struct Stream {
     Frame f;
     while (d.pop(f)) {
       out.push_back(f.data.runs()[0].packet);
+      out_ts.push_back(f.timestamp);
       f.hold.release();
     }
   }
@@ -96,7 +98,7 @@ TEST(OpusTiming, FirstPacketLookaheadOverlapIsAllowedOnlyThere) {
   s.add(1000, kSilk20);
   s.add(1000 + 960 - 312, kSilk20);  // overlaps the first by 312 (the encoder's lookahead)
   s.add(1000 + 2 * 960 - 312, kSilk20);
-  s.add(1000 + 3 * 960 - 312 - 100, kSilk20);  // a later overlap
+  s.add(1000 + 3 * 960 - 312 - 200, kSilk20);  // a later overlap (< 120 ticks would be jitter)
   s.add(1000 + 4 * 960 - 312, kSilk20);
   EXPECT_EQ(s.run(), all_but(5, {3}));
   EXPECT_EQ(s.d.stats().timing_invalid, 1u);
@@ -157,7 +159,7 @@ TEST(OpusTiming, BackwardJumpsOverOneSecondAreLeftToTheMuxer) {
 // packets it now collides with may go instead).
 TEST(OpusTiming, OnePacketWithAWrongTimestampInEveryPosition) {
   constexpr uint32_t kN = 20;
-  const int64_t kDamage[] = {1, 77, 480, -480, 959, -960, 960, 2 * 960, 12345, -12345};
+  const int64_t kDamage[] = {1, 77, 119, 120, -119, 480, -480, 959, -960, 960, 2 * 960, 12345, -12345};
   for (uint32_t k = 0; k < kN; k++) {
     for (int64_t delta : kDamage) {
       SCOPED_TRACE(::testing::Message() << "packet " << k << " off by " << delta);
@@ -166,10 +168,12 @@ TEST(OpusTiming, OnePacketWithAWrongTimestampInEveryPosition) {
       const auto out = s.run();
       std::set<int64_t> starts;
       int64_t end = INT64_MIN;
-      for (uint32_t id : out) {
-        const int64_t ts = s.pk[id].rtp.ext_timestamp;
+      for (size_t j = 0; j < out.size(); j++) {
+        const int64_t ts = s.out_ts[j];  // as emitted (a few ticks of jitter are snapped)
+        EXPECT_LT(ts - s.pk[out[j]].rtp.ext_timestamp, 120) << "moved by more than the jitter";
+        EXPECT_GT(ts - s.pk[out[j]].rtp.ext_timestamp, -120) << "moved by more than the jitter";
         EXPECT_TRUE(starts.insert(ts).second) << "two frames with one timestamp";
-        if (id != 0 && id != 1) {
+        if (out[j] != 0 && out[j] != 1) {
           EXPECT_GE(ts, end) << "overlaps the packet before";
         }
         end = ts + 960;
@@ -182,6 +186,87 @@ TEST(OpusTiming, OnePacketWithAWrongTimestampInEveryPosition) {
       EXPECT_LE(s.d.stats().timing_invalid, 2u);
     }
   }
+}
+
+// livekit-server 1.13.5 forwards an rtc-node publisher's packets, around a mute, with steps of
+// 961, 965, 974, 1921 … ticks: a few ticks of wall-clock jitter on the 20 ms grid. Each packet is
+// emitted (none refused, none concealed downstream) at the nearest grid step, so the frames stay
+// back to back; a step that also leaves out whole frames keeps that gap.
+TEST(OpusTiming, JitterOfAFewTicksIsSnappedToTheFrameGrid) {
+  Stream s;
+  const int64_t base = 4294967296LL - 3000;  // across the 32-bit wrap
+  const int64_t steps[] = {960, 961, 965, 974, 1921, 959, 946, 960, 960 + 119, 960 - 119};
+  const int64_t want[] = {960, 960, 960, 960, 1920, 960, 960, 960, 960, 960};
+  int64_t ts = base;
+  s.add(ts, kSilk20);
+  for (int64_t st : steps) {
+    ts += st;
+    s.add(ts, kSilk20);
+  }
+  EXPECT_EQ(s.run(), all_but(11, {}));
+  EXPECT_EQ(s.d.stats().timing_invalid, 0u);
+  EXPECT_EQ(s.d.stats().timing_snapped, 8u);
+  ASSERT_EQ(s.out_ts.size(), 11u);
+  int64_t expect = base;
+  EXPECT_EQ(s.out_ts[0], expect);
+  for (size_t i = 0; i < 10; i++) {
+    expect += want[i];
+    EXPECT_EQ(s.out_ts[i + 1], expect) << "frame " << i + 1;
+  }
+}
+
+TEST(OpusTiming, ASenderAlwaysOneTickOffStaysBackToBack) {
+  for (const int64_t off : {1, -1, 7}) {
+    SCOPED_TRACE(off);
+    Stream s;
+    // (From the second step on: a first pair that overlaps is the lookahead, kept.)
+    s.add(1000, kSilk20);
+    for (int i = 1; i < 500; i++) s.add(1960 + (960 + off) * int64_t{i - 1}, kSilk20);
+    EXPECT_EQ(s.run().size(), 500u);
+    EXPECT_EQ(s.d.stats().timing_invalid, 0u);
+    EXPECT_EQ(s.d.stats().timing_snapped, 498u);
+    ASSERT_EQ(s.out_ts.size(), 500u);
+    for (size_t i = 0; i < 500; i++) EXPECT_EQ(s.out_ts[i], 1000 + 960 * int64_t(i));
+  }
+}
+
+TEST(OpusTiming, OffsetsOfOneOpusUnitOrMoreAreNotJitter) {
+  Stream s;
+  s.add(0, kSilk20);
+  s.add(960, kSilk20);
+  s.add(1920 + 120, kSilk20);        // 2.5 ms off the grid: not whole frames, refused
+  s.add(2880, kSilk20);
+  s.add(3840 + 3 * 960 + 5, kSilk20);  // 3 frames left out (DTX), 5 ticks of jitter: kept as a gap
+  s.add(3840 + 4 * 960 + 5, kSilk20);  // back on its (shifted) grid: not snapped
+  s.add(3840 + 5 * 960 + 5 - 120, kSilk20);  // overlaps the packet before by 2.5 ms: refused
+  EXPECT_EQ(s.run(), all_but(7, {2, 6}));
+  EXPECT_EQ(s.d.stats().timing_invalid, 2u);
+  EXPECT_EQ(s.d.stats().timing_snapped, 1u);
+  const std::vector<int64_t> want = {0, 960, 2880, 3840 + 3 * 960, 3840 + 4 * 960};
+  EXPECT_EQ(s.out_ts, want);
+}
+
+TEST(OpusTiming, AfterALossJitterIsSnappedAndOtherStepsKept) {
+  Stream s;
+  s.add(0, kSilk20);
+  s.add(960, kSilk20);
+  s.add(960 + 3 * 960 + 3, kSilk20);      // two packets lost before it, 3 ticks late
+  s.add(960 + 5 * 960 + 3 + 333, kSilk20);  // one lost before it, any gap: kept as stamped
+  EXPECT_EQ(s.run({2, 3}), all_but(4, {}));
+  EXPECT_EQ(s.d.stats().timing_snapped, 1u);
+  const std::vector<int64_t> want = {0, 960, 960 + 3 * 960, 960 + 5 * 960 + 333};
+  EXPECT_EQ(s.out_ts, want);
+}
+
+TEST(OpusTiming, TheFirstPairsLookaheadIsNotSnapped) {
+  Stream s;
+  s.add(1000, kSilk20);
+  s.add(1000 + 960 - 50, kSilk20);  // a 50-tick overlap: the pre-skip, kept
+  s.add(1000 + 2 * 960 - 50 + 2, kSilk20);
+  EXPECT_EQ(s.run(), all_but(3, {}));
+  const std::vector<int64_t> want = {1000, 1000 + 960 - 50, 1000 + 2 * 960 - 50};
+  EXPECT_EQ(s.out_ts, want);
+  EXPECT_EQ(s.d.stats().timing_snapped, 1u);
 }
 
 }  // namespace
