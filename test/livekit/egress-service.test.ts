@@ -8,13 +8,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node
 import { dirname, join } from 'node:path';
 
 import { DirectFileOutput, EgressInfo, EgressStatus, TrackEgressRequest } from '@livekit/protocol';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 
 import { EgressError } from '../../src/egress/egress-error.js';
 import { EgressService } from '../../src/egress/egress-service.js';
 import type { EgressServiceConfig } from '../../src/egress/service-types.js';
-import { decodedSeconds, expectKilledWithinBound, probedDuration, recordAndSignal } from '../support/crash-check.js';
-import { decoderErrors, run } from '../support/ffmpeg.js';
+import { decodedSecondsAsync, expectKilledWithinBound, probedDurationAsync, recordAndSignal } from '../support/crash-check.js';
+import { decoderErrorsAsync, run } from '../support/ffmpeg.js';
 import { watchUpdates } from '../support/egress-updates.js';
 import { useLiveKitTestBed } from '../support/livekit-testbed.js';
 
@@ -34,22 +34,28 @@ function request(roomName: string, trackId: string, filepath: string, disableMan
   return new TrackEgressRequest({ roomName, trackId, output: { case: 'file', value: new DirectFileOutput({ filepath, disableManifest }) } });
 }
 
-async function publish(codec: 'opus' | 'h264' | 'vp8' | 'av1') {
+/** A room with one publisher of `codec`, disconnected when the test ends (its encoder stops costing CPU). */
+async function publish(codec: 'opus' | 'h264' | 'vp8' | 'av1', { onTestFinished }: TestContext) {
   const room = bed.room();
   const pub = await bed.publisher(room, 'alice');
+  onTestFinished(() => pub.disconnect());
   const track = codec === 'opus' ? await pub.publishAudio() : await pub.publishVideo(codec);
   return { room, pub, track };
 }
 
-describe('EgressService to a local directory (real livekit-server)', () => {
+// Concurrent (up to vitest's maxConcurrency, 5): every test has its own room, publisher, service and
+// recordings root, and most of their time is real time (recording, timeouts). Measurements use the
+// asynchronous ffprobe/ffmpeg helpers so no test's clock is stopped by another's tools, and hooks
+// come from the test's own context.
+describe.concurrent('EgressService to a local directory (real livekit-server)', () => {
   const cases = [
     { codec: 'h264', ext: '.mp4', kind: 'video' },
     { codec: 'opus', ext: '.ogg', kind: 'audio' },
     { codec: 'vp8', ext: '.webm', kind: 'video' },
   ] as const;
   for (const c of cases) {
-    it(`${c.codec} → ${c.ext}: STARTING → ACTIVE → ENDING → COMPLETE, file_results match the file, manifest written`, async () => {
-      const { room, track } = await publish(c.codec);
+    it(`${c.codec} → ${c.ext}: STARTING → ACTIVE → ENDING → COMPLETE, file_results match the file, manifest written`, async (ctx) => {
+      const { room, track } = await publish(c.codec, ctx);
       const { svc, recordingsDir, statuses, until } = service(`local-${c.codec}`);
       // `.mp4` is replaced by the codec's extension (LiveKit's rule) except for H.264.
       const started = await svc.startTrackEgress(request(room, track.sid, '{room_name}/{publisher_identity}-{track_id}.mp4'));
@@ -72,12 +78,12 @@ describe('EgressService to a local directory (real livekit-server)', () => {
       expect(f.location).toBe(join(recordingsDir, filename));
       expect(f.size).toBe(BigInt(statSync(f.location).size));
       expect(f.size).toBeGreaterThan(1000n);
-      expect(decoderErrors(f.location, { variableFrameRate: true })).toBe('');
-      const probed = probedDuration(f.location);
+      expect(await decoderErrorsAsync(f.location, { variableFrameRate: true })).toBe('');
+      const probed = await probedDurationAsync(f.location);
       const recordedSec = (tStop - tActive) / 1000;
       console.log(`${c.codec}: ${f.size} bytes, ffprobe ${probed} s, FileInfo.duration ${Number(f.duration) / 1e9} s, ACTIVE→stop ${recordedSec.toFixed(2)} s`);
       expect(Math.abs(probed - Number(f.duration) / 1e9)).toBeLessThan(0.3);
-      expect(Math.abs(decodedSeconds(f.location) - recordedSec)).toBeLessThan(1.2);
+      expect(Math.abs(await decodedSecondsAsync(f.location) - recordedSec)).toBeLessThan(1.2);
       expect(active.fileResults[0]).toMatchObject({ filename, startedAt: f.startedAt, size: 0n });
       expect(f.startedAt).toBeGreaterThan(started.startedAt);
       expect(f.endedAt).toBeGreaterThan(f.startedAt);
@@ -98,8 +104,8 @@ describe('EgressService to a local directory (real livekit-server)', () => {
     });
   }
 
-  it('the publisher leaving ends the egress COMPLETE with "End reason: Source closed"; disable_manifest writes none', async () => {
-    const { room, pub, track } = await publish('opus');
+  it('the publisher leaving ends the egress COMPLETE with "End reason: Source closed"; disable_manifest writes none', async (ctx) => {
+    const { room, pub, track } = await publish('opus', ctx);
     const { svc, statuses, until } = service('leave');
     const { egressId } = await svc.startTrackEgress(request(room, track.sid, 'leave/', true));
     await until(egressId, S.EGRESS_ACTIVE);
@@ -110,20 +116,20 @@ describe('EgressService to a local directory (real livekit-server)', () => {
     expect(done.details).toBe('End reason: Source closed');
     const f = done.fileResults[0]!;
     expect(f.filename).toMatch(new RegExp(`^leave/${track.sid}-\\d{4}-\\d\\d-\\d\\dT\\d{6}\\.ogg$`));
-    expect(decoderErrors(f.location)).toBe('');
+    expect(await decoderErrorsAsync(f.location)).toBe('');
     expect(done.manifestLocation).toBe('');
     expect(existsSync(join(dirname(f.location), `${egressId}.json`))).toBe(false);
   });
 
   // A 16 KiB tmpfs mounted inside the root (needs CAP_SYS_ADMIN; skipped otherwise): writes fail with ENOSPC.
-  it('a full disk fails only its own job (FAILED with the sink\'s error); close() ends the others COMPLETE', async ({ skip }) => {
-    const { room, track } = await publish('opus');
+  it('a full disk fails only its own job (FAILED with the sink\'s error); close() ends the others COMPLETE', async (ctx) => {
+    const { room, track } = await publish('opus', ctx);
     const { svc, recordingsDir, statuses, until } = service('full');
     const full = join(recordingsDir, 'full');
     mkdirSync(full, { recursive: true });
     const mounted = run('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', full]);
-    if (mounted.status !== 0) skip(`cannot mount a tmpfs: ${mounted.stderr.trim()}`);
-    onTestFinished(() => void run('umount', [full]));
+    if (mounted.status !== 0) ctx.skip(`cannot mount a tmpfs: ${mounted.stderr.trim()}`);
+    ctx.onTestFinished(() => void run('umount', [full]));
     const bad = (await svc.startTrackEgress(request(room, track.sid, 'full/x.ogg'))).egressId;
     const good = (await svc.startTrackEgress(request(room, track.sid, 'ok/x.ogg'))).egressId;
     const failed = await until(bad, S.EGRESS_FAILED);
@@ -138,12 +144,12 @@ describe('EgressService to a local directory (real livekit-server)', () => {
     const done = (await svc.listEgress({ egressId: good }))[0]!;
     expect(done.status).toBe(S.EGRESS_COMPLETE);
     expect(done.details).toBe('End reason: Process killed');
-    expect(decoderErrors(done.fileResults[0]!.location)).toBe('');
+    expect(await decoderErrorsAsync(done.fileResults[0]!.location)).toBe('');
     await expect(svc.startTrackEgress(request(room, track.sid, 'late'))).rejects.toMatchObject({ twirpCode: 'unavailable' });
   });
 
-  it('a filepath naming the spool directory ends FAILED 400', async () => {
-    const { room, track } = await publish('opus');
+  it('a filepath naming the spool directory ends FAILED 400', async (ctx) => {
+    const { room, track } = await publish('opus', ctx);
     const { svc, until } = service('spool');
     const { egressId } = await svc.startTrackEgress(request(room, track.sid, '.track-egress/x'));
     const failed = await until(egressId, S.EGRESS_FAILED);
@@ -151,15 +157,15 @@ describe('EgressService to a local directory (real livekit-server)', () => {
     expect(failed.error).toBe('request has missing or invalid field: filepath (names the spool directory)');
   });
 
-  it('session limit file_output_max_duration → LIMIT_REACHED 413 "Session limit reached"; the file is finalized', async () => {
-    const { room, track } = await publish('vp8');
+  it('session limit file_output_max_duration → LIMIT_REACHED 413 "Session limit reached"; the file is finalized', async (ctx) => {
+    const { room, track } = await publish('vp8', ctx);
     const { svc, statuses, until } = service('limit', { sessionLimits: { fileOutputMaxDuration: 2 } });
     const { egressId } = await svc.startTrackEgress(request(room, track.sid, 'limit/x'));
     const done = await until(egressId, S.EGRESS_LIMIT_REACHED);
     expect(statuses(egressId)).toEqual(['EGRESS_STARTING', 'EGRESS_ACTIVE', 'EGRESS_LIMIT_REACHED']);
     expect(done).toMatchObject({ error: 'Session limit reached', errorCode: 413 });
     const f = done.fileResults[0]!;
-    expect(decoderErrors(f.location, { variableFrameRate: true })).toBe('');
+    expect(await decoderErrorsAsync(f.location, { variableFrameRate: true })).toBe('');
     expect(Number(f.duration) / 1e9).toBeGreaterThan(1.5);
     expect(Number(f.duration) / 1e9).toBeLessThan(3);
     expect(done.manifestLocation).not.toBe('');
@@ -177,8 +183,8 @@ describe('EgressService to a local directory (real livekit-server)', () => {
     expect(failed.fileResults).toEqual([]);
   });
 
-  it('AV1 ends FAILED 400 "<mime> is not yet supported"', async () => {
-    const { room, track } = await publish('av1');
+  it('AV1 ends FAILED 400 "<mime> is not yet supported"', async (ctx) => {
+    const { room, track } = await publish('av1', ctx);
     const { svc, until } = service('av1');
     const { egressId } = await svc.startTrackEgress(request(room, track.sid, 'x'));
     const failed = await until(egressId, S.EGRESS_FAILED);
@@ -186,8 +192,8 @@ describe('EgressService to a local directory (real livekit-server)', () => {
     expect(failed.errorCode).toBe(400);
   });
 
-  it('a stop before the first packet ends ABORTED 412 "Stop called before pipeline could start"; no file', async () => {
-    const { room, track } = await publish('opus');
+  it('a stop before the first packet ends ABORTED 412 "Stop called before pipeline could start"; no file', async (ctx) => {
+    const { room, track } = await publish('opus', ctx);
     const { svc, recordingsDir, statuses, until } = service('abort');
     const { egressId } = await svc.startTrackEgress(request(room, track.sid, 'abort/x.ogg'));
     const aborted = await svc.stopEgress(egressId);
@@ -212,8 +218,8 @@ describe('EgressService to a local directory (real livekit-server)', () => {
     expect(await svc.listEgress()).toEqual([]);
   });
 
-  it('"../../etc/x" and "/etc/x" stay under the recordings root', async () => {
-    const { room, track } = await publish('opus');
+  it('"../../etc/x" and "/etc/x" stay under the recordings root', async (ctx) => {
+    const { room, track } = await publish('opus', ctx);
     const { svc, recordingsDir, until } = service('root');
     const ids = [];
     for (const p of ['../../etc/x', '/etc/x2']) ids.push((await svc.startTrackEgress(request(room, track.sid, p))).egressId);
@@ -222,12 +228,12 @@ describe('EgressService to a local directory (real livekit-server)', () => {
     for (const id of ids) await svc.stopEgress(id);
     const files = await Promise.all(ids.map(async (id) => (await until(id, S.EGRESS_COMPLETE)).fileResults[0]!));
     expect(files.map((f) => f.location)).toEqual([join(recordingsDir, 'etc', 'x.ogg'), join(recordingsDir, 'etc', 'x2.ogg')]);
-    for (const f of files) expect(decoderErrors(f.location)).toBe('');
+    for (const f of files) expect(await decoderErrorsAsync(f.location)).toBe('');
     expect(existsSync('/etc/x.ogg')).toBe(false);
   });
 
-  it('kill -9 of a process running the service: the file decodes up to ≤ ~1 s before the kill; a new service reports it', async () => {
-    const { room, track } = await publish('opus');
+  it('kill -9 of a process running the service: the file decodes up to ≤ ~1 s before the kill; a new service reports it', async (ctx) => {
+    const { room, track } = await publish('opus', ctx);
     const recordingsDir = join(bed.dir, 'killed');
     const child = join(import.meta.dirname, '..', 'support', 'egress-service-child.ts');
     const args = ['--import', 'tsx', child, JSON.stringify({ url: bed.server.url, apiKey: bed.server.apiKey,

@@ -35,7 +35,10 @@ function recordArgs(room: string, sid: string, file: string): string[] {
     '--room', room, '--track', sid, '-o', file];
 }
 
-describe('record is crash-safe (real LiveKit server)', () => {
+// Concurrent: each case has its own room, publisher, `record` process and file, and the tests wait
+// on real time (3–6 s of recording), not CPU; one after another they took ~45 s per backend.
+// recordAndSignal never blocks the event loop, so one test's ffprobe cannot shift another's times.
+describe.concurrent('record is crash-safe (real LiveKit server)', () => {
   for (const c of cases) {
     it(`${c.codec}: kill -9 at a random moment loses at most ~1 s`, async () => {
       const { room, sid } = await publish(c.codec);

@@ -26,7 +26,9 @@ const cases = [
 const child = (capture: string, codec: string, file: string) =>
   ['--import', 'tsx', join(import.meta.dirname, '..', 'support', 'paced-recorder.ts'), join(captures, capture), codec, file];
 
-describe('a paced Recorder writing a file', () => {
+// Concurrent: each case is its own child process and file, and the tests wait on real time (3–6 s
+// of recording), not CPU; run one after another they took ~40 s of CI time per backend.
+describe.concurrent('a paced Recorder writing a file', () => {
   for (const c of cases) {
     it(`${c.codec}: kill -9 at a random moment loses at most ~1 s`, async () => {
       const file = join(dir, `kill-${c.codec}${c.ext}`);

@@ -18,34 +18,55 @@ import { existsSync, readFileSync } from 'node:fs';
 
 import { expect } from 'vitest';
 
-import { decoderErrors, run } from './ffmpeg.js';
+import { decoderErrorsAsync, run, runAsync } from './ffmpeg.js';
 
-/** Time stamps (s) of the frames ffprobe decodes from the first stream. */
-export function decodedFrameTimes(file: string): number[] {
-  const r = run('ffprobe', ['-v', 'error', '-select_streams', '0', '-show_entries',
-    'frame=best_effort_timestamp_time', '-of', 'csv=p=0', file]);
+const frameTimesArgs = (file: string) => ['-v', 'error', '-select_streams', '0', '-show_entries',
+  'frame=best_effort_timestamp_time', '-of', 'csv=p=0', file];
+const durationArgs = (file: string) => ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file];
+
+function parseFrameTimes(file: string, r: { stdout: string; stderr: string; status: number | null }): number[] {
   if (r.status !== 0 && !r.stdout) throw new Error(`ffprobe ${file}: ${r.stderr}`);
   return r.stdout.split('\n').map((l) => l.replace(/,$/, '').trim()).filter((l) => l && l !== 'N/A').map(Number)
     .sort((a, b) => a - b);
 }
 
-/** Decoded media length (s): first to last decoded frame plus the median frame interval. */
-export function decodedSeconds(file: string): number {
-  const t = decodedFrameTimes(file);
+/** Time stamps (s) of the frames ffprobe decodes from the first stream. */
+export function decodedFrameTimes(file: string): number[] {
+  return parseFrameTimes(file, run('ffprobe', frameTimesArgs(file)));
+}
+
+/** First to last decoded frame plus the median frame interval; 0 for fewer than 2 frames. */
+function spanOf(t: number[]): number {
   if (t.length < 2) return 0;
   const d = t.slice(1).map((v, i) => v - t[i]!).sort((a, b) => a - b);
   return t[t.length - 1]! - t[0]! + d[Math.floor(d.length / 2)]!;
 }
 
+/** Decoded media length (s): first to last decoded frame plus the median frame interval. */
+export function decodedSeconds(file: string): number {
+  return spanOf(decodedFrameTimes(file));
+}
+
+/** {@link decodedSeconds} without blocking the event loop (concurrent tests time things meanwhile). */
+export async function decodedSecondsAsync(file: string): Promise<number> {
+  return spanOf(parseFrameTimes(file, await runAsync('ffprobe', frameTimesArgs(file))));
+}
+
 /** `ffprobe -show_entries format=duration` (s), NaN when it says N/A. */
 export function probedDuration(file: string): number {
-  const r = run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file]);
-  return Number(r.stdout.trim());
+  return Number(run('ffprobe', durationArgs(file)).stdout.trim());
+}
+
+/** {@link probedDuration} without blocking the event loop. */
+export async function probedDurationAsync(file: string): Promise<number> {
+  return Number((await runAsync('ffprobe', durationArgs(file))).stdout.trim());
 }
 
 export type KilledRecording = {
   receivingSec: number;
   decodedSec: number;
+  /** ffprobe's format duration (s; NaN when it says N/A). */
+  probedSec: number;
   lostSec: number;
   errors: string;
   exit: { code: number | null; signal: NodeJS.Signals | null };
@@ -72,7 +93,8 @@ export function spawnRecorder(args: string[], env: NodeJS.ProcessEnv = process.e
 
 /**
  * Waits for "receiving RTP", then a random 3–6 s, sends `signal` (SIGKILL: a crash) and measures
- * the file it left.
+ * the file it left. Never blocks the event loop (the tools run asynchronously), so tests using it
+ * may run concurrently without delaying each other's time stamps.
  */
 export async function recordAndSignal(args: string[], file: string, signal: NodeJS.Signals,
   env: NodeJS.ProcessEnv = process.env): Promise<KilledRecording> {
@@ -91,12 +113,14 @@ export async function recordAndSignal(args: string[], file: string, signal: Node
   const [code, sig] = await r.exited;
   const receivingSec = (tSignal - t0) / 1000;
   if (!existsSync(file)) throw new Error(`no file ${file}; recorder output:\n${r.output()}`);
-  const decodedSec = decodedSeconds(file);
+  const [decodedSec, probedSec, errors] = await Promise.all([decodedSecondsAsync(file), probedDurationAsync(file),
+    decoderErrorsAsync(file, { variableFrameRate: true })]);
   return {
     receivingSec,
     decodedSec,
+    probedSec,
     lostSec: receivingSec - decodedSec,
-    errors: decoderErrors(file, { variableFrameRate: true }),
+    errors,
     exit: { code, signal: sig },
     stderr: r.output(),
   };
@@ -154,8 +178,7 @@ export function expectCleanStop(r: KilledRecording, file: string, ext: string, l
   expect(r.exit.code, r.stderr).toBe(0);
   expect(r.errors).toBe('');
   expect(hasEndIndex(readFileSync(file), ext)).toBe(true);
-  const probed = probedDuration(file);
-  console.log(`${label} clean stop: receiving ${r.receivingSec.toFixed(2)} s, decoded ${r.decodedSec.toFixed(2)} s, ffprobe ${probed} s`);
-  expect(Math.abs(probed - decodedSeconds(file))).toBeLessThanOrEqual(o.durationTolSec);
+  console.log(`${label} clean stop: receiving ${r.receivingSec.toFixed(2)} s, decoded ${r.decodedSec.toFixed(2)} s, ffprobe ${r.probedSec} s`);
+  expect(Math.abs(r.probedSec - r.decodedSec)).toBeLessThanOrEqual(o.durationTolSec);
   expect(r.lostSec).toBeLessThanOrEqual(o.maxLossSec);
 }

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 /**
  * Runs a tool and returns stdout/stderr (never throws on a non-zero exit; status is returned).
@@ -14,6 +14,28 @@ export function run(cmd: string, args: string[]): { stdout: string; stderr: stri
 }
 
 /**
+ * {@link run} without blocking the event loop: for tests that measure time in this process while
+ * a tool runs (concurrent crash-safety tests: a synchronous ffprobe in one test would delay
+ * another's "receiving RTP" time stamp or its kill timer).
+ * @throws (rejects) when the tool cannot be started at all or is killed by a signal, like run().
+ */
+export function runAsync(cmd: string, args: string[]): Promise<{ stdout: string; stderr: string; status: number | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new Error(`cannot run ${cmd} (${e.code ?? e.message}): install it (scripts/install-system-deps.sh)`)));
+    child.once('close', (status, signal) => {
+      if (signal) reject(new Error(`${cmd} was killed by ${signal}`));
+      else resolve({ stdout: Buffer.concat(out).toString('latin1'), stderr: Buffer.concat(err).toString('latin1'), status });
+    });
+  });
+}
+
+/**
  * `ffprobe -v error` and `ffmpeg -v error -i FILE -f null -`: what they print (must be empty).
  *
  * `variableFrameRate`: for recordings of live WebRTC video, whose frame intervals jitter. ffmpeg's
@@ -24,11 +46,26 @@ export function run(cmd: string, args: string[]): { stdout: string; stderr: stri
  * every demux/decode error still printed. Constant-rate media (the corpus) uses the literal command.
  */
 export function decoderErrors(file: string, opts: { variableFrameRate?: boolean } = {}): string {
-  const probe = run('ffprobe', ['-v', 'error', '-i', file]);
+  const [probeArgs, decodeArgs] = decoderCommands(file, opts);
+  return decoderReport(run('ffprobe', probeArgs), run('ffmpeg', decodeArgs));
+}
+
+/** {@link decoderErrors} without blocking the event loop (see {@link runAsync}). */
+export async function decoderErrorsAsync(file: string, opts: { variableFrameRate?: boolean } = {}): Promise<string> {
+  const [probeArgs, decodeArgs] = decoderCommands(file, opts);
+  return decoderReport(await runAsync('ffprobe', probeArgs), await runAsync('ffmpeg', decodeArgs));
+}
+
+function decoderCommands(file: string, opts: { variableFrameRate?: boolean }): [string[], string[]] {
   const timeBase = opts.variableFrameRate ? ['-enc_time_base', '-1'] : [];
-  const decode = run('ffmpeg', ['-nostdin', '-v', 'error', '-i', file, ...timeBase, '-f', 'null', '-']);
+  return [['-v', 'error', '-i', file], ['-nostdin', '-v', 'error', '-i', file, ...timeBase, '-f', 'null', '-']];
+}
+
+type ToolResult = { status: number | null; stderr: string };
+
+function decoderReport(probe: ToolResult, decode: ToolResult): string {
   // A failing tool that prints nothing must not read as "no errors".
-  const silentFailure = (name: string, r: { status: number | null; stderr: string }) =>
+  const silentFailure = (name: string, r: ToolResult) =>
     r.status !== 0 && !r.stderr.trim() ? `${name} exited with status ${r.status} and printed nothing\n` : '';
   return (probe.stderr + silentFailure('ffprobe', probe) + decode.stderr + silentFailure('ffmpeg', decode)).trim();
 }
