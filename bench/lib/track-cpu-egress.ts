@@ -25,7 +25,9 @@ import { join } from 'node:path';
 
 import { DirectFileOutput, EgressStatus, TrackEgressRequest, type EgressInfo } from '@livekit/protocol';
 
+import { DEFAULT_RESERVE_MS } from '../../src/cluster/worker/capacity.js';
 import { EgressService } from '../../src/egress/egress-service.js';
+import { memoryAfterGc } from '../../scripts/load/measured-child.js';
 
 type Kind = 'ogg' | 'mp4' | 'webm' | 'ws';
 type LoadJson = {
@@ -36,19 +38,9 @@ type LoadJson = {
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const emit = (m: unknown) => process.stdout.write(`${JSON.stringify(m)}\n`);
-/** The CapacityMonitor's `reserveMs` default (src/cluster/worker/capacity.ts, issue 10 contract). */
-const RESERVE_MS = 15_000;
 const FINAL = new Set([EgressStatus.EGRESS_COMPLETE, EgressStatus.EGRESS_FAILED, EgressStatus.EGRESS_ABORTED, EgressStatus.EGRESS_LIMIT_REACHED]);
 
-async function memory(): Promise<{ rssMiB: number; heapMiB: number }> {
-  gc();
-  await sleep(1000);
-  gc();
-  const m = process.memoryUsage();
-  return { rssMiB: m.rss / 2 ** 20, heapMiB: (m.heapUsed + m.external + m.arrayBuffers) / 2 ** 20 };
-}
 
 /** CPU seconds per wall second of this process over `ms`. */
 async function cpuOver(ms: number): Promise<{ cpuPerSec: number; seconds: number }> {
@@ -80,7 +72,7 @@ async function main(): Promise<void> {
   const service = new EgressService({ apiKey: load.server.apiKey, apiSecret: load.server.apiSecret, wsUrl: load.server.url, recordingsDir: dir });
   await service.start();
   // The idle service: memory after start-up garbage is collected, then CPU.
-  const idleMem = await memory();
+  const idleMem = await memoryAfterGc();
   const idle = { ...(await cpuOver(Math.min(measureMs, 5000))), ...idleMem };
   emit({ idle });
 
@@ -102,7 +94,7 @@ async function main(): Promise<void> {
   const endings: Promise<EgressInfo>[] = [];
   let previousCpuPerSec = idle.cpuPerSec; // idle, then each stage's steady state
   for (const n of stages) {
-    // Start-up: CPU from the first startTrackEgress of the stage over RESERVE_MS (the window in
+    // Start-up: CPU from the first startTrackEgress of the stage over DEFAULT_RESERVE_MS (the window in
     // which the worker's CapacityMonitor counts a new job at its reservation, not its measured use).
     const added = n - ids.length;
     const c0 = process.cpuUsage();
@@ -118,14 +110,14 @@ async function main(): Promise<void> {
     const all = Promise.all(starting);
     if ((await Promise.race([all.then(() => true), sleep(60_000).then(() => false)])) === false) throw new Error(`stage ${n}: not every egress ACTIVE within 60 s`);
     const activeAfterMs = performance.now() - t0;
-    await sleep(Math.max(0, RESERVE_MS - activeAfterMs));
+    await sleep(Math.max(0, DEFAULT_RESERVE_MS - activeAfterMs));
     const c = process.cpuUsage(c0);
     const startupSeconds = (performance.now() - t0) / 1000;
     const startupCpuPerSec = (c.user + c.system) / 1e6 / startupSeconds;
-    // Start-up cost per added egress: what the stage's first RESERVE_MS used beyond the level before it.
+    // Start-up cost per added egress: what the stage's first DEFAULT_RESERVE_MS used beyond the level before it.
     const startupPerEgress = added > 0 ? (startupCpuPerSec - previousCpuPerSec) / added : NaN;
     await sleep(Math.max(0, warmupMs - (performance.now() - t0 - activeAfterMs)));
-    const mem = await memory();
+    const mem = await memoryAfterGc();
     const before = service.jobStats().filter((j) => ids.includes(j.egressId));
     const p0 = before.reduce((s, j) => s + j.packets, 0);
     const b0 = before.reduce((s, j) => s + j.bytesWritten, 0);

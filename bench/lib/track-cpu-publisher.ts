@@ -16,6 +16,7 @@ import { WebSocketServer } from 'ws';
 
 import { connectPublisher, createRoom, disposeRtc, waitForTracks } from '../../test/support/livekit-publisher.js';
 import { startLiveKitServer } from '../../test/support/livekit-server.js';
+import { untilParentEnds } from '../../scripts/load/measured-child.js';
 
 const emit = (m: unknown) => process.stdout.write(`${JSON.stringify(m)}\n`);
 
@@ -57,12 +58,7 @@ async function main(): Promise<void> {
     wsUrl: `ws://127.0.0.1:${port}/pcm?token=bench-secret`,
     video,
   });
-  await new Promise<void>((resolve) => {
-    process.stdin.on('data', () => {});
-    process.stdin.once('end', resolve);
-    process.stdin.once('error', () => resolve());
-    process.once('SIGTERM', resolve);
-  });
+  await untilParentEnds();
   const cpu = process.cpuUsage(cpu0);
   const wallS = (performance.now() - t0) / 1000;
   emit({ done: { cpuPerSec: (cpu.user + cpu.system) / 1e6 / wallS, rssMiB: process.memoryUsage().rss / 2 ** 20, wsBytes, wsConnections } });

@@ -10,6 +10,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 import { publishLoad } from './load-publishers.js';
+import { untilParentEnds } from './measured-child.js';
 
 async function main(): Promise<void> {
   const load = await publishLoad(Number(process.argv[2] ?? 1), Number(process.argv[3] ?? 1));
@@ -18,12 +19,7 @@ async function main(): Promise<void> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   process.stdout.write(`${JSON.stringify({ server: load.server, tracks: load.tracks })}\n`);
-  await new Promise<void>((resolve) => {
-    process.stdin.on('data', () => {});
-    process.stdin.once('end', resolve);
-    process.stdin.once('error', () => resolve());
-    process.once('SIGTERM', resolve);
-  });
+  await untilParentEnds();
   const cpu = process.cpuUsage(cpu0);
   const wallS = (performance.now() - t0) / 1000;
   const done = {

@@ -29,9 +29,9 @@ import { PcmWebSocket } from '../../src/egress/websocket/pcm-websocket.js';
 import { frameBytes, resolvePcmStreamOptions } from '../../src/egress/websocket/pcm-stream-options.js';
 import { TrackPcmStream } from '../../src/egress/websocket/track-pcm-stream.js';
 import { subscribeTrack } from '../../src/livekit/subscribe-track.js';
+import { memoryAfterGc } from './measured-child.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const emit = (m: unknown) => process.stdout.write(`${JSON.stringify(m, (_k, v) => (typeof v === 'bigint' ? Number(v) : v))}\n`);
 
 /** CPU s/s over `ms` of doing nothing but what is already running. */
@@ -46,17 +46,9 @@ async function idleCpu(ms: number): Promise<number> {
 /** The process before the stream: CPU over 3 s, then memory (start-up garbage collected). */
 async function idle(): Promise<{ cpuPerSec: number; rssMiB: number; heapMiB: number }> {
   const cpuPerSec = await idleCpu(3000);
-  return { cpuPerSec, ...(await memory()) };
+  return { cpuPerSec, ...(await memoryAfterGc()) };
 }
 
-async function memory(): Promise<{ rssMiB: number; heapMiB: number }> {
-  // Two full GCs a second apart, as scripts/load/ramp.ts: the allocator returns what the first freed.
-  gc();
-  await sleep(1000);
-  gc();
-  const m = process.memoryUsage();
-  return { rssMiB: m.rss / 2 ** 20, heapMiB: (m.heapUsed + m.external + m.arrayBuffers) / 2 ** 20 };
-}
 
 type LoadJson = { server: { url: string; apiKey: string; apiSecret: string }; track: { room: string; sid: string } };
 
@@ -72,7 +64,7 @@ async function serve(report: () => unknown, stop: () => Promise<unknown>): Promi
     } else if (cmd === 'report') {
       const cpu = process.cpuUsage(cpu0);
       const seconds = (performance.now() - t0) / 1000;
-      emit({ report: { cpuPerSec: (cpu.user + cpu.system) / 1e6 / seconds, seconds, ...(await memory()), stats: report() } });
+      emit({ report: { cpuPerSec: (cpu.user + cpu.system) / 1e6 / seconds, seconds, ...(await memoryAfterGc()), stats: report() } });
     } else if (cmd === 'stop') {
       emit({ ended: await stop() });
       return;
