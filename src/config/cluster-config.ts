@@ -124,5 +124,5 @@ function nonNegative(r: ConfigReader | undefined, key: string): number | undefin
 }
 
 function warnUnused(r: ConfigReader, warnings: string[]): void {
-  for (const key of r.unread()) warnings.push(`${key}: unknown key; ignored (see docs/egress-service.md "Configuration")`);
+  r.reportUnread(warnings);
 }

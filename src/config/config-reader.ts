@@ -1,5 +1,10 @@
+import { distance } from 'fastest-levenshtein';
+
 import { ConfigError } from './config-error.js';
 import { parseGoDuration } from './duration.js';
+
+/** An unknown key this close (edits) to a known one is a typo, not a key of another LiveKit version. */
+const TYPO_DISTANCE = 2;
 
 /** A plain YAML mapping (what `yaml`'s `parse` gives for `key: value` blocks). */
 export type YamlMap = Record<string, unknown>;
@@ -105,6 +110,26 @@ export class ConfigReader {
     return Object.keys(this.map)
       .filter((k) => !this.used.has(k))
       .map((k) => this.path(k));
+  }
+
+  /**
+   * Reports the keys no accessor read: one warning each (`other` names keys known to be ignored:
+   * LiveKit egress keys track-egress does not use). A key within {@link TYPO_DISTANCE} edits of a
+   * key that was read or is in `other` is a typo and throws — `reddis:` would otherwise start a
+   * standalone service that looks healthy and never takes a request.
+   * @throws ConfigError (`ERR_TE_INVALID_ARG`) naming the typo and the key it is close to.
+   */
+  reportUnread(warnings: string[], other: ReadonlySet<string> = new Set()): void {
+    const known = [...this.used, ...other];
+    for (const key of Object.keys(this.map).filter((k) => !this.used.has(k))) {
+      if (other.has(key)) {
+        warnings.push(`${this.path(key)}: a LiveKit egress key track-egress does not use; ignored`);
+        continue;
+      }
+      const near = known.find((k) => key.length > TYPO_DISTANCE + 1 && distance(k, key) <= TYPO_DISTANCE);
+      if (near !== undefined) throw new ConfigError(this.path(key), `a known key (did you mean ${this.path(near)}?)`);
+      warnings.push(`${this.path(key)}: unknown key; ignored (see docs/egress-service.md "Configuration")`);
+    }
   }
 
   /** The full path of `key` (`s3.bucket`). */

@@ -220,12 +220,5 @@ function seconds(ms: number | undefined): number {
 }
 
 function warnUnread(r: ConfigReader, warnings: string[]) {
-  for (const key of r.unread()) {
-    const top = key.split('.')[0]!;
-    warnings.push(
-      LIVEKIT_IGNORED.has(key) || (LIVEKIT_IGNORED.has(top) && key === top)
-        ? `${key}: a LiveKit egress key track-egress does not use; ignored`
-        : `${key}: unknown key; ignored (see docs/egress-service.md "Configuration")`,
-    );
-  }
+  r.reportUnread(warnings, r.path('') === '' ? LIVEKIT_IGNORED : new Set());
 }

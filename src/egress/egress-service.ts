@@ -74,11 +74,20 @@ export class EgressService extends EventEmitter<EgressServiceEvents> implements 
    * `error` {@link ERROR_PROCESS_ENDED}, `details` {@link END_REASON_PROCESS_KILLED} and the
    * file_results of what the file (or, for S3, the upload finished from its spool) holds — for a
    * WebSocket output, its stream_results entry FAILED with the same error; each is
-   * also emitted as `update` (so webhooks go out) and listed by listEgress.
+   * also emitted as `update` (so webhooks go out) and listed by listEgress. Records of another
+   * process still running on this host (the same spool directory given to two services) are not
+   * touched; a warning names that process.
    */
   async start(): Promise<EgressInfo[]> {
     const out: EgressInfo[] = [];
-    for (const rec of await this.journal.readLeftovers()) {
+    const { leftovers, live } = await this.journal.read();
+    for (const owner of new Set(live.map((r) => r.owner!.pid))) {
+      this.config.logger.warn(
+        { spoolDir: this.config.spoolDir, pid: owner, egressIds: live.filter((r) => r.owner!.pid === owner).map((r) => r.egressId) },
+        'the spool directory is in use by another running track-egress process: its jobs are left alone (give each service its own recordings_dir / spool_dir)',
+      );
+    }
+    for (const rec of leftovers) {
       const info = await this.recover(rec);
       this.remember(info);
       out.push(info);

@@ -100,13 +100,24 @@ describe('loadConfig: YAML with LiveKit egress key names', () => {
   });
 
   it('warns (does not fail) on unknown keys and LiveKit keys it does not use', async () => {
-    const c = await loadConfig({ body: 'api_key: k\napi_secret: s\nws_url: ws://h\ntemplate_base: x\napi_prot: 1\ns3: { bucket: b, max_retries: 3, colour: red }\n', env: noEnv });
+    const c = await loadConfig({ body: 'api_key: k\napi_secret: s\nws_url: ws://h\ntemplate_base: x\nshow_banner: 1\ns3: { bucket: b, max_retries: 3, colour: red }\n', env: noEnv });
     expect(c.warnings).toEqual([
       expect.stringMatching(/^s3\.max_retries is not used/),
       expect.stringMatching(/^s3\.colour: unknown key/),
       expect.stringMatching(/^template_base: a LiveKit egress key track-egress does not use/),
-      expect.stringMatching(/^api_prot: unknown key/),
+      expect.stringMatching(/^show_banner: unknown key/),
     ]);
+  });
+
+  it.each([
+    ['reddis: { address: 127.0.0.1:6379 }', 'reddis', 'redis'],
+    ['api_prot: 1', 'api_prot', 'api_port'],
+    ['redis: { address: 127.0.0.1:6379 }\ndrain_timout: 30s', 'drain_timout', 'drain_timeout'],
+    ['template_bse: x', 'template_bse', 'template_base'],
+    ['s3: { bucket: b, regoin: eu-west-1 }', 's3.regoin', 's3.region'],
+  ])('a typo of a known key is an error, not a warning: %s', async (yaml, key, near) => {
+    const err = await loadConfig({ body: `api_key: k\napi_secret: s\nws_url: ws://h\n${yaml}\n`, env: noEnv }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ERR_TE_INVALID_ARG', key, message: `config: ${key} must be a known key (did you mean ${near}?)` });
   });
 });
 
