@@ -6,9 +6,10 @@
 # ./recordings and for the H.264 track into MinIO; ~10 s later stopEgress, each EgressInfo
 # (status, file_results), where the files are, and ffprobe of each; then everything is stopped.
 # Idempotent: a second run only rebuilds what changed and adds new timestamped recordings.
-#   bash scripts/demo.sh [SECONDS]      (default 10)
+#   bash scripts/demo.sh [SECONDS] [--cluster]      (default 10; --cluster: the production way, with
+#                                                   Redis and serve as a worker of the livekit-server)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 [ -x "${TE_CACHE:-$HOME/.cache/track-egress}/bin/minio" ] || bash scripts/minio.sh install
-exec node --import tsx scripts/demo.ts "${1:-10}"
+exec node --import tsx scripts/demo.ts "$@"

@@ -10,7 +10,10 @@
  *     are, and ffprobe of each (the MinIO object is downloaded to ./recordings/minio/ first);
  *  6. everything shut down (also on Ctrl-C or a failure). Exit 0 when every egress is COMPLETE and
  *     every file probes.
- *   node --import tsx scripts/demo.ts [SECONDS]
+ * With `--cluster`, the production way (docs/cluster.md): a Redis too, the livekit-server on it,
+ * `serve` in worker mode on the same Redis, and the EgressClient pointed at the **livekit-server**,
+ * which dispatches each egress to our worker over Redis (psrpc).
+ *   node --import tsx scripts/demo.ts [SECONDS] [--cluster]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -24,8 +27,11 @@ import { EgressClient } from 'livekit-server-sdk';
 
 import { startLiveKitServer, type LiveKitTestServer } from '../test/support/livekit-server.js';
 import { startMinio, type TestMinio } from '../test/support/minio.js';
+import { startRedisServer, type TestRedisServer } from '../test/support/redis-server.js';
 
-const SECONDS = Number(process.argv[2] ?? 10);
+const ARGS = process.argv.slice(2);
+const CLUSTER = ARGS.includes('--cluster');
+const SECONDS = Number(ARGS.find((a) => /^\d+$/.test(a)) ?? 10);
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const RECORDINGS = join(ROOT, 'recordings');
 const LOGS = join(ROOT, 'out', 'demo');
@@ -83,6 +89,7 @@ function probe(file: string): string {
 }
 
 let lk: LiveKitTestServer | undefined;
+let redis: TestRedisServer | undefined;
 let minio: TestMinio | undefined;
 let serve: ChildProcess | undefined;
 let publisher: ChildProcess | undefined;
@@ -92,6 +99,7 @@ async function shutdown() {
   await terminate(serve);
   await minio?.close();
   await lk?.stop();
+  await redis?.close();
 }
 process.once('SIGINT', () => void shutdown().then(() => process.exit(130)));
 
@@ -99,13 +107,14 @@ async function main(): Promise<number> {
   mkdirSync(LOGS, { recursive: true });
   mkdirSync(RECORDINGS, { recursive: true });
 
-  step('local stack: livekit-server and MinIO on free loopback ports');
-  lk = await startLiveKitServer({ logLevel: 'warn' });
+  step(`local stack: ${CLUSTER ? 'Redis, livekit-server on it' : 'livekit-server'} and MinIO on free loopback ports`);
+  if (CLUSTER) redis = await startRedisServer();
+  lk = await startLiveKitServer({ logLevel: 'warn', ...(redis ? { redis: { address: redis.address } } : {}) });
   minio = await startMinio();
   await minio.bucket(BUCKET);
-  console.log(`livekit-server ${lk.url}   MinIO ${minio.endpoint} (bucket "${BUCKET}")`);
+  console.log(`livekit-server ${lk.url}   MinIO ${minio.endpoint} (bucket "${BUCKET}")${redis ? `   Redis ${redis.address}` : ''}`);
 
-  step('track-egress serve (config from EGRESS_CONFIG_BODY)');
+  step(`track-egress serve${CLUSTER ? ' in worker mode (redis:)' : ''} (config from EGRESS_CONFIG_BODY)`);
   const apiPort = await freePort();
   const config = [
     `api_key: ${lk.apiKey}`,
@@ -114,6 +123,7 @@ async function main(): Promise<number> {
     `api_port: ${apiPort}`,
     `recordings_dir: ${RECORDINGS}`,
     'log_level: info',
+    ...(redis ? [`redis: { address: ${redis.address} }`] : []),
   ].join('\n');
   serve = child('serve', ['dist/cli/main.js', 'serve'], { EGRESS_CONFIG_BODY: config });
   const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -132,8 +142,10 @@ async function main(): Promise<number> {
   );
   console.log(`room "${ROOM}": audio ${sids.audio}, H.264 ${sids.h264}`);
 
-  step(`EgressClient.startTrackEgress (livekit-server-sdk, unmodified) → ${apiUrl}`);
-  const egress = new EgressClient(apiUrl, lk.apiKey, lk.apiSecret);
+  // Cluster: the client talks to the livekit-server, which hands each request to our worker.
+  const egressUrl = CLUSTER ? lk.httpUrl : apiUrl;
+  step(`EgressClient.startTrackEgress (livekit-server-sdk, unmodified) → ${egressUrl}${CLUSTER ? ' (livekit-server → Redis → our worker)' : ''}`);
+  const egress = new EgressClient(egressUrl, lk.apiKey, lk.apiSecret);
   const started = [
     await egress.startTrackEgress(ROOM, new DirectFileOutput({ filepath: 'demo/{room_name}/{track_id}-{time}' }), sids.h264),
     await egress.startTrackEgress(ROOM, new DirectFileOutput({ filepath: 'demo/{room_name}/{track_id}-{time}' }), sids.audio),
@@ -198,7 +210,7 @@ try {
 } catch (err) {
   console.error(`\ndemo failed: ${(err as Error).message}\nlogs in ${LOGS}`);
 } finally {
-  step('shutting down (publisher, serve, MinIO, livekit-server)');
+  step(`shutting down (publisher, serve, MinIO, livekit-server${CLUSTER ? ', Redis' : ''})`);
   await shutdown();
 }
 process.exit(code);
