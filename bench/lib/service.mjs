@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
+
+import { tsImport } from './json-child.mjs';
 
 /** LiveKit egress reserves this much CPU per track egress (its `cpu_cost.track_cpu_cost` default). */
 export const LIVEKIT_TRACK_CPU = 0.5;
@@ -101,7 +102,3 @@ export async function runServiceBench({ rootDir, log }) {
   return `${lines.join('\n')}\n`;
 }
 
-async function tsImport(rootDir, rel) {
-  const { tsImport: load } = await import('tsx/esm/api');
-  return load(pathToFileURL(join(rootDir, rel)).href, import.meta.url);
-}

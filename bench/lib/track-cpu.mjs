@@ -17,15 +17,13 @@
 // BENCH_TRACK_REPEATS (default 3), BENCH_TRACK_WARMUP (s, default 5), BENCH_TRACK_SECONDS (s,
 // default 20), BENCH_TRACK_VIDEO (see track-cpu-publisher.ts; default 640x360@24:1000000).
 // The raw numbers go to bench/results/track-cpu.json; BENCH_TRACK_FROM=<such a file> only formats them.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
 
-/** LiveKit egress's default `cpu_cost.track_cpu_cost`: CPU reserved per track egress. */
-export const LIVEKIT_TRACK_CPU = 0.5;
+import { jsonChild, tsImport } from './json-child.mjs';
+import { LIVEKIT_TRACK_CPU } from './service.mjs';
+
 /**
  * Headroom of the recommended DEFAULT_TRACK_CPU_COST over the worst measured cost of one more
  * egress on a worker that already runs some (the case admission decides; an idle worker always
@@ -52,48 +50,6 @@ const spread = (xs, d) => {
   const s = xs.filter(Number.isFinite);
   return s.length ? `${f(median(s), d)} (${f(Math.min(...s), d)}–${f(Math.max(...s), d)})` : 'n/a';
 };
-
-/** A child speaking JSON lines on stdout; `next(key)` resolves with the next message holding `key`. */
-function jsonChild(rootDir, args, env, name) {
-  const child = spawn(process.execPath, args, { cwd: rootDir, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-  const messages = [];
-  let stderr = '';
-  let wake = () => {};
-  child.stderr.on('data', (d) => {
-    stderr += d;
-    if (stderr.length > 20_000) stderr = stderr.slice(-10_000);
-  });
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    try { messages.push(JSON.parse(line)); } catch { return; }
-    wake();
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  return {
-    child,
-    stderrTail: () => stderr.trim().split('\n').filter((l) => !l.startsWith('{')).slice(-3).join(' | '),
-    async next(key, ms) {
-      const deadline = Date.now() + ms;
-      for (;;) {
-        const i = messages.findIndex((m) => m && typeof m === 'object' && key in m);
-        if (i >= 0) return messages.splice(i, 1)[0];
-        if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}) before "${key}": ${this.stderrTail()}`);
-        if (Date.now() > deadline) throw new Error(`${name}: no "${key}" within ${ms} ms: ${this.stderrTail()}`);
-        await new Promise((r) => { wake = r; setTimeout(r, 250); });
-      }
-    },
-    async stop() {
-      child.stdin.end();
-      const t = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      await exited;
-      clearTimeout(t);
-    },
-  };
-}
-
-async function tsImport(rootDir, rel) {
-  const { tsImport: load } = await import('tsx/esm/api');
-  return load(pathToFileURL(join(rootDir, rel)).href, import.meta.url);
-}
 
 /** One measured process: idle, then the stages. */
 async function runOne(rootDir, loadLine, kind, opts, log) {

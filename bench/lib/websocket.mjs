@@ -19,15 +19,14 @@
 // BENCH_WS_PEERS (default fast,livekit; empty: none); BENCH_WS_STREAMS (default 1): that many
 // egresses of the track in the egress process, CPU and RSS per stream divided by it;
 // BENCH_WS_DRIVER=library: the job's pieces without the EgressService.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
 
 import { ClickDetector, matchClicks, percentile } from './clicks.mjs';
 import { PEER_SETTINGS, startPeer } from './gst-pcm-peer.mjs';
+import { jsonChild, tsImport } from './json-child.mjs';
 
 /** The goal of issue 9: packet arrival → message handed to the socket, p99. */
 export const GOAL_MS = 100;
@@ -36,56 +35,6 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 /** A ratio: one decimal below 10, none above. */
 const ratio = (x) => (Number.isFinite(x) ? `${x < 10 ? x.toFixed(1) : x.toFixed(0)}×` : 'n/a');
-
-/** A child speaking JSON lines; `next(key)` resolves with the next message holding `key`. */
-function jsonChild(rootDir, args, env, log, name) {
-  const child = spawn(process.execPath, args, { cwd: rootDir, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-  const messages = [];
-  const waiters = new Set();
-  let stderr = '';
-  child.stderr.on('data', (d) => {
-    stderr += d;
-    if (stderr.length > 20_000) stderr = stderr.slice(-10_000);
-  });
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    let m;
-    try { m = JSON.parse(line); } catch { return; }
-    messages.push(m);
-    for (const w of waiters) w();
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  return {
-    child, messages,
-    send: (line) => child.stdin.write(`${line}\n`),
-    stderr: () => stderr.trim().split('\n').slice(-5).join(' | '),
-    /** Next message (whole) with `key` (removed from the list), or throws after `ms`. */
-    async next(key, ms) {
-      const deadline = Date.now() + ms;
-      for (;;) {
-        const i = messages.findIndex((m) => m && typeof m === 'object' && key in m);
-        if (i >= 0) return messages.splice(i, 1)[0];
-        if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}) before "${key}": ${this.stderr()}`);
-        if (Date.now() > deadline) throw new Error(`${name}: no "${key}" within ${ms} ms: ${this.stderr()}`);
-        await new Promise((r) => {
-          const w = () => { waiters.delete(w); r(); };
-          waiters.add(w);
-          setTimeout(w, 250);
-        });
-      }
-    },
-    async stop() {
-      child.stdin.end();
-      const t = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await exited;
-      clearTimeout(t);
-    },
-  };
-}
-
-async function tsImport(rootDir, rel) {
-  const { tsImport: load } = await import('tsx/esm/api');
-  return load(pathToFileURL(join(rootDir, rel)).href, import.meta.url);
-}
 
 /** The `ws` receiver: one connection expected; PCM into a ClickDetector. */
 /** The `ws` receiver: the first connection's PCM goes into a ClickDetector, the others are counted. */
@@ -157,7 +106,7 @@ export async function runWebsocketBench({ rootDir, log }) {
   const peersToRun = gstVersion ? peerNames : [];
 
   log('websocket: starting livekit-server and the click publisher');
-  const pub = jsonChild(rootDir, ['--import', 'tsx', join(rootDir, 'scripts', 'load', 'click-publisher-process.ts')], {}, log, 'click publisher');
+  const pub = jsonChild(rootDir, ['--import', 'tsx', join(rootDir, 'scripts', 'load', 'click-publisher-process.ts')], {}, 'click publisher', { killAfterMs: 20_000 });
   const cleanups = [];
   try {
     const { server, track } = await pub.next('track', 120_000);
@@ -193,7 +142,7 @@ export async function runWebsocketBench({ rootDir, log }) {
     if (peersToRun.length) log(`websocket: GStreamer peers ${peersToRun.join(', ')} fed from a second subscription (payload type ${source.info.codec.payloadType})`);
 
     const egress = jsonChild(rootDir, ['--expose-gc', '--import', 'tsx', join(rootDir, 'scripts', 'load', 'ws-egress-process.ts')],
-      { LOAD_JSON: JSON.stringify({ server, track }), WS_URL: receiver.url, WS_DRIVER: driver, WS_STREAMS: String(streams) }, log, 'egress process');
+      { LOAD_JSON: JSON.stringify({ server, track }), WS_URL: receiver.url, WS_DRIVER: driver, WS_STREAMS: String(streams) }, 'egress process', { killAfterMs: 20_000 });
     cleanups.push(() => egress.stop());
     const { idle } = await egress.next('idle', 60_000);
     await egress.next('started', 30_000);
