@@ -69,7 +69,7 @@ export function clusterConfigFromYaml(top: ConfigReader, warnings: string[]): Cl
   const drainTimeoutMs = top.durationMs('drain_timeout') ?? 0;
   const selfTest = top.bool('redis_self_test') ?? true;
   const redis = top.section('redis');
-  if (costs) warnUnused(costs, warnings);
+  costs?.reportUnread(warnings);
   if (!redis) {
     const set = ['cluster_id', 'cpu_cost', 'max_cpu_utilization', 'cpus', 'max_memory', 'memory_cost', 'drain_timeout', 'redis_self_test']
       .filter((k) => top.has(k));
@@ -91,7 +91,7 @@ export function clusterConfigFromYaml(top: ConfigReader, warnings: string[]): Cl
   const username = redis.string('username') || undefined;
   const password = redis.string('password', true) || undefined;
   const options: RedisBusOptions = { address, db: redis.int('db', 0, 1 << 30) ?? 0, ...(username ? { username } : {}), ...(password ? { password } : {}), ...(useTls ? { tls: true } : {}) };
-  warnUnused(redis, warnings);
+  redis.reportUnread(warnings);
   const capacity: CapacityOptions = {
     ...(maxCpu ? { maxCpuUtilization: maxCpu } : {}),
     ...(trackCpuCost ? { trackCpuCost } : {}),
@@ -121,8 +121,4 @@ function nonNegative(r: ConfigReader | undefined, key: string): number | undefin
   const v = number(r, key);
   if (v !== undefined && v < 0) throw new ConfigError(r!.path(key), 'a number ≥ 0 (0 = default)', v);
   return v;
-}
-
-function warnUnused(r: ConfigReader, warnings: string[]): void {
-  r.reportUnread(warnings);
 }

@@ -126,7 +126,8 @@ export class ConfigReader {
         warnings.push(`${this.path(key)}: a LiveKit egress key track-egress does not use; ignored`);
         continue;
       }
-      const near = known.find((k) => key.length > TYPO_DISTANCE + 1 && distance(k, key) <= TYPO_DISTANCE);
+      // Keys of up to TYPO_DISTANCE + 1 letters are within that many edits of any short key.
+      const near = key.length > TYPO_DISTANCE + 1 ? known.find((k) => distance(k, key) <= TYPO_DISTANCE) : undefined;
       if (near !== undefined) throw new ConfigError(this.path(key), `a known key (did you mean ${this.path(near)}?)`);
       warnings.push(`${this.path(key)}: unknown key; ignored (see docs/egress-service.md "Configuration")`);
     }

@@ -115,13 +115,13 @@ export function serveConfigFromYaml(doc: YamlMap, env: ConfigEnv = {}, cwd = pro
     };
     limits.has('segment_output_max_duration');
     limits.has('image_output_max_duration');
-    warnUnread(limits, warnings);
+    limits.reportUnread(warnings);
   }
 
   const websocket = top.section('websocket');
   if (websocket) {
     config.websocket = pcmOptionsFromYaml(websocket);
-    warnUnread(websocket, warnings);
+    websocket.reportUnread(warnings);
   }
 
   const webhook = top.section('webhook');
@@ -134,7 +134,7 @@ export function serveConfigFromYaml(doc: YamlMap, env: ConfigEnv = {}, cwd = pro
     for (const [i, url] of config.webhookUrls.entries()) {
       if (!/^https?:\/\/[^/?#\s]+/i.test(url)) throw new ConfigError(`webhook.urls[${i}]`, 'an http:// or https:// URL', url);
     }
-    warnUnread(webhook, warnings);
+    webhook.reportUnread(warnings);
   }
   const cluster = clusterConfigFromYaml(top, warnings);
   if (cluster) {
@@ -142,7 +142,7 @@ export function serveConfigFromYaml(doc: YamlMap, env: ConfigEnv = {}, cwd = pro
     if (webhook) warnings.push('webhook: ignored in worker mode: the LiveKit server sends egress webhooks');
   }
   top.has('storage');
-  warnUnread(top, warnings);
+  top.reportUnread(warnings, LIVEKIT_IGNORED);
   return config;
 }
 
@@ -151,7 +151,7 @@ function logLevel(top: ConfigReader, warnings: string[]): LogLevel {
   const fromLogging = logging?.string('level');
   if (logging) {
     for (const k of ['json', 'sample', 'component_levels', 'pion_level']) logging.has(k);
-    warnUnread(logging, warnings);
+    logging.reportUnread(warnings);
   }
   const key = fromLogging !== undefined ? 'logging.level' : 'log_level';
   const level = (fromLogging ?? top.string('log_level') ?? 'info').toLowerCase();
@@ -190,7 +190,7 @@ function s3Config(s3: ConfigReader, warnings: string[]) {
       password: proxy?.string('password', true) ?? '',
     });
     if (!upload.proxy.url) throw new ConfigError(`s3.${proxyKey}.url`, 'set when a proxy is given');
-    if (proxy) warnUnread(proxy, warnings);
+    proxy?.reportUnread(warnings);
   }
   const policy = {
     minRetryDelayMs: s3.durationMs('min_retry_delay'),
@@ -202,7 +202,7 @@ function s3Config(s3: ConfigReader, warnings: string[]) {
   for (const k of ['aws_log_level', 'assume_role_arn', 'assume_role_external_id']) {
     if (s3.has(k)) warnings.push(`s3.${k} is not supported by track-egress; ignored`);
   }
-  warnUnread(s3, warnings);
+  s3.reportUnread(warnings);
   return { upload, policy: Object.fromEntries(Object.entries(policy).filter(([, v]) => v !== undefined)) };
 }
 
@@ -219,6 +219,3 @@ function seconds(ms: number | undefined): number {
   return ms === undefined ? 0 : ms / 1000;
 }
 
-function warnUnread(r: ConfigReader, warnings: string[]) {
-  r.reportUnread(warnings, r.path('') === '' ? LIVEKIT_IGNORED : new Set());
-}

@@ -2,7 +2,7 @@
  * Crash-recovery records of running egress jobs: one small JSON file per job under the spool
  * directory (`<spoolDir>/<egress_id>.job.json`), written (async, write-then-rename) when the job
  * starts and again when its file is known, removed at the job's end. A process killed with
- * `kill -9` leaves them behind; the next `EgressService.start()` reads them ({@link readLeftovers})
+ * `kill -9` leaves them behind; the next `EgressService.start()` reads them ({@link JobJournal.read})
  * and reports each job as ended.
  */
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -27,7 +27,7 @@ export type JobRecord = {
     | { kind: 'websocket'; url: string };
   /** FileInfo.started_at (first packet), Unix ns (decimal string); set at ACTIVE. */
   mediaStartedAt?: string;
-  /** The process that runs the job (set by {@link JobJournal.write}): see {@link JobJournal.readLeftovers}. */
+  /** The process that runs the job (set by {@link JobJournal.write}): see {@link JobJournal.read}. */
   owner?: ProcessIdentity;
 };
 
@@ -97,16 +97,11 @@ export class JobJournal {
   }
 
   /**
-   * The records a killed process left behind; unreadable ones are skipped (and removed). Records of
-   * a process still running on this host (another service given the same spool directory) are
-   * not leftovers: they are left alone and returned in `live` (a record from another host cannot
-   * be checked and counts as a leftover: a worker moved to a new host with its volume).
+   * `leftovers`: the records a killed process left behind; unreadable ones are skipped (and
+   * removed). `live`: records of a process still running on this host (another service given the
+   * same spool directory), left alone. A record from another host cannot be checked and counts as
+   * a leftover (a worker moved to a new host with its volume).
    */
-  async readLeftovers(): Promise<JobRecord[]> {
-    return (await this.read()).leftovers;
-  }
-
-  /** {@link readLeftovers}, plus the records of other running processes. */
   async read(): Promise<{ leftovers: JobRecord[]; live: JobRecord[] }> {
     const out = { leftovers: [] as JobRecord[], live: [] as JobRecord[] };
     let names: string[];
