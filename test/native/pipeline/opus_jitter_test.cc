@@ -50,6 +50,18 @@ std::vector<int64_t> jittered(bool gap) {
   return s;
 }
 
+// The kPackets packets stamped `ts`, 20 ms apart on `wire`, into a PcmPipeline or a Recorder.
+// The caller keeps `wire` alive while it reads the output: the Recorder's chunks are views of the
+// packets (zero copy).
+template <class Sink>
+void feed(Sink& sink, te_test::Wire& wire, const std::vector<uint32_t>& ts) {
+  for (int i = 0; i < kPackets; i++) {
+    auto w = wire.make(static_cast<uint16_t>(100 + i), ts[static_cast<size_t>(i)], false, opus_packet(i));
+    sink.push(w.id, w.bytes, int64_t{i} * 20000);
+  }
+  sink.finish();
+}
+
 struct Pcm {
   std::vector<int16_t> samples;
   DepacketizerStats dp;
@@ -64,11 +76,7 @@ Pcm decode(const std::vector<uint32_t>& ts) {
   o.input.clock_rate = 48000;
   PcmPipeline pipe(o);
   te_test::Wire wire;
-  for (int i = 0; i < kPackets; i++) {
-    auto w = wire.make(static_cast<uint16_t>(100 + i), ts[static_cast<size_t>(i)], false, opus_packet(i));
-    pipe.push(w.id, w.bytes, int64_t{i} * 20000);
-  }
-  pipe.finish();
+  feed(pipe, wire, ts);
   Pcm r;
   std::vector<int16_t> pcm;
   for (pipe.read(pcm); !pcm.empty(); pipe.read(pcm)) r.samples.insert(r.samples.end(), pcm.begin(), pcm.end());
@@ -91,11 +99,7 @@ Ogg record(const std::vector<uint32_t>& ts) {
   Recorder rec(o);
   EXPECT_TRUE(rec.ok());
   te_test::Wire wire;
-  for (int i = 0; i < kPackets; i++) {
-    auto w = wire.make(static_cast<uint16_t>(100 + i), ts[static_cast<size_t>(i)], false, opus_packet(i));
-    rec.push(w.id, w.bytes, int64_t{i} * 20000);
-  }
-  rec.finish();
+  feed(rec, wire, ts);
   Ogg r;
   OutputChunk c;
   while (rec.pop(c)) {
